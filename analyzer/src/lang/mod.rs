@@ -1,0 +1,130 @@
+//! Front ends: one per language, each lowering a tree-sitter tree into the
+//! semantic model in a single walk.
+//!
+//! Front ends know syntax and language conventions (what a decorator, an import,
+//! a comprehension or `format!` is; which frameworks mark request handlers). They
+//! know nothing of rules or catalogs: what a call *does* is decided later, from
+//! its call path.
+
+mod javascript;
+mod lowering;
+mod python;
+mod rust;
+
+use std::cell::RefCell;
+
+use tree_sitter::{Node, Parser, Tree};
+
+use crate::model::{FileModel, Language, Span};
+
+/// Parses `source` and lowers it. Never fails: a file tree-sitter cannot parse
+/// at all (it gave up, or was cancelled) comes back as an empty model with one
+/// syntax error over the whole file.
+pub fn lower(language: Language, source: &str) -> FileModel {
+    match parse(language, source, None) {
+        Some(tree) => lower_tree(language, &tree, source),
+        None => FileModel {
+            syntax_errors: vec![Span::new(0, source.len())],
+            ..FileModel::default()
+        },
+    }
+}
+
+/// Parses with this thread's parser for the language (parsers are reused: creating
+/// one per file costs more than parsing a small file). `old_tree`, already
+/// edited with `Tree::edit`, makes the parse incremental.
+pub fn parse(language: Language, source: &str, old_tree: Option<&Tree>) -> Option<Tree> {
+    thread_local! {
+        static PARSERS: RefCell<Vec<(Language, Parser)>> = const { RefCell::new(Vec::new()) };
+    }
+    PARSERS.with(|parsers| {
+        let mut parsers = parsers.borrow_mut();
+        let index = match parsers.iter().position(|(each, _)| *each == language) {
+            Some(index) => index,
+            None => {
+                let mut parser = Parser::new();
+                parser.set_language(&grammar(language)).ok()?;
+                parsers.push((language, parser));
+                parsers.len() - 1
+            }
+        };
+        parsers[index].1.parse(source, old_tree)
+    })
+}
+
+/// The tree-sitter grammar for a language.
+pub fn grammar(language: Language) -> tree_sitter::Language {
+    match language {
+        Language::Python => tree_sitter_python::LANGUAGE.into(),
+        Language::TypeScript => tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into(),
+        Language::Tsx => tree_sitter_typescript::LANGUAGE_TSX.into(),
+        Language::JavaScript => tree_sitter_javascript::LANGUAGE.into(),
+        Language::Rust => tree_sitter_rust::LANGUAGE.into(),
+    }
+}
+
+/// Lowers an already parsed tree (the language server keeps trees and reparses
+/// incrementally).
+pub fn lower_tree(language: Language, tree: &Tree, source: &str) -> FileModel {
+    match language {
+        Language::Python => python::lower(tree, source),
+        Language::TypeScript | Language::Tsx | Language::JavaScript => {
+            javascript::lower(tree, source, language)
+        }
+        Language::Rust => rust::lower(tree, source),
+    }
+}
+
+/// The span of a node.
+pub(crate) fn span(node: Node<'_>) -> Span {
+    Span::new(node.start_byte(), node.end_byte())
+}
+
+/// The text of a node.
+pub(crate) fn node_text<'src>(node: Node<'_>, source: &'src str) -> &'src str {
+    source.get(node.byte_range()).unwrap_or("")
+}
+
+/// A node's named children, in order (through a cursor: indexing children one
+/// by one is linear per index in tree-sitter).
+pub(crate) fn named_children(node: Node<'_>) -> Vec<Node<'_>> {
+    let mut cursor = node.walk();
+    node.named_children(&mut cursor).collect()
+}
+
+/// A node's children, named or not, in order.
+pub(crate) fn children(node: Node<'_>) -> Vec<Node<'_>> {
+    let mut cursor = node.walk();
+    node.children(&mut cursor).collect()
+}
+
+/// Decodes the escapes of a quoted literal's body that matter for SQL and shell
+/// text. Unknown escapes are kept as written.
+pub(crate) fn unescape(body: &str) -> String {
+    if !body.contains('\\') {
+        return body.to_string();
+    }
+    let mut text = String::with_capacity(body.len());
+    let mut characters = body.chars();
+    while let Some(character) = characters.next() {
+        if character != '\\' {
+            text.push(character);
+            continue;
+        }
+        match characters.next() {
+            Some('n') => text.push('\n'),
+            Some('t') => text.push('\t'),
+            Some('r') => text.push('\r'),
+            Some('0') => text.push('\0'),
+            Some('\n') => {}
+            Some(other @ ('\\' | '\'' | '"' | '`' | '$' | '{' | '}')) => text.push(other),
+            Some(other) => {
+                text.push('\\');
+                text.push(other);
+            }
+            None => text.push('\\'),
+        }
+    }
+    text
+}
+

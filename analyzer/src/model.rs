@@ -1,0 +1,348 @@
+//! The language-neutral semantic model: what every front end lowers a file into,
+//! and the only thing rules read.
+//!
+//! Everything here is plain data addressed by byte spans into the file's text.
+//! Front ends fill it in one walk of the syntax tree; rules never see the tree.
+//! Entities refer to each other by index (`FunctionId`, `LoopId`), so the model is
+//! cheap to build, to clone and to drop, and has no lifetimes.
+
+use std::fmt;
+
+/// A half-open byte range `[start, end)` into the file's text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Span {
+    pub start: u32,
+    pub end: u32,
+}
+
+impl Span {
+    pub fn new(start: usize, end: usize) -> Span {
+        Span {
+            start: start as u32,
+            end: end as u32,
+        }
+    }
+
+    pub fn contains(&self, other: Span) -> bool {
+        self.start <= other.start && other.end <= self.end
+    }
+
+    pub fn range(&self) -> std::ops::Range<usize> {
+        self.start as usize..self.end as usize
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Language {
+    Python,
+    TypeScript,
+    Tsx,
+    JavaScript,
+    Rust,
+}
+
+impl Language {
+    /// The language of a path, from its extension.
+    pub fn from_path(path: &std::path::Path) -> Option<Language> {
+        let extension = path.extension()?.to_str()?;
+        Some(match extension {
+            "py" | "pyi" => Language::Python,
+            "ts" | "mts" | "cts" => Language::TypeScript,
+            "tsx" => Language::Tsx,
+            "js" | "jsx" | "mjs" | "cjs" => Language::JavaScript,
+            "rs" => Language::Rust,
+            _ => return None,
+        })
+    }
+
+    /// The corpus and report name of the language family.
+    pub fn name(self) -> &'static str {
+        match self {
+            Language::Python => "python",
+            Language::TypeScript | Language::Tsx => "typescript",
+            Language::JavaScript => "javascript",
+            Language::Rust => "rust",
+        }
+    }
+
+    /// The line-comment leader, used for suppressions and fixes.
+    pub fn comment_leader(self) -> &'static str {
+        match self {
+            Language::Python => "#",
+            _ => "//",
+        }
+    }
+}
+
+impl fmt::Display for Language {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FunctionId(pub u32);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct LoopId(pub u32);
+
+/// Everything a front end learned about one file.
+#[derive(Debug, Clone, Default)]
+pub struct FileModel {
+    pub functions: Vec<Function>,
+    pub loops: Vec<Loop>,
+    /// Calls in source order of their start.
+    pub calls: Vec<Call>,
+    /// Regions the parser could not make sense of; the rest was analysed.
+    pub syntax_errors: Vec<Span>,
+}
+
+impl FileModel {
+    pub fn function(&self, id: FunctionId) -> &Function {
+        &self.functions[id.0 as usize]
+    }
+
+    pub fn loop_(&self, id: LoopId) -> &Loop {
+        &self.loops[id.0 as usize]
+    }
+
+    /// The loops around `innermost`, innermost first.
+    pub fn loop_chain(&self, innermost: Option<LoopId>) -> impl Iterator<Item = &Loop> {
+        std::iter::successors(innermost.map(|id| self.loop_(id)), |each| {
+            each.parent.map(|id| self.loop_(id))
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Function {
+    /// `<anonymous>` for lambdas, arrow functions and closures.
+    pub name: String,
+    pub span: Span,
+    /// The name, or the head of an anonymous function.
+    pub name_span: Span,
+    pub is_async: bool,
+    pub handler: Option<Handler>,
+    pub params: Vec<Param>,
+    pub parent: Option<FunctionId>,
+}
+
+/// Why a function is taken to serve requests.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Handler {
+    /// `flask`, `fastapi`, `django`, `express`, `nestjs`, `nextjs`, `axum`, `actix`…
+    pub framework: &'static str,
+    /// The decorator, registration or convention that made it one.
+    pub evidence: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Param {
+    pub name: String,
+    pub span: Span,
+    /// The declared type as written, if any (`int`, `&PgPool`, `Request`).
+    pub annotation: Option<String>,
+    /// The parameter carries request input (a handler's request object or extractor).
+    pub is_request_input: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoopKind {
+    For,
+    While,
+    /// List, set, dict and generator comprehensions.
+    Comprehension,
+    /// A callback run once per element: `.forEach`, `.map`, `Promise.all(xs.map(…))`,
+    /// Rust iterator adapters, Python `map(lambda…)`.
+    Callback,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Loop {
+    pub kind: LoopKind,
+    /// The whole loop.
+    pub span: Span,
+    /// The part a reader recognises: `for x in xs`, `xs.map(`, `while …`.
+    pub header: Span,
+    /// Names the loop binds on each iteration.
+    pub bindings: Vec<String>,
+    /// Source text of what is iterated, when there is one.
+    pub iterable: Option<String>,
+    pub is_async: bool,
+    pub function: Option<FunctionId>,
+    pub parent: Option<LoopId>,
+}
+
+/// A call path: the callee, resolved through imports and simple local origins.
+///
+/// Segments are joined with `.` whatever the language (`sqlx::query` is
+/// `sqlx.query`); a segment that was itself called ends in `()`, so
+/// `cur = psycopg2.connect().cursor(); cur.execute(…)` gives
+/// `psycopg2.connect().cursor().execute`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct CallPath {
+    pub text: String,
+    /// The root came from an import, a `use`, a `require`, or a declared type;
+    /// otherwise it is a local name whose origin is unknown (a parameter, `self`).
+    pub resolved: bool,
+}
+
+impl CallPath {
+    pub fn segments(&self) -> impl Iterator<Item = &str> {
+        self.text.split('.')
+    }
+
+    /// The last segment: the method or function name.
+    pub fn name(&self) -> &str {
+        self.text.rsplit('.').next().unwrap_or("")
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Call {
+    /// The whole call expression.
+    pub span: Span,
+    /// The callee expression (`cursor.execute`, `sqlx::query`).
+    pub callee_span: Span,
+    pub path: CallPath,
+    pub args: Vec<Arg>,
+    pub function: Option<FunctionId>,
+    /// The innermost loop around the call, within its function.
+    pub innermost_loop: Option<LoopId>,
+    pub awaited: bool,
+    /// A tagged template (`sql\`…\``): the template is the only argument and its
+    /// holes are passed to the tag as values, not spliced into the text.
+    pub tagged_template: bool,
+    /// A macro invocation (`sqlx::query!(…)`).
+    pub is_macro: bool,
+    /// A constructor call (`new Pool()`).
+    pub is_new: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Arg {
+    pub span: Span,
+    /// Keyword arguments (`timeout=5`) and object-literal-free named arguments.
+    pub keyword: Option<String>,
+    pub value: Value,
+}
+
+/// What the model knows of a value at the point it is used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Value {
+    /// A string, fully or partly known.
+    Str(StrShape),
+    /// A number or a value known to be numeric.
+    Number,
+    /// `True`, `None`, `null`, `undefined`…
+    Literal,
+    /// A list, tuple, array or set literal.
+    Sequence(Vec<Value>),
+    /// An object or dict literal with the keys that are plain names or strings.
+    Object(Vec<(String, Value)>),
+    /// The result of a call or a name with a known origin.
+    Path(CallPath),
+    /// A lambda, arrow function or closure.
+    Function,
+    Unknown,
+}
+
+impl Value {
+    pub fn as_str(&self) -> Option<&StrShape> {
+        match self {
+            Value::Str(shape) => Some(shape),
+            _ => None,
+        }
+    }
+}
+
+/// A string as a template: literal parts and holes, in order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StrShape {
+    /// Where the string expression is (the literal, the f-string, the `+` chain…):
+    /// the expression that built the text, wherever it was written.
+    pub span: Span,
+    pub parts: Vec<Part>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Part {
+    Lit(String),
+    Hole(Hole),
+}
+
+/// A value spliced into a string.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hole {
+    pub span: Span,
+    /// Source text of the spliced expression, trimmed, for messages.
+    pub text: String,
+    pub origin: Origin,
+    /// The resolved path of the spliced expression when it is a name, an attribute
+    /// or a call (`flask.request.args.get()`), for catalogs to classify as a
+    /// source or a sanitizer.
+    pub path: Option<CallPath>,
+    /// Where the hole's value was defined, when it came through a variable.
+    pub defined_at: Option<Span>,
+}
+
+/// Where a spliced value comes from, as far as one function can tell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Origin {
+    /// Literal text or a constant whose text was not known (a constant from
+    /// another module, placeholders joined from constants).
+    Constant,
+    /// A number: a numeric literal, a numeric conversion, a numeric-typed parameter.
+    Numeric,
+    /// Derived from a loop's binding.
+    Loop,
+    /// A parameter of the enclosing function.
+    Param,
+    /// A parameter of a request handler that carries request input.
+    Input,
+    Unknown,
+}
+
+impl Origin {
+    /// Constants and numbers cannot carry an attack.
+    pub fn is_clean(self) -> bool {
+        matches!(self, Origin::Constant | Origin::Numeric)
+    }
+}
+
+impl StrShape {
+    pub fn literal(span: Span, text: impl Into<String>) -> StrShape {
+        StrShape {
+            span,
+            parts: vec![Part::Lit(text.into())],
+        }
+    }
+
+    pub fn holes(&self) -> impl Iterator<Item = &Hole> {
+        self.parts.iter().filter_map(|part| match part {
+            Part::Hole(hole) => Some(hole),
+            Part::Lit(_) => None,
+        })
+    }
+
+    /// The literal text with every hole replaced by `placeholder(index)`.
+    pub fn render(&self, mut placeholder: impl FnMut(usize, &Hole) -> String) -> String {
+        let mut text = String::new();
+        let mut index = 0;
+        for part in &self.parts {
+            match part {
+                Part::Lit(literal) => text.push_str(literal),
+                Part::Hole(hole) => {
+                    text.push_str(&placeholder(index, hole));
+                    index += 1;
+                }
+            }
+        }
+        text
+    }
+
+    /// The literal text alone, holes dropped.
+    pub fn literal_text(&self) -> String {
+        self.render(|_, _| String::new())
+    }
+}
