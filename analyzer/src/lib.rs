@@ -9,3 +9,5 @@
 
 pub mod lang;
 pub mod model;
+pub mod catalog;
+pub mod sql;

@@ -189,15 +189,16 @@ impl<'src> Lowering<'src> {
         let parent = self.current_function();
         let mut scope = Scope::default();
         for param in &function.params {
-            let origin = if param.param.is_request_input {
-                Origin::Input
-            } else if param
+            // A number cannot carry SQL or a shell command, even from a request.
+            let origin = if param
                 .param
                 .annotation
                 .as_deref()
                 .is_some_and(is_numeric_annotation)
             {
                 Origin::Numeric
+            } else if param.param.is_request_input {
+                Origin::Input
             } else {
                 Origin::Param
             };

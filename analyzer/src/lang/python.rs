@@ -1,10 +1,1457 @@
-//! The python front end.
+//! The Python front end.
+//!
+//! One recursive walk, in source order, in which `expr` is both the visitor and
+//! the evaluator: every node is visited once, and visiting an expression yields
+//! what is known of its value. A first pass over the module's top-level
+//! statements binds imports and constants, so that functions see them wherever
+//! they are declared.
 
-use tree_sitter::Tree;
+use tree_sitter::{Node, Tree};
 
-use crate::model::FileModel;
+use super::lowering::{
+    append, concat, join_origin, looks_constant, sequence_origin, worse, Binding, CallSpec, Eval,
+    FunctionSpec, LoopSpec, Lowering, ParamSpec, ShapeBuilder, MAX_DEPTH,
+};
+use super::{children, named_children, node_text, span, unescape};
+use crate::model::{Arg, CallPath, FileModel, Handler, LoopKind, Origin, Param, Span, Value};
 
 pub(crate) fn lower(tree: &Tree, source: &str) -> FileModel {
-    let _ = tree;
-    crate::lang::lowering::Lowering::new(source).finish()
+    let mut walker = Walker {
+        low: Lowering::new(source),
+        depth: 0,
+        classes: Vec::new(),
+    };
+    let root = tree.root_node();
+    walker.bind_module_level(root);
+    walker.expr(root);
+    walker.low.finish()
+}
+
+struct Walker<'src> {
+    low: Lowering<'src>,
+    depth: usize,
+    /// Enclosing classes: whether each looks like a class-based view.
+    classes: Vec<bool>,
+}
+
+/// Route decorators' method names (`@app.route`, `@router.get`…).
+const ROUTE_DECORATORS: &[&str] = &[
+    "route",
+    "get",
+    "post",
+    "put",
+    "patch",
+    "delete",
+    "head",
+    "options",
+    "api_route",
+    "websocket",
+];
+
+/// Method names of Django and DRF class-based views that serve requests.
+const VIEW_METHODS: &[&str] = &[
+    "get", "post", "put", "patch", "delete", "head", "list", "create", "retrieve", "update",
+    "partial_update", "destroy",
+];
+
+/// Parameter types that FastAPI injects from the application, not the request.
+const INJECTED_TYPES: &[&str] = &[
+    "Session",
+    "AsyncSession",
+    "BackgroundTasks",
+    "Connection",
+    "AsyncConnection",
+    "Database",
+    "Redis",
+    "Settings",
+];
+
+impl<'src> Walker<'src> {
+    fn text(&self, node: Node<'_>) -> &'src str {
+        node_text(node, self.low.source)
+    }
+
+    // ----- module level ----------------------------------------------------------
+
+    /// Imports and simple constants of the module, before the walk.
+    fn bind_module_level(&mut self, root: Node<'_>) {
+        for statement in named_children(root) {
+            match statement.kind() {
+                "import_statement" | "import_from_statement" => self.import(statement),
+                "expression_statement" => {
+                    let Some(assignment) = statement.named_child(0) else {
+                        continue;
+                    };
+                    if assignment.kind() != "assignment" {
+                        continue;
+                    }
+                    let (Some(left), Some(right)) = (
+                        assignment.child_by_field_name("left"),
+                        assignment.child_by_field_name("right"),
+                    ) else {
+                        continue;
+                    };
+                    if left.kind() != "identifier" {
+                        continue;
+                    }
+                    if let Some(eval) = self.pure_eval(right) {
+                        let name = self.text(left);
+                        self.low.bind_module(name, Binding::Value(eval));
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Evaluates constant expressions without recording anything: literals,
+    /// their concatenations, and names already bound.
+    fn pure_eval(&self, node: Node<'_>) -> Option<Eval> {
+        match node.kind() {
+            "string" => {
+                let is_interpolated = named_children(node)
+                    .iter()
+                    .any(|child| child.kind() == "interpolation");
+                if is_interpolated {
+                    return None;
+                }
+                Some(Eval::string(span(node), self.string_literal_text(node)))
+            }
+            "concatenated_string" => {
+                let mut builder = ShapeBuilder::new(span(node));
+                for part in named_children(node) {
+                    let eval = self.pure_eval(part)?;
+                    builder.splice(eval, span(part), self.text(part));
+                }
+                Some(builder.into_eval())
+            }
+            "integer" | "float" => Some(Eval::number()),
+            "parenthesized_expression" => self.pure_eval(node.named_child(0)?),
+            "binary_operator" => {
+                let left = node.child_by_field_name("left")?;
+                let right = node.child_by_field_name("right")?;
+                let operator = node.child_by_field_name("operator")?;
+                if self.text(operator) != "+" {
+                    return None;
+                }
+                let left_eval = self.pure_eval(left)?;
+                let right_eval = self.pure_eval(right)?;
+                Some(concat(
+                    left_eval,
+                    span(left),
+                    self.text(left),
+                    right_eval,
+                    span(right),
+                    self.text(right),
+                    span(node),
+                ))
+            }
+            "identifier" => match self.low.lookup(self.text(node))? {
+                Binding::Value(eval) => Some(eval.clone()),
+                Binding::Import(_) => None,
+            },
+            "tuple" | "list" => {
+                let items: Option<Vec<Eval>> = named_children(node)
+                    .into_iter()
+                    .map(|item| self.pure_eval(item))
+                    .collect();
+                let items = items?;
+                let origin = sequence_origin(&items);
+                Some(Eval::with_origin(
+                    Value::Sequence(items.into_iter().map(|item| item.value).collect()),
+                    origin,
+                ))
+            }
+            _ => None,
+        }
+    }
+
+    fn import(&mut self, node: Node<'_>) {
+        if node.kind() == "import_statement" {
+            // `import a.b` binds `a`; `import a.b as c` binds `c` to `a.b`.
+            for name in named_children(node) {
+                match name.kind() {
+                    "dotted_name" => {
+                        let full = self.text(name);
+                        let root = full.split('.').next().unwrap_or(full);
+                        self.low.bind_import(root, root.to_string());
+                    }
+                    "aliased_import" => {
+                        if let (Some(module), Some(alias)) = (
+                            name.child_by_field_name("name"),
+                            name.child_by_field_name("alias"),
+                        ) {
+                            let module = self.text(module).to_string();
+                            self.low.bind_import(self.text(alias), module);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            return;
+        }
+        let Some(module) = node.child_by_field_name("module_name") else {
+            return;
+        };
+        let module_text = self.text(module);
+        // Relative imports name this project's own modules, whose API we do not
+        // know: their names stay local and unresolved.
+        let is_relative = module.kind() == "relative_import";
+        let mut cursor = node.walk();
+        for name in node.children_by_field_name("name", &mut cursor) {
+            let (imported, local) = match name.kind() {
+                "aliased_import" => {
+                    let (Some(imported), Some(alias)) = (
+                        name.child_by_field_name("name"),
+                        name.child_by_field_name("alias"),
+                    ) else {
+                        continue;
+                    };
+                    (self.text(imported), self.text(alias))
+                }
+                _ => (self.text(name), self.text(name)),
+            };
+            if is_relative {
+                self.low.bind(
+                    local,
+                    Eval::path(
+                        CallPath {
+                            text: local.to_string(),
+                            resolved: false,
+                        },
+                        if looks_constant(local) {
+                            Origin::Constant
+                        } else {
+                            Origin::Unknown
+                        },
+                    ),
+                );
+            } else {
+                self.low
+                    .bind_import(local, format!("{module_text}.{imported}"));
+            }
+        }
+    }
+
+    // ----- the walk --------------------------------------------------------------
+
+    fn visit_children(&mut self, node: Node<'_>) {
+        for child in named_children(node) {
+            self.expr(child);
+        }
+    }
+
+    /// Visits `node` and returns what is known of its value.
+    fn expr(&mut self, node: Node<'_>) -> Eval {
+        if node.is_missing() {
+            self.low.syntax_error(span(node));
+            return Eval::unknown();
+        }
+        if self.depth >= MAX_DEPTH {
+            self.low.syntax_error(span(node));
+            return Eval::unknown();
+        }
+        self.depth += 1;
+        let eval = self.expr_inner(node);
+        self.depth -= 1;
+        eval
+    }
+
+    fn expr_inner(&mut self, node: Node<'_>) -> Eval {
+        match node.kind() {
+            "ERROR" => {
+                self.low.syntax_error(span(node));
+                self.visit_children(node);
+                Eval::unknown()
+            }
+            "comment" => Eval::unknown(),
+            "import_statement" | "import_from_statement" => {
+                self.import(node);
+                Eval::unknown()
+            }
+            "function_definition" => {
+                self.function(node, &[]);
+                Eval::unknown()
+            }
+            "decorated_definition" => {
+                self.decorated(node);
+                Eval::unknown()
+            }
+            "class_definition" => {
+                self.class(node, &[]);
+                Eval::unknown()
+            }
+            "for_statement" => {
+                self.for_statement(node);
+                Eval::unknown()
+            }
+            "while_statement" => {
+                self.while_statement(node);
+                Eval::unknown()
+            }
+            "with_statement" => {
+                self.with_statement(node);
+                Eval::unknown()
+            }
+            "assignment" => {
+                self.assignment(node);
+                Eval::unknown()
+            }
+            "augmented_assignment" => {
+                self.augmented_assignment(node);
+                Eval::unknown()
+            }
+            "string" => self.string(node),
+            "concatenated_string" => {
+                let mut builder = ShapeBuilder::new(span(node));
+                for part in named_children(node) {
+                    let eval = self.expr(part);
+                    builder.splice(eval, span(part), self.text(part));
+                }
+                builder.into_eval()
+            }
+            "integer" | "float" => Eval::number(),
+            "true" | "false" | "none" => Eval::literal(),
+            "identifier" => self.low.eval_name(self.text(node), span(node)),
+            "attribute" => self.attribute(node),
+            "call" => self.call(node, false),
+            "await" => {
+                let inner = node.named_child(0).map(unparenthesize);
+                match inner {
+                    Some(inner) if inner.kind() == "call" => self.call(inner, true),
+                    Some(inner) => self.expr(inner),
+                    None => Eval::unknown(),
+                }
+            }
+            "parenthesized_expression" => match node.named_child(0) {
+                Some(inner) => self.expr(inner),
+                None => Eval::unknown(),
+            },
+            "binary_operator" => self.binary(node),
+            "boolean_operator" => {
+                let left = node.child_by_field_name("left").map(|n| self.expr(n));
+                let right = node.child_by_field_name("right").map(|n| self.expr(n));
+                either(left, right)
+            }
+            "conditional_expression" => {
+                // `a if cond else b`: named children are a, cond, b.
+                let parts = named_children(node);
+                let evals: Vec<Eval> = parts.iter().map(|part| self.expr(*part)).collect();
+                let mut evals = evals.into_iter();
+                let when_true = evals.next();
+                let _condition = evals.next();
+                let when_false = evals.next();
+                either(when_true, when_false)
+            }
+            "list" | "tuple" | "set" | "expression_list" => {
+                let items: Vec<Eval> = named_children(node)
+                    .into_iter()
+                    .map(|item| self.expr(item))
+                    .collect();
+                let origin = sequence_origin(&items);
+                Eval::with_origin(
+                    Value::Sequence(items.into_iter().map(|item| item.value).collect()),
+                    origin,
+                )
+            }
+            "dictionary" => self.dictionary(node),
+            "subscript" => {
+                let value = node.child_by_field_name("value").map(|n| self.expr(n));
+                let mut cursor = node.walk();
+                let indexes: Vec<Node<'_>> =
+                    node.children_by_field_name("subscript", &mut cursor).collect();
+                for index in indexes {
+                    self.expr(index);
+                }
+                match value {
+                    // An item of a value comes from where the value comes from.
+                    Some(value) => Eval {
+                        value: match value.value {
+                            Value::Path(path) => Value::Path(path),
+                            _ => Value::Unknown,
+                        },
+                        origin: value.origin,
+                        defined_at: value.defined_at,
+                    },
+                    None => Eval::unknown(),
+                }
+            }
+            "unary_operator" => {
+                self.visit_children(node);
+                Eval::number()
+            }
+            "comparison_operator" | "not_operator" => {
+                self.visit_children(node);
+                Eval::literal()
+            }
+            "list_comprehension" | "set_comprehension" | "generator_expression"
+            | "dictionary_comprehension" => self.comprehension(node),
+            "lambda" => self.lambda(node),
+            _ => {
+                self.visit_children(node);
+                Eval::unknown()
+            }
+        }
+    }
+
+    // ----- strings ---------------------------------------------------------------
+
+    /// Whether a string node's prefix marks it raw (`r"…"`, `rb"…"`).
+    fn string_prefix(&self, node: Node<'_>) -> &'src str {
+        node.child(0)
+            .filter(|start| start.kind() == "string_start")
+            .map(|start| {
+                let text = self.text(start);
+                text.trim_end_matches(['"', '\''])
+            })
+            .unwrap_or("")
+    }
+
+    /// The decoded text of a string without interpolations.
+    fn string_literal_text(&self, node: Node<'_>) -> String {
+        let is_raw = self.string_prefix(node).to_ascii_lowercase().contains('r');
+        let mut text = String::new();
+        for child in named_children(node) {
+            if child.kind() == "string_content" {
+                let body = self.text(child);
+                if is_raw {
+                    text.push_str(body);
+                } else {
+                    text.push_str(&unescape(body));
+                }
+            }
+        }
+        text
+    }
+
+    fn string(&mut self, node: Node<'_>) -> Eval {
+        let prefix = self.string_prefix(node).to_ascii_lowercase();
+        let is_raw = prefix.contains('r');
+        let is_format = prefix.contains('f');
+        let mut builder = ShapeBuilder::new(span(node));
+        for child in named_children(node) {
+            match child.kind() {
+                "string_content" => {
+                    let body = self.text(child);
+                    let body = if is_format {
+                        body.replace("{{", "{").replace("}}", "}")
+                    } else {
+                        body.to_string()
+                    };
+                    if is_raw {
+                        builder.push_literal(&body);
+                    } else {
+                        builder.push_literal(&unescape(&body));
+                    }
+                }
+                "escape_interpolation" => {
+                    builder.push_literal(self.text(child).get(..1).unwrap_or(""));
+                }
+                "interpolation" => {
+                    let Some(expression) = child.child_by_field_name("expression") else {
+                        continue;
+                    };
+                    let eval = self.expr(expression);
+                    builder.splice(eval, span(expression), self.text(expression));
+                }
+                _ => {}
+            }
+        }
+        builder.into_eval()
+    }
+
+    /// `template % values`: each conversion becomes a hole filled from `values`.
+    fn percent_format(&mut self, node: Node<'_>, template: Eval, right: Node<'_>) -> Eval {
+        let right_eval_items: Vec<(Eval, Span, String)>;
+        let mut named: Vec<(String, Eval, Span, String)> = Vec::new();
+        match unparenthesize(right).kind() {
+            "tuple" => {
+                right_eval_items = named_children(unparenthesize(right))
+                    .into_iter()
+                    .map(|item| (self.expr(item), span(item), self.text(item).to_string()))
+                    .collect();
+            }
+            "dictionary" => {
+                for pair in named_children(unparenthesize(right)) {
+                    if pair.kind() != "pair" {
+                        self.expr(pair);
+                        continue;
+                    }
+                    let key = pair.child_by_field_name("key");
+                    let value = pair.child_by_field_name("value");
+                    if let (Some(key), Some(value)) = (key, value) {
+                        let key_text = self.string_literal_text(key);
+                        let eval = self.expr(value);
+                        named.push((key_text, eval, span(value), self.text(value).to_string()));
+                    }
+                }
+                right_eval_items = Vec::new();
+            }
+            _ => {
+                let eval = self.expr(right);
+                right_eval_items = vec![(eval, span(right), self.text(right).to_string())];
+            }
+        }
+        let Value::Str(shape) = template.value else {
+            return Eval::with_origin(
+                Value::Unknown,
+                right_eval_items
+                    .iter()
+                    .fold(template.origin, |acc, item| worse(acc, item.0.origin)),
+            );
+        };
+        let mut positional = right_eval_items.into_iter();
+        let mut builder = ShapeBuilder::new(span(node));
+        for part in shape.parts {
+            let literal = match part {
+                crate::model::Part::Lit(literal) => literal,
+                crate::model::Part::Hole(hole) => {
+                    builder.push_hole(hole);
+                    continue;
+                }
+            };
+            for piece in percent_pieces(&literal) {
+                match piece {
+                    FormatPiece::Text(text) => builder.push_literal(&text),
+                    FormatPiece::Field { name, numeric } => {
+                        let value = match name {
+                            Some(name) => named
+                                .iter()
+                                .find(|(key, ..)| *key == name)
+                                .map(|(_, eval, span, text)| (eval.clone(), *span, text.clone())),
+                            None => positional.next(),
+                        };
+                        match value {
+                            Some((_, span, text)) if numeric => {
+                                builder.splice(Eval::number(), span, &format!("({text})"))
+                            }
+                            Some((eval, span, text)) => builder.splice(eval, span, &text),
+                            None => builder.splice(Eval::unknown(), span(right), self.text(right)),
+                        }
+                    }
+                }
+            }
+        }
+        builder.into_eval()
+    }
+
+    /// `template.format(args…)`.
+    fn format_method(&mut self, node: Node<'_>, template: &Eval, args: &[(Option<String>, Eval, Node<'_>)]) -> Eval {
+        let Value::Str(shape) = &template.value else {
+            return Eval::with_origin(
+                Value::Unknown,
+                args.iter()
+                    .fold(template.origin, |acc, (_, eval, _)| worse(acc, eval.origin)),
+            );
+        };
+        let mut builder = ShapeBuilder::new(span(node));
+        let mut next_positional = 0;
+        let positional: Vec<&(Option<String>, Eval, Node<'_>)> =
+            args.iter().filter(|(keyword, ..)| keyword.is_none()).collect();
+        for part in &shape.parts {
+            let literal = match part {
+                crate::model::Part::Lit(literal) => literal,
+                crate::model::Part::Hole(hole) => {
+                    builder.push_hole(hole.clone());
+                    continue;
+                }
+            };
+            for piece in brace_pieces(literal) {
+                match piece {
+                    FormatPiece::Text(text) => builder.push_literal(&text),
+                    FormatPiece::Field { name, .. } => {
+                        let argument = match name.as_deref() {
+                            None => {
+                                next_positional += 1;
+                                positional.get(next_positional - 1).copied()
+                            }
+                            Some(name) => match name.parse::<usize>() {
+                                Ok(index) => positional.get(index).copied(),
+                                Err(_) => args
+                                    .iter()
+                                    .find(|(keyword, ..)| keyword.as_deref() == Some(name)),
+                            },
+                        };
+                        match argument {
+                            Some((_, eval, arg_node)) => {
+                                builder.splice(eval.clone(), span(*arg_node), self.text(*arg_node))
+                            }
+                            None => builder.splice(Eval::unknown(), span(node), self.text(node)),
+                        }
+                    }
+                }
+            }
+        }
+        builder.into_eval()
+    }
+
+    fn binary(&mut self, node: Node<'_>) -> Eval {
+        let (Some(left), Some(right), Some(operator)) = (
+            node.child_by_field_name("left"),
+            node.child_by_field_name("right"),
+            node.child_by_field_name("operator"),
+        ) else {
+            self.visit_children(node);
+            return Eval::unknown();
+        };
+        let operator = self.text(operator);
+        let left_eval = self.expr(left);
+        if operator == "%" && matches!(left_eval.value, Value::Str(_)) {
+            return self.percent_format(node, left_eval, right);
+        }
+        let right_eval = self.expr(right);
+        let is_string =
+            matches!(left_eval.value, Value::Str(_)) || matches!(right_eval.value, Value::Str(_));
+        match operator {
+            "+" if is_string => concat(
+                left_eval,
+                span(left),
+                self.text(left),
+                right_eval,
+                span(right),
+                self.text(right),
+                span(node),
+            ),
+            // `["%s"] * n`, `"?" * n`: repetition keeps the origin of the items.
+            "*" if matches!(left_eval.value, Value::Sequence(_) | Value::Str(_)) => {
+                Eval::with_origin(Value::Unknown, left_eval.origin)
+            }
+            "+" if left_eval.origin == Origin::Numeric && right_eval.origin == Origin::Numeric => {
+                Eval::number()
+            }
+            "+" => Eval::with_origin(Value::Unknown, worse(left_eval.origin, right_eval.origin)),
+            _ => Eval::number(),
+        }
+    }
+
+    fn dictionary(&mut self, node: Node<'_>) -> Eval {
+        let mut entries = Vec::new();
+        let mut origin = Origin::Constant;
+        for pair in named_children(node) {
+            if pair.kind() != "pair" {
+                let eval = self.expr(pair);
+                origin = worse(origin, eval.origin);
+                continue;
+            }
+            let key = pair.child_by_field_name("key");
+            let value = pair.child_by_field_name("value");
+            let key_text = key.map(|key| match key.kind() {
+                "string" => self.string_literal_text(key),
+                _ => self.text(key).to_string(),
+            });
+            if let Some(key) = key {
+                if key.kind() != "string" {
+                    self.expr(key);
+                }
+            }
+            if let Some(value) = value {
+                let eval = self.expr(value);
+                origin = worse(origin, eval.origin);
+                if let Some(key_text) = key_text {
+                    entries.push((key_text, eval.value));
+                }
+            }
+        }
+        Eval::with_origin(Value::Object(entries), origin)
+    }
+
+    // ----- names and calls -------------------------------------------------------
+
+    fn attribute(&mut self, node: Node<'_>) -> Eval {
+        let (Some(object), Some(attribute)) = (
+            node.child_by_field_name("object"),
+            node.child_by_field_name("attribute"),
+        ) else {
+            self.visit_children(node);
+            return Eval::unknown();
+        };
+        let receiver = self.expr(object);
+        let name = self.text(attribute);
+        member(receiver, name, self.text(object))
+    }
+
+    fn call(&mut self, node: Node<'_>, awaited: bool) -> Eval {
+        let Some(function) = node.child_by_field_name("function") else {
+            self.visit_children(node);
+            return Eval::unknown();
+        };
+        let function = unparenthesize(function);
+        let (path, receiver) = match function.kind() {
+            "attribute" => {
+                let object = function.child_by_field_name("object");
+                let attribute = function.child_by_field_name("attribute");
+                match (object, attribute) {
+                    (Some(object), Some(attribute)) => {
+                        let receiver = self.expr(object);
+                        let name = self.text(attribute);
+                        let path = member_path(&receiver, name, self.text(object));
+                        (path, Some(receiver))
+                    }
+                    _ => (self.opaque_path(function), None),
+                }
+            }
+            "identifier" => (self.low.name_path(self.text(function)), None),
+            _ => {
+                let eval = self.expr(function);
+                let path = eval.call_path().cloned().unwrap_or(CallPath {
+                    text: self.text(function).to_string(),
+                    resolved: false,
+                });
+                (path, None)
+            }
+        };
+
+        let mut args: Vec<(Option<String>, Eval, Node<'_>)> = Vec::new();
+        if let Some(arguments) = node.child_by_field_name("arguments") {
+            if arguments.kind() == "generator_expression" {
+                let eval = self.expr(arguments);
+                args.push((None, eval, arguments));
+            } else {
+                for argument in named_children(arguments) {
+                    match argument.kind() {
+                        "keyword_argument" => {
+                            let keyword = argument
+                                .child_by_field_name("name")
+                                .map(|name| self.text(name).to_string());
+                            if let Some(value) = argument.child_by_field_name("value") {
+                                let eval = self.expr(value);
+                                args.push((keyword, eval, value));
+                            }
+                        }
+                        "comment" => {}
+                        _ => {
+                            let eval = self.expr(argument);
+                            args.push((None, eval, argument));
+                        }
+                    }
+                }
+            }
+        }
+
+        let result = self.call_result(node, &path, receiver.as_ref(), &args);
+        self.low.push_call(CallSpec {
+            span: span(node),
+            callee_span: span(function),
+            path: path.clone(),
+            args: args
+                .into_iter()
+                .map(|(keyword, eval, arg_node)| Arg {
+                    span: span(arg_node),
+                    keyword,
+                    value: eval.value,
+                })
+                .collect(),
+            awaited,
+            tagged_template: false,
+            is_macro: false,
+            is_new: false,
+        });
+        result
+    }
+
+    /// What a call returns, as far as strings and origins go.
+    fn call_result(
+        &mut self,
+        node: Node<'_>,
+        path: &CallPath,
+        receiver: Option<&Eval>,
+        args: &[(Option<String>, Eval, Node<'_>)],
+    ) -> Eval {
+        let first = args.first().map(|(_, eval, _)| eval);
+        let name = path.name();
+        if receiver.is_none() && !path.resolved {
+            match name {
+                "int" | "float" | "len" | "abs" | "round" | "bool" | "sum" | "min" | "max"
+                | "ord" | "hash" => return Eval::number(),
+                "str" | "repr" => {
+                    return first.cloned().unwrap_or_else(|| Eval::string(span(node), ""));
+                }
+                _ => {}
+            }
+        }
+        if let Some(receiver) = receiver {
+            let receiver_is_string = matches!(receiver.value, Value::Str(_));
+            match name {
+                "format" if receiver_is_string => {
+                    return self.format_method(node, receiver, args);
+                }
+                "join" if receiver_is_string => {
+                    let items = first.cloned().unwrap_or_else(Eval::unknown);
+                    return Eval::with_origin(Value::Unknown, join_origin(receiver, &items));
+                }
+                "strip" | "lstrip" | "rstrip" | "lower" | "upper" | "title" | "casefold"
+                | "replace" | "encode" | "decode" => {
+                    return Eval::with_origin(Value::Unknown, receiver.origin);
+                }
+                "isdigit" | "isnumeric" | "count" | "find" | "index" => return Eval::number(),
+                _ => {}
+            }
+            // Data read from a tainted object is tainted (`request.GET.get("q")`).
+            if matches!(receiver.origin, Origin::Input | Origin::Param | Origin::Loop) {
+                return Eval::path(
+                    CallPath {
+                        text: format!("{}()", path.text),
+                        resolved: path.resolved,
+                    },
+                    receiver.origin,
+                );
+            }
+        }
+        Eval::path(
+            CallPath {
+                text: format!("{}()", path.text),
+                resolved: path.resolved,
+            },
+            Origin::Unknown,
+        )
+    }
+
+    /// The path of a callee we cannot take apart.
+    fn opaque_path(&mut self, function: Node<'_>) -> CallPath {
+        self.visit_children(function);
+        CallPath {
+            text: self.text(function).to_string(),
+            resolved: false,
+        }
+    }
+
+    // ----- statements ------------------------------------------------------------
+
+    fn assignment(&mut self, node: Node<'_>) {
+        let left = node.child_by_field_name("left");
+        let annotation = node.child_by_field_name("type");
+        let Some(right) = node.child_by_field_name("right") else {
+            if let Some(left) = left {
+                self.bind_target(left, Eval::unknown());
+            }
+            return;
+        };
+        let mut eval = self.expr(right);
+        if let Some(annotation) = annotation {
+            if super::lowering::is_numeric_annotation(self.text(annotation)) {
+                eval = Eval::number();
+            }
+        }
+        if let Some(left) = left {
+            self.bind_target(left, eval);
+        }
+    }
+
+    fn bind_target(&mut self, target: Node<'_>, eval: Eval) {
+        match target.kind() {
+            "identifier" => {
+                let mut eval = eval;
+                if eval.defined_at.is_none() {
+                    if let Value::Str(shape) = &eval.value {
+                        eval.defined_at = Some(shape.span);
+                    }
+                }
+                self.low.bind(self.text(target), eval);
+            }
+            "pattern_list" | "tuple_pattern" | "list_pattern" => {
+                // `a, b = x`: each name gets the origin of the whole value.
+                for element in named_children(target) {
+                    self.bind_target(element, Eval::with_origin(Value::Unknown, eval.origin));
+                }
+            }
+            _ => {
+                // `obj.attr = …`, `d[k] = …`: evaluate the target's own parts.
+                self.expr(target);
+            }
+        }
+    }
+
+    fn augmented_assignment(&mut self, node: Node<'_>) {
+        let (Some(left), Some(right)) = (
+            node.child_by_field_name("left"),
+            node.child_by_field_name("right"),
+        ) else {
+            self.visit_children(node);
+            return;
+        };
+        let value = self.expr(right);
+        let is_append = node
+            .child_by_field_name("operator")
+            .is_some_and(|operator| self.text(operator) == "+=");
+        if left.kind() != "identifier" {
+            self.expr(left);
+            return;
+        }
+        let name = self.text(left);
+        let existing = self.low.eval_name(name, span(left));
+        let updated = if is_append {
+            append(existing, value, span(right), self.text(right))
+        } else {
+            Eval::number()
+        };
+        self.low.bind(name, updated);
+    }
+
+    fn for_statement(&mut self, node: Node<'_>) {
+        // The iterable is evaluated once, before the loop.
+        let right = node.child_by_field_name("right");
+        let iterable = right.map(|right| {
+            self.expr(right);
+            self.text(right).to_string()
+        });
+        let mut bindings = Vec::new();
+        if let Some(left) = node.child_by_field_name("left") {
+            self.pattern_names(left, &mut bindings);
+        }
+        let header_end = right.map_or(node.start_byte(), |right| right.end_byte());
+        let is_async = node.child(0).is_some_and(|first| first.kind() == "async");
+        self.low.begin_loop(LoopSpec {
+            kind: LoopKind::For,
+            span: span(node),
+            header: Span::new(node.start_byte(), header_end),
+            bindings,
+            iterable,
+            is_async,
+        });
+        if let Some(body) = node.child_by_field_name("body") {
+            self.expr(body);
+        }
+        self.low.end_loop();
+        if let Some(alternative) = node.child_by_field_name("alternative") {
+            self.expr(alternative);
+        }
+    }
+
+    fn while_statement(&mut self, node: Node<'_>) {
+        let condition = node.child_by_field_name("condition");
+        let header_end = condition.map_or(node.start_byte(), |condition| condition.end_byte());
+        self.low.begin_loop(LoopSpec {
+            kind: LoopKind::While,
+            span: span(node),
+            header: Span::new(node.start_byte(), header_end),
+            bindings: Vec::new(),
+            iterable: None,
+            is_async: false,
+        });
+        if let Some(condition) = condition {
+            self.expr(condition);
+        }
+        if let Some(body) = node.child_by_field_name("body") {
+            self.expr(body);
+        }
+        self.low.end_loop();
+        if let Some(alternative) = node.child_by_field_name("alternative") {
+            self.expr(alternative);
+        }
+    }
+
+    fn with_statement(&mut self, node: Node<'_>) {
+        for child in named_children(node) {
+            match child.kind() {
+                "with_clause" => {
+                    for item in named_children(child) {
+                        self.with_item(item);
+                    }
+                }
+                _ => {
+                    self.expr(child);
+                }
+            }
+        }
+    }
+
+    fn with_item(&mut self, item: Node<'_>) {
+        let Some(value) = item.child_by_field_name("value") else {
+            self.visit_children(item);
+            return;
+        };
+        if value.kind() == "as_pattern" {
+            // `with connect() as conn`: the pattern's first child is the value.
+            let inner = value.named_child(0);
+            let alias = value.child_by_field_name("alias");
+            let eval = inner.map_or_else(Eval::unknown, |inner| self.expr(inner));
+            if let Some(alias) = alias {
+                let target = alias.named_child(0).unwrap_or(alias);
+                self.bind_target(target, eval);
+            }
+        } else {
+            self.expr(value);
+        }
+    }
+
+    fn pattern_names(&self, pattern: Node<'_>, names: &mut Vec<String>) {
+        match pattern.kind() {
+            "identifier" => names.push(self.text(pattern).to_string()),
+            _ => {
+                for child in named_children(pattern) {
+                    self.pattern_names(child, names);
+                }
+            }
+        }
+    }
+
+    fn comprehension(&mut self, node: Node<'_>) -> Eval {
+        let parts = named_children(node);
+        let clauses: Vec<Node<'_>> = parts
+            .iter()
+            .copied()
+            .filter(|part| part.kind() == "for_in_clause")
+            .collect();
+        // The first iterable is evaluated once, outside the loop.
+        let first_iterable = clauses
+            .first()
+            .and_then(|clause| clause.child_by_field_name("right"));
+        if let Some(iterable) = first_iterable {
+            self.expr(iterable);
+        }
+        let mut bindings = Vec::new();
+        for clause in &clauses {
+            if let Some(left) = clause.child_by_field_name("left") {
+                self.pattern_names(left, &mut bindings);
+            }
+        }
+        let header = clauses.first().map_or(span(node), |clause| span(*clause));
+        let is_async = clauses
+            .first()
+            .is_some_and(|clause| children(*clause).iter().any(|c| c.kind() == "async"));
+        self.low.begin_loop(LoopSpec {
+            kind: LoopKind::Comprehension,
+            span: span(node),
+            header,
+            bindings,
+            iterable: first_iterable.map(|iterable| self.text(iterable).to_string()),
+            is_async,
+        });
+        let mut body_eval = Eval::unknown();
+        for part in parts {
+            match part.kind() {
+                "for_in_clause" => {
+                    let is_first = first_iterable.is_some_and(|first| {
+                        part.child_by_field_name("right") == Some(first)
+                    });
+                    if !is_first {
+                        if let Some(right) = part.child_by_field_name("right") {
+                            self.expr(right);
+                        }
+                    }
+                }
+                "if_clause" => {
+                    self.visit_children(part);
+                }
+                _ => {
+                    if part.start_byte() < header.start as usize {
+                        body_eval = self.expr(part);
+                    } else {
+                        self.expr(part);
+                    }
+                }
+            }
+        }
+        self.low.end_loop();
+        Eval::with_origin(Value::Sequence(vec![body_eval.value]), body_eval.origin)
+    }
+
+    fn lambda(&mut self, node: Node<'_>) -> Eval {
+        let params = node
+            .child_by_field_name("parameters")
+            .map(|parameters| self.parameters(parameters, false))
+            .unwrap_or_default();
+        self.low.begin_function(FunctionSpec {
+            name: "<anonymous>".to_string(),
+            span: span(node),
+            name_span: Span::new(node.start_byte(), node.start_byte() + "lambda".len()),
+            is_async: false,
+            handler: None,
+            params,
+        });
+        let body = node
+            .child_by_field_name("body")
+            .map_or_else(Eval::unknown, |body| self.expr(body));
+        self.low.end_function();
+        Eval::with_origin(Value::Function, body.origin)
+    }
+
+    // ----- definitions -----------------------------------------------------------
+
+    fn decorated(&mut self, node: Node<'_>) {
+        let mut decorators = Vec::new();
+        for child in named_children(node) {
+            if child.kind() == "decorator" {
+                self.visit_children(child);
+                decorators.push(child);
+            }
+        }
+        if let Some(definition) = node.child_by_field_name("definition") {
+            match definition.kind() {
+                "function_definition" => self.function(definition, &decorators),
+                "class_definition" => self.class(definition, &decorators),
+                _ => {
+                    self.expr(definition);
+                }
+            }
+        }
+    }
+
+    fn class(&mut self, node: Node<'_>, _decorators: &[Node<'_>]) {
+        let superclasses = node
+            .child_by_field_name("superclasses")
+            .map(|superclasses| self.text(superclasses))
+            .unwrap_or("");
+        let is_view = ["View", "ViewSet", "APIView", "Resource", "MethodView", "Handler"]
+            .iter()
+            .any(|base| superclasses.contains(base));
+        if let Some(superclasses) = node.child_by_field_name("superclasses") {
+            self.expr(superclasses);
+        }
+        self.classes.push(is_view);
+        if let Some(body) = node.child_by_field_name("body") {
+            self.expr(body);
+        }
+        self.classes.pop();
+    }
+
+    /// Route decorators: `@app.route(…)`, `@router.get(…)`, `@api_view([…])`.
+    fn route_decorator(&self, decorators: &[Node<'_>]) -> Option<Handler> {
+        for decorator in decorators {
+            let Some(expression) = decorator.named_child(0) else {
+                continue;
+            };
+            let callee = match expression.kind() {
+                "call" => expression.child_by_field_name("function"),
+                _ => Some(expression),
+            };
+            let Some(callee) = callee else { continue };
+            let text = self.text(callee);
+            let name = text.rsplit('.').next().unwrap_or(text);
+            if matches!(name, "api_view" | "action") {
+                return Some(Handler {
+                    framework: "django",
+                    evidence: span(*decorator),
+                });
+            }
+            if callee.kind() != "attribute" || !ROUTE_DECORATORS.contains(&name) {
+                continue;
+            }
+            let receiver = text.rsplit_once('.').map_or("", |(receiver, _)| receiver);
+            let receiver_path = self.low.name_path(receiver.split('.').next().unwrap_or(""));
+            let framework = if receiver_path.text.starts_with("fastapi") {
+                "fastapi"
+            } else if receiver_path.text.starts_with("flask") || name == "route" {
+                "flask"
+            } else {
+                "fastapi"
+            };
+            return Some(Handler {
+                framework,
+                evidence: span(*decorator),
+            });
+        }
+        None
+    }
+
+    fn function(&mut self, node: Node<'_>, decorators: &[Node<'_>]) {
+        let name_node = node.child_by_field_name("name");
+        let name = name_node.map_or("<anonymous>", |name| self.text(name)).to_string();
+        let is_async = node.child(0).is_some_and(|first| first.kind() == "async");
+        let in_class = !self.classes.is_empty() && !self.low.in_function();
+        let in_view_class = in_class && self.classes.last().copied().unwrap_or(false);
+        let parameter_names: Vec<String> = node
+            .child_by_field_name("parameters")
+            .map(|parameters| {
+                named_children(parameters)
+                    .into_iter()
+                    .filter_map(|parameter| self.parameter_name(parameter))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let mut handler = self.route_decorator(decorators);
+        if handler.is_none() {
+            // Django: a module-level view takes `request` first; a class-based
+            // view's HTTP methods take it after `self`.
+            let request_position = if in_class { 1 } else { 0 };
+            let takes_request = parameter_names
+                .get(request_position)
+                .is_some_and(|first| first == "request");
+            let is_view_method = in_view_class && VIEW_METHODS.contains(&name.as_str());
+            if takes_request && !self.low.in_function() && (!in_class || is_view_method) {
+                handler = Some(Handler {
+                    framework: "django",
+                    evidence: name_node.map_or(span(node), span),
+                });
+            }
+        }
+        let params = node
+            .child_by_field_name("parameters")
+            .map(|parameters| self.parameters(parameters, handler.is_some()))
+            .unwrap_or_default();
+        let name_span = name_node.map_or(span(node), span);
+        self.low.begin_function(FunctionSpec {
+            name,
+            span: span(node),
+            name_span,
+            is_async,
+            handler,
+            params,
+        });
+        if let Some(body) = node.child_by_field_name("body") {
+            self.expr(body);
+        }
+        self.low.end_function();
+    }
+
+    fn parameter_name(&self, parameter: Node<'_>) -> Option<String> {
+        let name_node = match parameter.kind() {
+            "identifier" => Some(parameter),
+            "typed_parameter" => parameter.named_child(0),
+            "default_parameter" | "typed_default_parameter" => {
+                parameter.child_by_field_name("name")
+            }
+            _ => None,
+        }?;
+        (name_node.kind() == "identifier").then(|| self.text(name_node).to_string())
+    }
+
+    /// Lowers parameters; defaults are evaluated here, in the enclosing scope,
+    /// as Python does at definition time.
+    fn parameters(&mut self, parameters: Node<'_>, is_handler: bool) -> Vec<ParamSpec> {
+        let mut specs = Vec::new();
+        for parameter in named_children(parameters) {
+            let Some(name) = self.parameter_name(parameter) else {
+                continue;
+            };
+            let annotation = parameter.child_by_field_name("type");
+            let default = parameter.child_by_field_name("value");
+            let default_text = default.map(|default| self.text(default)).unwrap_or("");
+            if let Some(default) = default {
+                self.expr(default);
+            }
+            let annotation_text = annotation.map(|annotation| self.text(annotation).to_string());
+            let is_injected = default_text.starts_with("Depends(")
+                || default_text.starts_with("Security(")
+                || annotation_text.as_deref().is_some_and(|annotation| {
+                    INJECTED_TYPES
+                        .iter()
+                        .any(|injected| annotation.rsplit('.').next() == Some(injected))
+                        || annotation.contains("Depends(")
+                });
+            let is_request_input =
+                is_handler && !is_injected && name != "self" && name != "cls";
+            let annotation_path = annotation.and_then(|annotation| self.type_path(annotation));
+            specs.push(ParamSpec {
+                param: Param {
+                    name,
+                    span: span(parameter),
+                    annotation: annotation_text,
+                    is_request_input,
+                },
+                annotation_path,
+            });
+        }
+        specs
+    }
+
+    /// The instance path of a type annotation: `sqlite3.Cursor` → `sqlite3.Cursor()`.
+    fn type_path(&self, annotation: Node<'_>) -> Option<CallPath> {
+        let inner = if annotation.kind() == "type" {
+            annotation.named_child(0)?
+        } else {
+            annotation
+        };
+        let text = self.text(inner);
+        if !text
+            .chars()
+            .all(|character| character.is_alphanumeric() || character == '_' || character == '.')
+        {
+            return None;
+        }
+        let (root, rest) = match text.split_once('.') {
+            Some((root, rest)) => (root, Some(rest)),
+            None => (text, None),
+        };
+        let root_path = self.low.name_path(root);
+        if !root_path.resolved {
+            return None;
+        }
+        let full = match rest {
+            Some(rest) => format!("{}.{rest}()", root_path.text),
+            None => format!("{}()", root_path.text),
+        };
+        Some(CallPath {
+            text: full,
+            resolved: true,
+        })
+    }
+}
+
+/// `receiver.name` as a value.
+fn member(receiver: Eval, name: &str, receiver_text: &str) -> Eval {
+    let path = member_path(&receiver, name, receiver_text);
+    let origin = if looks_constant(name) {
+        Origin::Constant
+    } else {
+        receiver.origin
+    };
+    Eval {
+        value: Value::Path(path),
+        origin,
+        defined_at: receiver.defined_at,
+    }
+}
+
+/// The call path of `receiver.name`.
+fn member_path(receiver: &Eval, name: &str, receiver_text: &str) -> CallPath {
+    match &receiver.value {
+        Value::Path(path) => CallPath {
+            text: format!("{}.{name}", path.text),
+            resolved: path.resolved,
+        },
+        Value::Str(_) => CallPath {
+            text: format!("str.{name}"),
+            resolved: false,
+        },
+        _ => CallPath {
+            text: format!("{}.{name}", receiver_text.trim()),
+            resolved: false,
+        },
+    }
+}
+
+/// A value that is one of two: the string if either is one, the worse origin.
+fn either(left: Option<Eval>, right: Option<Eval>) -> Eval {
+    match (left, right) {
+        (Some(left), Some(right)) => {
+            let origin = worse(left.origin, right.origin);
+            let value = match (&left.value, &right.value) {
+                (Value::Str(_), _) => left.value,
+                (_, Value::Str(_)) => right.value,
+                _ => Value::Unknown,
+            };
+            let mut eval = Eval::with_origin(value, origin);
+            if let Value::Str(shape) = &mut eval.value {
+                // The string's own holes are kept; the other branch may still be
+                // worse, so record that as a hole.
+                if crate::lang::lowering::shape_origin(shape) != origin {
+                    shape.parts.push(crate::model::Part::Hole(crate::model::Hole {
+                        span: shape.span,
+                        text: String::new(),
+                        origin,
+                        path: None,
+                        defined_at: None,
+                    }));
+                }
+            }
+            eval
+        }
+        (Some(one), None) | (None, Some(one)) => one,
+        (None, None) => Eval::unknown(),
+    }
+}
+
+fn unparenthesize(mut node: Node<'_>) -> Node<'_> {
+    while node.kind() == "parenthesized_expression" {
+        match node.named_child(0) {
+            Some(inner) => node = inner,
+            None => break,
+        }
+    }
+    node
+}
+
+/// A piece of a `%` or `{}` format string.
+enum FormatPiece {
+    Text(String),
+    Field { name: Option<String>, numeric: bool },
+}
+
+/// Splits a `%`-format template: `%s`, `%d`, `%(name)s`, `%%`.
+fn percent_pieces(template: &str) -> Vec<FormatPiece> {
+    let mut pieces = Vec::new();
+    let mut text = String::new();
+    let mut characters = template.char_indices().peekable();
+    while let Some((_, character)) = characters.next() {
+        if character != '%' {
+            text.push(character);
+            continue;
+        }
+        let mut name = None;
+        if characters.peek().map(|(_, next)| *next) == Some('%') {
+            characters.next();
+            text.push('%');
+            continue;
+        }
+        if characters.peek().map(|(_, next)| *next) == Some('(') {
+            characters.next();
+            let mut key = String::new();
+            for (_, next) in characters.by_ref() {
+                if next == ')' {
+                    break;
+                }
+                key.push(next);
+            }
+            name = Some(key);
+        }
+        // Flags, width and precision, then the conversion character.
+        let mut conversion = None;
+        for (_, next) in characters.by_ref() {
+            if next.is_ascii_alphabetic() {
+                conversion = Some(next);
+                break;
+            }
+            if !(next.is_ascii_digit() || matches!(next, '-' | '+' | ' ' | '#' | '.' | '*')) {
+                break;
+            }
+        }
+        if !text.is_empty() {
+            pieces.push(FormatPiece::Text(std::mem::take(&mut text)));
+        }
+        pieces.push(FormatPiece::Field {
+            name,
+            numeric: matches!(conversion, Some('d' | 'i' | 'f' | 'F' | 'e' | 'E' | 'g' | 'x' | 'o')),
+        });
+    }
+    if !text.is_empty() {
+        pieces.push(FormatPiece::Text(text));
+    }
+    pieces
+}
+
+/// Splits a `str.format` template: `{}`, `{0}`, `{name!r:>8}`, `{{`, `}}`.
+fn brace_pieces(template: &str) -> Vec<FormatPiece> {
+    let mut pieces = Vec::new();
+    let mut text = String::new();
+    let mut characters = template.chars().peekable();
+    while let Some(character) = characters.next() {
+        match character {
+            '{' if characters.peek() == Some(&'{') => {
+                characters.next();
+                text.push('{');
+            }
+            '}' if characters.peek() == Some(&'}') => {
+                characters.next();
+                text.push('}');
+            }
+            '{' => {
+                let mut field = String::new();
+                for next in characters.by_ref() {
+                    if next == '}' {
+                        break;
+                    }
+                    field.push(next);
+                }
+                let name = field
+                    .split(['!', ':', '.', '['])
+                    .next()
+                    .unwrap_or("")
+                    .trim()
+                    .to_string();
+                if !text.is_empty() {
+                    pieces.push(FormatPiece::Text(std::mem::take(&mut text)));
+                }
+                pieces.push(FormatPiece::Field {
+                    name: (!name.is_empty()).then_some(name),
+                    numeric: false,
+                });
+            }
+            _ => text.push(character),
+        }
+    }
+    if !text.is_empty() {
+        pieces.push(FormatPiece::Text(text));
+    }
+    pieces
 }

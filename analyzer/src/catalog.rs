@@ -1,0 +1,512 @@
+//! Catalogs: knowledge of APIs as data.
+//!
+//! A catalog says what a call path *does*: which calls send SQL to a database,
+//! which query builders select columns, which expressions carry untrusted input,
+//! which calls make a value safe. Built-in catalogs are TOML files embedded by the
+//! rules crate; users extend them from their config, so snag learns a team's own
+//! data layer without a rule being written.
+//!
+//! Call-path patterns are segments joined with `.`, as in [`CallPath`]: a literal
+//! segment (`execute`, `connect()`), `*` for any one segment, `**` for any run of
+//! segments (none included). `sqlalchemy.**.execute` matches every `execute`
+//! reached from an import of `sqlalchemy`. Patterns are indexed by their last
+//! segment, so a lookup costs one hash probe and a few short matches.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use serde::Deserialize;
+
+use crate::model::{Call, CallPath, Language, Value};
+
+/// One catalog file, or the `[catalog]` table of a config.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct CatalogFile {
+    /// Calls that send SQL text to a database.
+    #[serde(default)]
+    pub sql_sink: Vec<SqlSinkEntry>,
+    /// Query-builder calls whose `'*'` argument selects every column.
+    #[serde(default)]
+    pub star_select: Vec<StarSelectEntry>,
+    /// Expressions whose values come from outside: request data, environment.
+    #[serde(default)]
+    pub source: Vec<PathsEntry>,
+    /// Calls whose result is safe to splice into SQL or a shell command.
+    #[serde(default)]
+    pub sanitizer: Vec<PathsEntry>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct SqlSinkEntry {
+    /// Call-path patterns of the sink.
+    pub paths: Vec<String>,
+    /// Position of the SQL argument.
+    #[serde(default)]
+    pub arg: usize,
+    /// Keyword naming the SQL argument, when it may be passed by name.
+    #[serde(default)]
+    pub keyword: Option<String>,
+    /// The sink keeps spliced values out of the SQL text itself (tagged
+    /// templates that bind, `psycopg.sql.SQL` composition): it receives SQL,
+    /// but a hole in its template is not an injection.
+    #[serde(default)]
+    pub parameterized: bool,
+    /// The pattern is loose (a method name on any receiver): only text that
+    /// reads as SQL counts.
+    #[serde(default)]
+    pub needs_sql_text: bool,
+    /// Languages the entry applies to (all when empty).
+    #[serde(default)]
+    pub languages: Vec<LanguageName>,
+    /// What the entry covers, for people reading the catalog.
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct StarSelectEntry {
+    pub paths: Vec<String>,
+    /// A call with no argument selects every column too (supabase `.select()`).
+    #[serde(default)]
+    pub empty_is_star: bool,
+    #[serde(default)]
+    pub languages: Vec<LanguageName>,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct PathsEntry {
+    pub paths: Vec<String>,
+    #[serde(default)]
+    pub languages: Vec<LanguageName>,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// A language family as catalogs name it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LanguageName {
+    Python,
+    Typescript,
+    Javascript,
+    Rust,
+}
+
+impl LanguageName {
+    fn covers(self, language: Language) -> bool {
+        matches!(
+            (self, language),
+            (LanguageName::Python, Language::Python)
+                | (LanguageName::Typescript, Language::TypeScript | Language::Tsx)
+                | (LanguageName::Javascript, Language::JavaScript)
+                // JavaScript libraries are used the same way from TypeScript.
+                | (LanguageName::Javascript, Language::TypeScript | Language::Tsx)
+                | (LanguageName::Typescript, Language::JavaScript)
+                | (LanguageName::Rust, Language::Rust)
+        )
+    }
+}
+
+fn applies(languages: &[LanguageName], language: Language) -> bool {
+    languages.is_empty() || languages.iter().any(|each| each.covers(language))
+}
+
+/// A catalog entry that failed validation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CatalogError {
+    /// The catalog file or config it came from.
+    pub origin: String,
+    pub message: String,
+}
+
+impl fmt::Display for CatalogError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.origin, self.message)
+    }
+}
+
+impl std::error::Error for CatalogError {}
+
+/// A compiled call-path pattern.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pattern {
+    segments: Vec<Segment>,
+    /// Whether the pattern's root is a literal: it then only matches paths
+    /// resolved through an import (an unresolved local `pg` is not the module).
+    anchored: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Segment {
+    Literal(String),
+    Any,
+    AnyRun,
+}
+
+impl Pattern {
+    pub fn parse(text: &str) -> Result<Pattern, String> {
+        let normalized = text.trim().replace("::", ".");
+        if normalized.is_empty() {
+            return Err("empty call-path pattern".to_string());
+        }
+        let mut segments = Vec::new();
+        for segment in normalized.split('.') {
+            segments.push(match segment {
+                "" => return Err(format!("empty segment in pattern `{text}`")),
+                "*" => Segment::Any,
+                "**" => Segment::AnyRun,
+                literal => Segment::Literal(literal.to_string()),
+            });
+        }
+        if !matches!(segments.last(), Some(Segment::Literal(_))) {
+            return Err(format!(
+                "pattern `{text}` must end in a literal name (the called function or method)"
+            ));
+        }
+        let anchored = matches!(segments.first(), Some(Segment::Literal(_)));
+        Ok(Pattern { segments, anchored })
+    }
+
+    fn last_literal(&self) -> &str {
+        match self.segments.last() {
+            Some(Segment::Literal(literal)) => literal,
+            _ => "",
+        }
+    }
+
+    pub fn matches(&self, path: &CallPath) -> bool {
+        if self.anchored && !path.resolved {
+            return false;
+        }
+        let segments: Vec<&str> = path.segments().collect();
+        match_segments(&self.segments, &segments)
+    }
+
+    /// Matches a path given as text (an expression's path, `()` stripped or not).
+    pub fn matches_text(&self, text: &str, resolved: bool) -> bool {
+        if self.anchored && !resolved {
+            return false;
+        }
+        let segments: Vec<&str> = text.split('.').collect();
+        match_segments(&self.segments, &segments)
+    }
+
+    /// Whether the pattern matches `text` or any prefix of it that ends at a
+    /// segment boundary (`flask.request` matches `flask.request.args.get()`).
+    pub fn matches_prefix_of(&self, text: &str, resolved: bool) -> bool {
+        if self.anchored && !resolved {
+            return false;
+        }
+        let segments: Vec<&str> = text.split('.').collect();
+        (1..=segments.len()).any(|length| {
+            let prefix: Vec<&str> = segments[..length]
+                .iter()
+                .map(|segment| segment.trim_end_matches("()"))
+                .collect();
+            match_segments(&self.segments, &prefix)
+                || match_segments(&self.segments, &segments[..length])
+        })
+    }
+}
+
+/// Glob matching over segments; patterns are a handful of segments long.
+fn match_segments(pattern: &[Segment], path: &[&str]) -> bool {
+    match pattern.split_first() {
+        None => path.is_empty(),
+        Some((Segment::AnyRun, rest)) => {
+            (0..=path.len()).any(|skip| match_segments(rest, &path[skip..]))
+        }
+        Some((Segment::Any, rest)) => !path.is_empty() && match_segments(rest, &path[1..]),
+        Some((Segment::Literal(literal), rest)) => {
+            path.first().is_some_and(|first| first == literal) && match_segments(rest, &path[1..])
+        }
+    }
+}
+
+/// A SQL sink, compiled.
+#[derive(Debug, Clone)]
+pub struct SqlSink {
+    pub patterns: Vec<Pattern>,
+    pub arg: usize,
+    pub keyword: Option<String>,
+    pub parameterized: bool,
+    pub needs_sql_text: bool,
+    languages: Vec<LanguageName>,
+}
+
+impl SqlSink {
+    /// The argument of `call` that holds the SQL.
+    pub fn sql_argument<'call>(&self, call: &'call Call) -> Option<&'call crate::model::Arg> {
+        if let Some(keyword) = &self.keyword {
+            if let Some(arg) = call
+                .args
+                .iter()
+                .find(|arg| arg.keyword.as_deref() == Some(keyword.as_str()))
+            {
+                return Some(arg);
+            }
+        }
+        call.args
+            .iter()
+            .filter(|arg| arg.keyword.is_none())
+            .nth(self.arg)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct StarSelect {
+    pub patterns: Vec<Pattern>,
+    pub empty_is_star: bool,
+    languages: Vec<LanguageName>,
+}
+
+#[derive(Debug, Clone)]
+struct PathSet {
+    patterns: Vec<Pattern>,
+    languages: Vec<LanguageName>,
+}
+
+/// All catalogs, compiled and indexed.
+#[derive(Debug, Clone, Default)]
+pub struct Catalog {
+    sql_sinks: Vec<SqlSink>,
+    star_selects: Vec<StarSelect>,
+    sources: Vec<PathSet>,
+    sanitizers: Vec<PathSet>,
+    /// Last segment → indexes into `sql_sinks`.
+    sql_sink_index: HashMap<String, Vec<usize>>,
+    star_select_index: HashMap<String, Vec<usize>>,
+}
+
+impl Catalog {
+    /// Adds a catalog file's entries; `origin` names it in errors.
+    pub fn extend(&mut self, file: &CatalogFile, origin: &str) -> Result<(), CatalogError> {
+        let compile = |paths: &[String], section: &str| -> Result<Vec<Pattern>, CatalogError> {
+            if paths.is_empty() {
+                return Err(CatalogError {
+                    origin: origin.to_string(),
+                    message: format!("a `[[{section}]]` entry has no `paths`"),
+                });
+            }
+            paths
+                .iter()
+                .map(|path| {
+                    Pattern::parse(path).map_err(|message| CatalogError {
+                        origin: origin.to_string(),
+                        message: format!("in `[[{section}]]`: {message}"),
+                    })
+                })
+                .collect()
+        };
+        for entry in &file.sql_sink {
+            let patterns = compile(&entry.paths, "sql-sink")?;
+            let index = self.sql_sinks.len();
+            for pattern in &patterns {
+                self.sql_sink_index
+                    .entry(pattern.last_literal().to_string())
+                    .or_default()
+                    .push(index);
+            }
+            self.sql_sinks.push(SqlSink {
+                patterns,
+                arg: entry.arg,
+                keyword: entry.keyword.clone(),
+                parameterized: entry.parameterized,
+                needs_sql_text: entry.needs_sql_text,
+                languages: entry.languages.clone(),
+            });
+        }
+        for entry in &file.star_select {
+            let patterns = compile(&entry.paths, "star-select")?;
+            let index = self.star_selects.len();
+            for pattern in &patterns {
+                self.star_select_index
+                    .entry(pattern.last_literal().to_string())
+                    .or_default()
+                    .push(index);
+            }
+            self.star_selects.push(StarSelect {
+                patterns,
+                empty_is_star: entry.empty_is_star,
+                languages: entry.languages.clone(),
+            });
+        }
+        for entry in &file.source {
+            self.sources.push(PathSet {
+                patterns: compile(&entry.paths, "source")?,
+                languages: entry.languages.clone(),
+            });
+        }
+        for entry in &file.sanitizer {
+            self.sanitizers.push(PathSet {
+                patterns: compile(&entry.paths, "sanitizer")?,
+                languages: entry.languages.clone(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Parses and adds a TOML catalog.
+    pub fn extend_from_toml(&mut self, text: &str, origin: &str) -> Result<(), CatalogError> {
+        let file: CatalogFile = toml::from_str(text).map_err(|error| CatalogError {
+            origin: origin.to_string(),
+            message: error.to_string(),
+        })?;
+        self.extend(&file, origin)
+    }
+
+    /// The SQL sinks `call` matches, first match per entry.
+    pub fn sql_sinks<'a>(
+        &'a self,
+        call: &'a Call,
+        language: Language,
+    ) -> impl Iterator<Item = &'a SqlSink> + 'a {
+        let name = call.path.name().trim_end_matches("()");
+        self.sql_sink_index
+            .get(name)
+            .into_iter()
+            .flatten()
+            .map(|index| &self.sql_sinks[*index])
+            .filter(move |sink| {
+                applies(&sink.languages, language)
+                    && sink.patterns.iter().any(|pattern| pattern.matches(&call.path))
+            })
+    }
+
+    pub fn star_selects<'a>(
+        &'a self,
+        call: &'a Call,
+        language: Language,
+    ) -> impl Iterator<Item = &'a StarSelect> + 'a {
+        self.star_select_index
+            .get(call.path.name())
+            .into_iter()
+            .flatten()
+            .map(|index| &self.star_selects[*index])
+            .filter(move |entry| {
+                applies(&entry.languages, language)
+                    && entry.patterns.iter().any(|pattern| pattern.matches(&call.path))
+            })
+    }
+
+    /// Whether an expression with this path carries outside input.
+    pub fn is_source(&self, path: &CallPath, language: Language) -> bool {
+        self.sources.iter().any(|set| {
+            applies(&set.languages, language)
+                && set
+                    .patterns
+                    .iter()
+                    .any(|pattern| pattern.matches_prefix_of(&path.text, path.resolved))
+        })
+    }
+
+    /// Whether a value with this path was made safe (`shlex.quote(x)`).
+    pub fn is_sanitizer(&self, path: &CallPath, language: Language) -> bool {
+        let Some(called) = path.text.strip_suffix("()") else {
+            return false;
+        };
+        self.sanitizers.iter().any(|set| {
+            applies(&set.languages, language)
+                && set
+                    .patterns
+                    .iter()
+                    .any(|pattern| pattern.matches_text(called, path.resolved))
+        })
+    }
+
+    /// Names any catalogued call must contain, for skipping files that cannot
+    /// match: the last segment of every sink and builder pattern.
+    pub fn needles(&self) -> Vec<String> {
+        let mut needles: Vec<String> = self
+            .sql_sink_index
+            .keys()
+            .chain(self.star_select_index.keys())
+            .map(|name| name.trim_end_matches("()").to_string())
+            .collect();
+        needles.sort();
+        needles.dedup();
+        needles
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.sql_sinks.is_empty() && self.star_selects.is_empty()
+    }
+}
+
+/// Whether a value is exactly the string `*`.
+pub fn is_star_literal(value: &Value) -> bool {
+    match value {
+        Value::Str(shape) => {
+            shape.holes().next().is_none() && shape.literal_text().trim() == "*"
+        }
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn path(text: &str, resolved: bool) -> CallPath {
+        CallPath {
+            text: text.to_string(),
+            resolved,
+        }
+    }
+
+    #[test]
+    fn any_run_matches_zero_or_more_segments() {
+        let pattern = Pattern::parse("sqlalchemy.**.execute").unwrap();
+        assert!(pattern.matches(&path("sqlalchemy.create_engine().connect().execute", true)));
+        assert!(pattern.matches(&path("sqlalchemy.execute", true)));
+        assert!(!pattern.matches(&path("sqlalchemy.create_engine().connect().executemany", true)));
+    }
+
+    #[test]
+    fn anchored_patterns_need_a_resolved_root() {
+        let pattern = Pattern::parse("pg.**.query").unwrap();
+        assert!(pattern.matches(&path("pg.Pool().query", true)));
+        assert!(!pattern.matches(&path("pg.query", false)));
+        let loose = Pattern::parse("**.query").unwrap();
+        assert!(loose.matches(&path("db.query", false)));
+    }
+
+    #[test]
+    fn rust_paths_are_normalised() {
+        let pattern = Pattern::parse("sqlx::query").unwrap();
+        assert!(pattern.matches(&path("sqlx.query", true)));
+    }
+
+    #[test]
+    fn bad_patterns_are_rejected_with_a_reason() {
+        assert!(Pattern::parse("").is_err());
+        assert!(Pattern::parse("a..b").unwrap_err().contains("empty segment"));
+        assert!(Pattern::parse("pg.**").unwrap_err().contains("literal name"));
+    }
+
+    #[test]
+    fn sources_match_by_prefix() {
+        let mut catalog = Catalog::default();
+        catalog
+            .extend_from_toml("[[source]]\npaths = [\"flask.request\"]\n", "test")
+            .unwrap();
+        assert!(catalog.is_source(&path("flask.request.args.get()", true), Language::Python));
+        assert!(!catalog.is_source(&path("flask.requests", true), Language::Python));
+    }
+
+    #[test]
+    fn unknown_catalog_keys_are_errors_naming_the_key() {
+        let mut catalog = Catalog::default();
+        let error = catalog
+            .extend_from_toml("[[sql-sink]]\npaths = [\"a.b\"]\nargs = 1\n", "my.toml")
+            .unwrap_err();
+        assert!(error.to_string().contains("my.toml"));
+        assert!(error.to_string().contains("args"), "{error}");
+    }
+}
