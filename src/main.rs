@@ -1,1 +1,356 @@
-fn main() {}
+//! The `snag` command line: argument parsing and wiring, no analysis logic.
+//!
+//! Exit codes: 0 no findings, 1 findings, 2 usage, configuration or internal error.
+
+use std::io::{IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+use clap::{Parser, Subcommand, ValueEnum};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use snag_analyzer::config::{self, LoadedConfig};
+use snag_analyzer::engine::{Engine, NoticeKind, ScanOutcome, Settings};
+use snag_analyzer::finding::Confidence;
+use snag_analyzer::model::Language;
+use snag_analyzer::report::{self, ReportContext};
+use snag_analyzer::source::{discover_files, Exclusions};
+
+const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+#[derive(Parser)]
+#[command(
+    name = "snag",
+    version,
+    about = "Catches the performance and security anti-patterns of high-volume code"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check files for findings.
+    Check(CheckArgs),
+    /// List every rule.
+    Rules,
+    /// Print a rule's documentation.
+    Rule {
+        /// The rule id, e.g. `select-star`.
+        id: String,
+    },
+}
+
+#[derive(clap::Args)]
+struct CheckArgs {
+    /// Files or directories to check (default: the current directory).
+    paths: Vec<PathBuf>,
+    /// Check every file under PATHS, all lines.
+    #[arg(long)]
+    all: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Rules or packs to run (comma-separated); overrides the config's `select`.
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    select: Option<Vec<String>>,
+    /// Rules or packs not to run (comma-separated), on top of the config's `ignore`.
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    ignore: Vec<String>,
+    /// Exit 0 even when there are findings.
+    #[arg(long)]
+    exit_zero: bool,
+    /// Read the file from standard input, analysed as if it were at NAME.
+    #[arg(long, value_name = "NAME")]
+    stdin_filename: Option<PathBuf>,
+    /// Report suppression comments that silence nothing.
+    #[arg(long)]
+    report_unused_ignores: bool,
+    /// Lowest confidence to report (default: medium, or the config's).
+    #[arg(long, value_name = "LEVEL")]
+    min_confidence: Option<Confidence>,
+    /// Use this config file instead of searching for one.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Never show a progress bar.
+    #[arg(long)]
+    no_progress: bool,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Human,
+    Json,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Check(args) => check(args),
+        Command::Rules => list_rules(),
+        Command::Rule { id } => show_rule(&id),
+    };
+    match result {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("snag: error: {error:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn list_rules() -> Result<ExitCode> {
+    let mut out = String::new();
+    for rule in snag_rules::all_rules() {
+        let meta = rule.meta();
+        out.push_str(&format!(
+            "{:<22} {:<10} {:<8} {}\n",
+            meta.id, meta.pack, meta.severity, meta.summary
+        ));
+    }
+    print!("{out}");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn show_rule(id: &str) -> Result<ExitCode> {
+    match snag_rules::rule(id) {
+        Some(rule) => {
+            let meta = rule.meta();
+            println!(
+                "{}\n\npack: {}  default severity: {}",
+                meta.docs.trim_end(),
+                meta.pack,
+                meta.severity
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        None => bail!("no rule `{id}` (see `snag rules`)"),
+    }
+}
+
+fn load_config(args: &CheckArgs, start: &Path) -> Result<LoadedConfig> {
+    let loaded = match &args.config {
+        Some(path) => config::load(path)?,
+        None => config::discover(start)?,
+    };
+    loaded.check_rule_names(snag_rules::is_rule_or_pack)?;
+    Ok(loaded)
+}
+
+fn check(args: CheckArgs) -> Result<ExitCode> {
+    let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    let config_start = match (&args.stdin_filename, args.paths.first()) {
+        (Some(name), _) => cwd.join(name),
+        (None, Some(path)) => cwd.join(path),
+        (None, None) => cwd.clone(),
+    };
+    let loaded = load_config(&args, &config_start)?;
+    let config = &loaded.config;
+
+    let config_select: Option<Vec<String>> = config
+        .select
+        .as_ref()
+        .map(|names| names.iter().map(|name| name.get_ref().clone()).collect());
+    let select = args.select.clone().or(config_select);
+    let mut ignore: Vec<String> = config
+        .ignore
+        .iter()
+        .map(|name| name.get_ref().clone())
+        .collect();
+    ignore.extend(args.ignore.iter().cloned());
+    let rules = snag_rules::select_rules(select.as_deref(), &ignore)
+        .map_err(|message| anyhow::anyhow!("{message}"))?;
+
+    let mut catalog = snag_rules::default_catalog()?;
+    if let Some(path) = &loaded.path {
+        catalog.extend(&config.catalog, &path.display().to_string())?;
+    }
+    let exclusions = match loaded.base_dir() {
+        Some(base) => Exclusions::new(base, &config.exclude).map_err(|message| {
+            anyhow::anyhow!(
+                "{}: {message}",
+                loaded.path.as_deref().unwrap_or(base).display()
+            )
+        })?,
+        None => Exclusions::none(),
+    };
+    let settings = Settings {
+        rules,
+        catalog,
+        severity_overrides: config
+            .severity
+            .iter()
+            .map(|(id, severity)| (id.get_ref().clone(), *severity))
+            .collect(),
+        min_confidence: args
+            .min_confidence
+            .or(config.min_confidence)
+            .unwrap_or(Confidence::Medium),
+        exclusions: exclusions.clone(),
+        report_unused_suppressions: args.report_unused_ignores,
+        root: cwd.clone(),
+    };
+    let engine = Engine::new(settings);
+
+    let outcome = match &args.stdin_filename {
+        Some(name) => check_stdin(&engine, name)?,
+        None => {
+            if !args.all && in_git_repository(&cwd) {
+                eprintln!(
+                    "snag: diff-aware checking is not available yet; checking every file (pass --all to say so)"
+                );
+            }
+            let paths = if args.paths.is_empty() {
+                vec![PathBuf::from(".")]
+            } else {
+                args.paths.clone()
+            };
+            let (files, errors) = discover_files(&paths, &exclusions);
+            if !errors.is_empty() {
+                for error in &errors {
+                    eprintln!("snag: error: {error}");
+                }
+                return Ok(ExitCode::from(2));
+            }
+            let progress = Progress::new(files.len(), !args.no_progress);
+            let outcome = engine.scan(files, &|done, total| progress.tick(done, total));
+            progress.finish();
+            outcome
+        }
+    };
+
+    for notice in outcome.notices() {
+        let prefix = match notice.kind {
+            NoticeKind::Internal => "error",
+            _ => "warning",
+        };
+        eprintln!("snag: {prefix}: {}: {}", notice.path, notice.message);
+    }
+
+    let styled = args.output.is_none()
+        && std::io::stdout().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none();
+    let context = ReportContext {
+        outcome: &outcome,
+        tool_version: VERSION,
+        styled,
+    };
+    let text = match args.format {
+        Format::Human => report::human::render(&context),
+        Format::Json => report::json::render(&context),
+    };
+    match &args.output {
+        Some(path) => write_atomically(path, text.as_bytes())?,
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            // A closed pipe (`snag check | head`) is not an error worth a panic.
+            let _ = stdout.write_all(text.as_bytes());
+            let _ = stdout.flush();
+        }
+    }
+
+    Ok(exit_code(&outcome, args.exit_zero))
+}
+
+fn exit_code(outcome: &ScanOutcome, exit_zero: bool) -> ExitCode {
+    if outcome.has_internal_errors() {
+        return ExitCode::from(2);
+    }
+    if outcome.findings().next().is_some() && !exit_zero {
+        return ExitCode::from(1);
+    }
+    ExitCode::SUCCESS
+}
+
+fn check_stdin(engine: &Engine, name: &Path) -> Result<ScanOutcome> {
+    let Some(language) = Language::from_path(name) else {
+        bail!(
+            "--stdin-filename {}: cannot tell the language from the extension (.py, .ts, .tsx, .js, .jsx, .mjs, .cjs, .rs)",
+            name.display()
+        );
+    };
+    let mut bytes = Vec::new();
+    std::io::stdin()
+        .read_to_end(&mut bytes)
+        .context("cannot read standard input")?;
+    let display = engine.display_path(name);
+    let outcome = engine.check_bytes(&display, language, bytes);
+    Ok(ScanOutcome {
+        files: vec![outcome],
+        files_scanned: 1,
+    })
+}
+
+fn in_git_repository(start: &Path) -> bool {
+    start
+        .ancestors()
+        .any(|directory| directory.join(".git").exists())
+}
+
+/// Writes through a temporary file in the same directory, so a reader never
+/// sees half a report.
+fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    let directory = path
+        .parent()
+        .filter(|parent| !parent.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let file_name = path
+        .file_name()
+        .with_context(|| format!("--output {}: not a file name", path.display()))?;
+    let temporary = directory.join(format!(
+        ".{}.snag-tmp-{}",
+        file_name.to_string_lossy(),
+        std::process::id()
+    ));
+    std::fs::write(&temporary, bytes)
+        .with_context(|| format!("cannot write {}", temporary.display()))?;
+    std::fs::rename(&temporary, path).with_context(|| {
+        let _ = std::fs::remove_file(&temporary);
+        format!("cannot write {}", path.display())
+    })?;
+    Ok(())
+}
+
+/// A progress bar on stderr, shown only on a terminal and only once a scan has
+/// run for a second.
+struct Progress {
+    bar: Option<ProgressBar>,
+    started: Instant,
+}
+
+impl Progress {
+    fn new(total: usize, enabled: bool) -> Progress {
+        let bar = (enabled && std::io::stderr().is_terminal()).then(|| {
+            let bar =
+                ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::hidden());
+            if let Ok(style) = ProgressStyle::with_template("{bar:30} {pos}/{len} files {elapsed}")
+            {
+                bar.set_style(style);
+            }
+            bar
+        });
+        Progress {
+            bar,
+            started: Instant::now(),
+        }
+    }
+
+    fn tick(&self, done: usize, _total: usize) {
+        let Some(bar) = &self.bar else { return };
+        if bar.is_hidden() && self.started.elapsed() > Duration::from_secs(1) {
+            bar.set_draw_target(ProgressDrawTarget::stderr());
+        }
+        bar.set_position(done as u64);
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}

@@ -223,8 +223,12 @@ fn match_segments(pattern: &[Segment], path: &[&str]) -> bool {
             (0..=path.len()).any(|skip| match_segments(rest, &path[skip..]))
         }
         Some((Segment::Any, rest)) => !path.is_empty() && match_segments(rest, &path[1..]),
+        // A literal `pg` also matches the called segment `pg()` (an instance
+        // made by calling the module or class); `pg()` only matches `pg()`.
         Some((Segment::Literal(literal), rest)) => {
-            path.first().is_some_and(|first| first == literal) && match_segments(rest, &path[1..])
+            path.first().is_some_and(|first| {
+                first == literal || first.strip_suffix("()") == Some(literal.as_str())
+            }) && match_segments(rest, &path[1..])
         }
     }
 }
@@ -375,7 +379,10 @@ impl Catalog {
             .map(|index| &self.sql_sinks[*index])
             .filter(move |sink| {
                 applies(&sink.languages, language)
-                    && sink.patterns.iter().any(|pattern| pattern.matches(&call.path))
+                    && sink
+                        .patterns
+                        .iter()
+                        .any(|pattern| pattern.matches(&call.path))
             })
     }
 
@@ -391,7 +398,10 @@ impl Catalog {
             .map(|index| &self.star_selects[*index])
             .filter(move |entry| {
                 applies(&entry.languages, language)
-                    && entry.patterns.iter().any(|pattern| pattern.matches(&call.path))
+                    && entry
+                        .patterns
+                        .iter()
+                        .any(|pattern| pattern.matches(&call.path))
             })
     }
 
@@ -442,9 +452,7 @@ impl Catalog {
 /// Whether a value is exactly the string `*`.
 pub fn is_star_literal(value: &Value) -> bool {
     match value {
-        Value::Str(shape) => {
-            shape.holes().next().is_none() && shape.literal_text().trim() == "*"
-        }
+        Value::Str(shape) => shape.holes().next().is_none() && shape.literal_text().trim() == "*",
         _ => false,
     }
 }
@@ -465,7 +473,10 @@ mod tests {
         let pattern = Pattern::parse("sqlalchemy.**.execute").unwrap();
         assert!(pattern.matches(&path("sqlalchemy.create_engine().connect().execute", true)));
         assert!(pattern.matches(&path("sqlalchemy.execute", true)));
-        assert!(!pattern.matches(&path("sqlalchemy.create_engine().connect().executemany", true)));
+        assert!(!pattern.matches(&path(
+            "sqlalchemy.create_engine().connect().executemany",
+            true
+        )));
     }
 
     #[test]
@@ -478,6 +489,14 @@ mod tests {
     }
 
     #[test]
+    fn a_literal_matches_its_called_form() {
+        let pattern = Pattern::parse("better-sqlite3.**.prepare").unwrap();
+        assert!(pattern.matches(&path("better-sqlite3().prepare", true)));
+        let called = Pattern::parse("sqlite3.connect().execute").unwrap();
+        assert!(!called.matches(&path("sqlite3.connect.execute", true)));
+    }
+
+    #[test]
     fn rust_paths_are_normalised() {
         let pattern = Pattern::parse("sqlx::query").unwrap();
         assert!(pattern.matches(&path("sqlx.query", true)));
@@ -486,8 +505,12 @@ mod tests {
     #[test]
     fn bad_patterns_are_rejected_with_a_reason() {
         assert!(Pattern::parse("").is_err());
-        assert!(Pattern::parse("a..b").unwrap_err().contains("empty segment"));
-        assert!(Pattern::parse("pg.**").unwrap_err().contains("literal name"));
+        assert!(Pattern::parse("a..b")
+            .unwrap_err()
+            .contains("empty segment"));
+        assert!(Pattern::parse("pg.**")
+            .unwrap_err()
+            .contains("literal name"));
     }
 
     #[test]

@@ -7,7 +7,13 @@
 //! never see syntax trees, so a rule is written once for every language and a file
 //! is parsed and walked exactly once whatever the number of rules.
 
+pub mod catalog;
+pub mod config;
+pub mod engine;
+pub mod finding;
 pub mod lang;
 pub mod model;
-pub mod catalog;
+pub mod report;
+pub mod source;
 pub mod sql;
+pub mod suppress;

@@ -5,7 +5,7 @@
 //! that sqlparser does not know (`%s`, `%(name)s`) become `?`. Text is tried with
 //! a few dialects; SQL that parses with none is not guessed at.
 
-use sqlparser::ast::{Query, SelectItem, SetExpr, Statement};
+use sqlparser::ast::{Query, SelectItem, SetExpr, Statement, TableFactor};
 use sqlparser::dialect::{
     Dialect, GenericDialect, MsSqlDialect, MySqlDialect, PostgreSqlDialect, SQLiteDialect,
 };
@@ -19,8 +19,8 @@ const MAX_SQL_BYTES: usize = 64 * 1024;
 /// Keywords a SQL statement starts with.
 const STATEMENT_KEYWORDS: &[&str] = &[
     "select", "insert", "update", "delete", "with", "replace", "merge", "upsert", "create",
-    "alter", "drop", "truncate", "call", "exec", "execute", "values", "show", "explain",
-    "pragma", "grant", "revoke", "copy",
+    "alter", "drop", "truncate", "call", "exec", "execute", "values", "show", "explain", "pragma",
+    "grant", "revoke", "copy",
 ];
 
 /// Whether a template's literal text begins like a SQL statement.
@@ -64,6 +64,8 @@ pub fn render(shape: &StrShape) -> String {
 pub struct StarProjection {
     /// `t` for `t.*`; `None` for a bare `*`.
     pub qualifier: Option<String>,
+    /// The first table the select reads, for messages.
+    pub table: Option<String>,
 }
 
 /// Parses SQL text; `None` when no dialect accepts it.
@@ -106,11 +108,19 @@ fn query_stars(query: &Query, stars: &mut Vec<StarProjection>) {
 fn set_expr_stars(body: &SetExpr, stars: &mut Vec<StarProjection>) {
     match body {
         SetExpr::Select(select) => {
+            let table = select.from.first().and_then(|from| match &from.relation {
+                TableFactor::Table { name, .. } => Some(name.to_string()),
+                _ => None,
+            });
             for item in &select.projection {
                 match item {
-                    SelectItem::Wildcard(_) => stars.push(StarProjection { qualifier: None }),
+                    SelectItem::Wildcard(_) => stars.push(StarProjection {
+                        qualifier: None,
+                        table: table.clone(),
+                    }),
                     SelectItem::QualifiedWildcard(kind, _) => stars.push(StarProjection {
                         qualifier: Some(kind.to_string().trim_end_matches(".*").to_string()),
+                        table: table.clone(),
                     }),
                     _ => {}
                 }
@@ -187,9 +197,10 @@ mod tests {
     #[test]
     fn bare_and_qualified_stars_are_found() {
         assert_eq!(stars("SELECT * FROM users").unwrap().len(), 1);
-        let qualified = stars("SELECT u.*, o.total FROM users u JOIN orders o ON o.user_id = u.id")
-            .unwrap();
-        assert_eq!(qualified, vec![StarProjection { qualifier: Some("u".into()) }]);
+        let qualified =
+            stars("SELECT u.*, o.total FROM users u JOIN orders o ON o.user_id = u.id").unwrap();
+        assert_eq!(qualified[0].qualifier.as_deref(), Some("u"));
+        assert_eq!(qualified[0].table.as_deref(), Some("users"));
     }
 
     #[test]
@@ -201,12 +212,22 @@ mod tests {
                 .len(),
             0
         );
-        assert_eq!(stars("SELECT id FROM (SELECT * FROM t) AS sub").unwrap().len(), 0);
+        assert_eq!(
+            stars("SELECT id FROM (SELECT * FROM t) AS sub")
+                .unwrap()
+                .len(),
+            0
+        );
     }
 
     #[test]
     fn union_branches_are_checked() {
-        assert_eq!(stars("SELECT * FROM a UNION ALL SELECT id FROM b").unwrap().len(), 1);
+        assert_eq!(
+            stars("SELECT * FROM a UNION ALL SELECT id FROM b")
+                .unwrap()
+                .len(),
+            1
+        );
     }
 
     #[test]

@@ -1,1 +1,162 @@
+//! snag-rules: the rule packs and the built-in catalogs.
+//!
+//! A rule is one file, `src/<pack>/<rule>.rs`, that starts with its
+//! documentation and holds one small function over the semantic model. Rules
+//! never see syntax; what an API does comes from the catalogs in `catalogs/`,
+//! which are data, embedded here at build time and extendable from config.
 
+use snag_analyzer::catalog::{Catalog, CatalogError};
+use snag_analyzer::engine::Rule;
+
+mod perf;
+mod security;
+mod sql_sinks;
+
+/// The built-in catalogs, by file name.
+pub const CATALOGS: &[(&str, &str)] = &[
+    (
+        "python-sql.toml",
+        include_str!("../catalogs/python-sql.toml"),
+    ),
+    (
+        "javascript-sql.toml",
+        include_str!("../catalogs/javascript-sql.toml"),
+    ),
+    ("rust-sql.toml", include_str!("../catalogs/rust-sql.toml")),
+    ("sources.toml", include_str!("../catalogs/sources.toml")),
+    (
+        "sanitizers.toml",
+        include_str!("../catalogs/sanitizers.toml"),
+    ),
+];
+
+/// Every rule, in documentation order.
+pub fn all_rules() -> &'static [&'static dyn Rule] {
+    &[
+        &perf::select_star::SelectStar,
+        &security::sql_injection::SqlInjection,
+    ]
+}
+
+/// The rule with this id.
+pub fn rule(id: &str) -> Option<&'static dyn Rule> {
+    all_rules()
+        .iter()
+        .copied()
+        .find(|rule| rule.meta().id == id)
+}
+
+/// Pack names, in documentation order.
+pub fn packs() -> Vec<&'static str> {
+    let mut packs: Vec<&'static str> = Vec::new();
+    for rule in all_rules() {
+        if !packs.contains(&rule.meta().pack) {
+            packs.push(rule.meta().pack);
+        }
+    }
+    packs
+}
+
+/// Whether `name` is a rule id or a pack name.
+pub fn is_rule_or_pack(name: &str) -> bool {
+    rule(name).is_some() || packs().contains(&name)
+}
+
+/// The rules a selection names: `select` (all when `None`) minus `ignore`,
+/// each item a rule id or a pack. Unknown names are errors.
+pub fn select_rules(
+    select: Option<&[String]>,
+    ignore: &[String],
+) -> Result<Vec<&'static dyn Rule>, String> {
+    for name in select.into_iter().flatten().chain(ignore) {
+        if !is_rule_or_pack(name) {
+            return Err(format!(
+                "`{name}` is not a rule id or pack (see `snag rules`)"
+            ));
+        }
+    }
+    let names = |rule: &dyn Rule, list: &[String]| {
+        list.iter()
+            .any(|name| name == rule.meta().id || name == rule.meta().pack)
+    };
+    Ok(all_rules()
+        .iter()
+        .copied()
+        .filter(|rule| select.is_none_or(|select| names(*rule, select)))
+        .filter(|rule| !names(*rule, ignore))
+        .collect())
+}
+
+/// The built-in catalogs, compiled.
+pub fn default_catalog() -> Result<Catalog, CatalogError> {
+    let mut catalog = Catalog::default();
+    for (name, text) in CATALOGS {
+        catalog.extend_from_toml(text, &format!("rules/catalogs/{name}"))?;
+    }
+    Ok(catalog)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_catalog_file_is_embedded_and_valid() {
+        let directory = concat!(env!("CARGO_MANIFEST_DIR"), "/catalogs");
+        let mut on_disk: Vec<String> = std::fs::read_dir(directory)
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|name| name.ends_with(".toml"))
+            .collect();
+        on_disk.sort();
+        let mut embedded: Vec<String> = CATALOGS.iter().map(|(name, _)| name.to_string()).collect();
+        embedded.sort();
+        assert_eq!(
+            on_disk, embedded,
+            "a catalog file is not listed in CATALOGS"
+        );
+        default_catalog().unwrap();
+    }
+
+    #[test]
+    fn every_rule_documents_the_five_sections() {
+        for rule in all_rules() {
+            let docs = rule.meta().docs;
+            for section in [
+                "## What it does",
+                "## Why is this bad?",
+                "## Example",
+                "## Use instead",
+                "## Known limits",
+            ] {
+                assert!(
+                    docs.contains(section),
+                    "`{}` lacks `{section}`",
+                    rule.meta().id
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn rule_ids_are_unique_and_kebab_case() {
+        let mut ids: Vec<&str> = all_rules().iter().map(|rule| rule.meta().id).collect();
+        assert!(ids
+            .iter()
+            .all(|id| id.chars().all(|c| c.is_ascii_lowercase() || c == '-')));
+        ids.sort();
+        let count = ids.len();
+        ids.dedup();
+        assert_eq!(ids.len(), count);
+    }
+
+    #[test]
+    fn selection_by_pack_and_id() {
+        let security = select_rules(Some(&["security".to_string()]), &[]).unwrap();
+        assert_eq!(security.len(), 1);
+        assert_eq!(security[0].meta().id, "sql-injection");
+        let none = select_rules(None, &["perf".to_string(), "sql-injection".to_string()]).unwrap();
+        assert!(none.is_empty());
+        assert!(select_rules(Some(&["n-plus-two".to_string()]), &[]).is_err());
+    }
+}

@@ -10,8 +10,8 @@
 use std::collections::HashMap;
 
 use crate::model::{
-    Call, CallPath, FileModel, Function, FunctionId, Handler, Hole, Loop, LoopId, LoopKind,
-    Origin, Param, Part, Span, StrShape, Value,
+    Call, CallPath, FileModel, Function, FunctionId, Handler, Hole, Loop, LoopId, LoopKind, Origin,
+    Param, Part, Span, StrShape, Value,
 };
 
 /// A string shape stops growing past this many parts; the rest becomes one
@@ -161,7 +161,9 @@ impl<'src> Lowering<'src> {
     }
 
     pub fn finish(mut self) -> FileModel {
-        self.model.calls.sort_by_key(|call| (call.span.start, call.span.end));
+        self.model
+            .calls
+            .sort_by_key(|call| (call.span.start, call.span.end));
         self.model
     }
 
@@ -560,7 +562,15 @@ fn is_plain_number(text: &str) -> bool {
 }
 
 /// `left + right` where either side is a string: one shape over both spans.
-pub(crate) fn concat(left: Eval, left_span: Span, left_text: &str, right: Eval, right_span: Span, right_text: &str, span: Span) -> Eval {
+pub(crate) fn concat(
+    left: Eval,
+    left_span: Span,
+    left_text: &str,
+    right: Eval,
+    right_span: Span,
+    right_text: &str,
+    span: Span,
+) -> Eval {
     let mut builder = ShapeBuilder::new(span);
     builder.splice(left, left_span, left_text);
     builder.splice(right, right_span, right_text);

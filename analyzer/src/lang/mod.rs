@@ -127,4 +127,3 @@ pub(crate) fn unescape(body: &str) -> String {
     }
     text
 }
-

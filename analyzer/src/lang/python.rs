@@ -50,8 +50,18 @@ const ROUTE_DECORATORS: &[&str] = &[
 
 /// Method names of Django and DRF class-based views that serve requests.
 const VIEW_METHODS: &[&str] = &[
-    "get", "post", "put", "patch", "delete", "head", "list", "create", "retrieve", "update",
-    "partial_update", "destroy",
+    "get",
+    "post",
+    "put",
+    "patch",
+    "delete",
+    "head",
+    "list",
+    "create",
+    "retrieve",
+    "update",
+    "partial_update",
+    "destroy",
 ];
 
 /// Parameter types that FastAPI injects from the application, not the request.
@@ -119,7 +129,11 @@ impl<'src> Walker<'src> {
             }
             "concatenated_string" => {
                 let mut builder = ShapeBuilder::new(span(node));
+                // Comments may sit between the pieces of an implicit concatenation.
                 for part in named_children(node) {
+                    if part.kind() == "comment" {
+                        continue;
+                    }
                     let eval = self.pure_eval(part)?;
                     builder.splice(eval, span(part), self.text(part));
                 }
@@ -305,6 +319,9 @@ impl<'src> Walker<'src> {
             "concatenated_string" => {
                 let mut builder = ShapeBuilder::new(span(node));
                 for part in named_children(node) {
+                    if part.kind() == "comment" {
+                        continue;
+                    }
                     let eval = self.expr(part);
                     builder.splice(eval, span(part), self.text(part));
                 }
@@ -358,8 +375,9 @@ impl<'src> Walker<'src> {
             "subscript" => {
                 let value = node.child_by_field_name("value").map(|n| self.expr(n));
                 let mut cursor = node.walk();
-                let indexes: Vec<Node<'_>> =
-                    node.children_by_field_name("subscript", &mut cursor).collect();
+                let indexes: Vec<Node<'_>> = node
+                    .children_by_field_name("subscript", &mut cursor)
+                    .collect();
                 for index in indexes {
                     self.expr(index);
                 }
@@ -384,7 +402,9 @@ impl<'src> Walker<'src> {
                 self.visit_children(node);
                 Eval::literal()
             }
-            "list_comprehension" | "set_comprehension" | "generator_expression"
+            "list_comprehension"
+            | "set_comprehension"
+            | "generator_expression"
             | "dictionary_comprehension" => self.comprehension(node),
             "lambda" => self.lambda(node),
             _ => {
@@ -536,7 +556,12 @@ impl<'src> Walker<'src> {
     }
 
     /// `template.format(args…)`.
-    fn format_method(&mut self, node: Node<'_>, template: &Eval, args: &[(Option<String>, Eval, Node<'_>)]) -> Eval {
+    fn format_method(
+        &mut self,
+        node: Node<'_>,
+        template: &Eval,
+        args: &[(Option<String>, Eval, Node<'_>)],
+    ) -> Eval {
         let Value::Str(shape) = &template.value else {
             return Eval::with_origin(
                 Value::Unknown,
@@ -546,8 +571,10 @@ impl<'src> Walker<'src> {
         };
         let mut builder = ShapeBuilder::new(span(node));
         let mut next_positional = 0;
-        let positional: Vec<&(Option<String>, Eval, Node<'_>)> =
-            args.iter().filter(|(keyword, ..)| keyword.is_none()).collect();
+        let positional: Vec<&(Option<String>, Eval, Node<'_>)> = args
+            .iter()
+            .filter(|(keyword, ..)| keyword.is_none())
+            .collect();
         for part in &shape.parts {
             let literal = match part {
                 crate::model::Part::Lit(literal) => literal,
@@ -764,7 +791,9 @@ impl<'src> Walker<'src> {
                 "int" | "float" | "len" | "abs" | "round" | "bool" | "sum" | "min" | "max"
                 | "ord" | "hash" => return Eval::number(),
                 "str" | "repr" => {
-                    return first.cloned().unwrap_or_else(|| Eval::string(span(node), ""));
+                    return first
+                        .cloned()
+                        .unwrap_or_else(|| Eval::string(span(node), ""));
                 }
                 _ => {}
             }
@@ -787,7 +816,10 @@ impl<'src> Walker<'src> {
                 _ => {}
             }
             // Data read from a tainted object is tainted (`request.GET.get("q")`).
-            if matches!(receiver.origin, Origin::Input | Origin::Param | Origin::Loop) {
+            if matches!(
+                receiver.origin,
+                Origin::Input | Origin::Param | Origin::Loop
+            ) {
                 return Eval::path(
                     CallPath {
                         text: format!("{}()", path.text),
@@ -1021,9 +1053,8 @@ impl<'src> Walker<'src> {
         for part in parts {
             match part.kind() {
                 "for_in_clause" => {
-                    let is_first = first_iterable.is_some_and(|first| {
-                        part.child_by_field_name("right") == Some(first)
-                    });
+                    let is_first = first_iterable
+                        .is_some_and(|first| part.child_by_field_name("right") == Some(first));
                     if !is_first {
                         if let Some(right) = part.child_by_field_name("right") {
                             self.expr(right);
@@ -1092,9 +1123,16 @@ impl<'src> Walker<'src> {
             .child_by_field_name("superclasses")
             .map(|superclasses| self.text(superclasses))
             .unwrap_or("");
-        let is_view = ["View", "ViewSet", "APIView", "Resource", "MethodView", "Handler"]
-            .iter()
-            .any(|base| superclasses.contains(base));
+        let is_view = [
+            "View",
+            "ViewSet",
+            "APIView",
+            "Resource",
+            "MethodView",
+            "Handler",
+        ]
+        .iter()
+        .any(|base| superclasses.contains(base));
         if let Some(superclasses) = node.child_by_field_name("superclasses") {
             self.expr(superclasses);
         }
@@ -1146,7 +1184,9 @@ impl<'src> Walker<'src> {
 
     fn function(&mut self, node: Node<'_>, decorators: &[Node<'_>]) {
         let name_node = node.child_by_field_name("name");
-        let name = name_node.map_or("<anonymous>", |name| self.text(name)).to_string();
+        let name = name_node
+            .map_or("<anonymous>", |name| self.text(name))
+            .to_string();
         let is_async = node.child(0).is_some_and(|first| first.kind() == "async");
         let in_class = !self.classes.is_empty() && !self.low.in_function();
         let in_view_class = in_class && self.classes.last().copied().unwrap_or(false);
@@ -1229,8 +1269,7 @@ impl<'src> Walker<'src> {
                         .any(|injected| annotation.rsplit('.').next() == Some(injected))
                         || annotation.contains("Depends(")
                 });
-            let is_request_input =
-                is_handler && !is_injected && name != "self" && name != "cls";
+            let is_request_input = is_handler && !is_injected && name != "self" && name != "cls";
             let annotation_path = annotation.and_then(|annotation| self.type_path(annotation));
             specs.push(ParamSpec {
                 param: Param {
@@ -1326,13 +1365,15 @@ fn either(left: Option<Eval>, right: Option<Eval>) -> Eval {
                 // The string's own holes are kept; the other branch may still be
                 // worse, so record that as a hole.
                 if crate::lang::lowering::shape_origin(shape) != origin {
-                    shape.parts.push(crate::model::Part::Hole(crate::model::Hole {
-                        span: shape.span,
-                        text: String::new(),
-                        origin,
-                        path: None,
-                        defined_at: None,
-                    }));
+                    shape
+                        .parts
+                        .push(crate::model::Part::Hole(crate::model::Hole {
+                            span: shape.span,
+                            text: String::new(),
+                            origin,
+                            path: None,
+                            defined_at: None,
+                        }));
                 }
             }
             eval
@@ -1401,7 +1442,10 @@ fn percent_pieces(template: &str) -> Vec<FormatPiece> {
         }
         pieces.push(FormatPiece::Field {
             name,
-            numeric: matches!(conversion, Some('d' | 'i' | 'f' | 'F' | 'e' | 'E' | 'g' | 'x' | 'o')),
+            numeric: matches!(
+                conversion,
+                Some('d' | 'i' | 'f' | 'F' | 'e' | 'E' | 'g' | 'x' | 'o')
+            ),
         });
     }
     if !text.is_empty() {

@@ -1,0 +1,538 @@
+//! The engine: runs rules over files in parallel and turns their diagnostics
+//! into findings.
+//!
+//! Each file is read once, skipped when no catalogued name occurs in its bytes,
+//! otherwise parsed once and lowered in one walk; then every rule reads the same
+//! model. Suppressions, severity overrides and the confidence floor are applied
+//! here, so rules stay small. Results come back sorted by path, line, column and
+//! rule, whatever order the threads finished in.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use aho_corasick::AhoCorasick;
+use rayon::prelude::*;
+
+use crate::catalog::Catalog;
+use crate::finding::{
+    stable_hash, Confidence, Diagnostic, Finding, LineIndex, RelatedLocation, Severity,
+};
+use crate::model::{FileModel, Language};
+use crate::source::{DiscoveredFile, Exclusions};
+use crate::suppress::Suppressions;
+
+/// Files larger than this are skipped, with a notice: they are generated
+/// bundles or data, and one of them must not stall a scan.
+pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+/// Worker threads get a large stack: lowering recurses with the syntax tree
+/// (bounded by `MAX_DEPTH`).
+const WORKER_STACK_BYTES: usize = 32 * 1024 * 1024;
+
+/// A rule's identity and documentation.
+#[derive(Debug)]
+pub struct RuleMeta {
+    pub id: &'static str,
+    pub pack: &'static str,
+    pub severity: Severity,
+    /// One line: what the rule flags.
+    pub summary: &'static str,
+    /// Markdown with the sections *What it does*, *Why is this bad?*,
+    /// *Example*, *Use instead*, *Known limits*.
+    pub docs: &'static str,
+}
+
+/// What a rule sees of one file.
+pub struct RuleContext<'a> {
+    pub language: Language,
+    pub source: &'a str,
+    pub model: &'a FileModel,
+    pub catalog: &'a Catalog,
+}
+
+impl RuleContext<'_> {
+    pub fn text(&self, span: crate::model::Span) -> &str {
+        self.source.get(span.range()).unwrap_or("")
+    }
+}
+
+/// A rule: a small function over the semantic model.
+pub trait Rule: Send + Sync {
+    fn meta(&self) -> &'static RuleMeta;
+
+    fn check(&self, context: &RuleContext<'_>, diagnostics: &mut Vec<Diagnostic>);
+
+    /// Words one of which a file must contain for the rule to find anything in
+    /// it; `None` when any file may. Files that contain none of any selected
+    /// rule's words are not parsed.
+    fn needles(&self, _catalog: &Catalog) -> Option<Vec<String>> {
+        None
+    }
+}
+
+/// Everything a scan needs besides its files.
+pub struct Settings {
+    pub rules: Vec<&'static dyn Rule>,
+    pub catalog: Catalog,
+    /// Severity per rule id, overriding the rule's default.
+    pub severity_overrides: Vec<(String, Severity)>,
+    pub min_confidence: Confidence,
+    pub exclusions: Exclusions,
+    pub report_unused_suppressions: bool,
+    /// Paths in findings are relative to this directory.
+    pub root: PathBuf,
+}
+
+/// A message about a file that is not a finding: skipped, unreadable, broken.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    pub path: String,
+    pub kind: NoticeKind,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoticeKind {
+    /// Not analysed at all (binary, too large, unreadable).
+    Skipped,
+    /// Analysed, but part of it could not be parsed.
+    SyntaxError,
+    /// Analysed with replacement characters for invalid UTF-8.
+    Encoding,
+    /// A bug in snag; the scan went on without that rule for that file.
+    Internal,
+}
+
+/// The result for one file.
+#[derive(Debug, Clone)]
+pub struct FileOutcome {
+    pub path: String,
+    pub language: Language,
+    /// Kept only when there are findings, for reports that show snippets.
+    pub source: Option<Arc<str>>,
+    pub findings: Vec<Finding>,
+    pub notices: Vec<Notice>,
+    pub parsed: bool,
+}
+
+/// The result of a scan.
+#[derive(Debug, Default)]
+pub struct ScanOutcome {
+    pub files: Vec<FileOutcome>,
+    pub files_scanned: usize,
+}
+
+impl ScanOutcome {
+    pub fn findings(&self) -> impl Iterator<Item = &Finding> {
+        self.files.iter().flat_map(|file| file.findings.iter())
+    }
+
+    pub fn notices(&self) -> impl Iterator<Item = &Notice> {
+        self.files.iter().flat_map(|file| file.notices.iter())
+    }
+
+    pub fn has_internal_errors(&self) -> bool {
+        self.notices()
+            .any(|notice| notice.kind == NoticeKind::Internal)
+    }
+}
+
+/// The engine with its settings compiled: one per scan or language server.
+pub struct Engine {
+    settings: Settings,
+    /// `None` when some selected rule may match any file.
+    prefilter: Option<AhoCorasick>,
+}
+
+impl Engine {
+    pub fn new(settings: Settings) -> Engine {
+        let mut needles = Vec::new();
+        let mut any_file = settings.rules.is_empty();
+        for rule in &settings.rules {
+            match rule.needles(&settings.catalog) {
+                Some(words) => needles.extend(words),
+                None => any_file = true,
+            }
+        }
+        needles.sort();
+        needles.dedup();
+        let prefilter = if any_file || needles.is_empty() {
+            None
+        } else {
+            AhoCorasick::new(&needles).ok()
+        };
+        Engine {
+            settings,
+            prefilter,
+        }
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// Analyses discovered files in parallel. `progress` is called after each
+    /// file with the number done and the total.
+    pub fn scan(
+        &self,
+        mut files: Vec<DiscoveredFile>,
+        progress: &(dyn Fn(usize, usize) + Sync),
+    ) -> ScanOutcome {
+        // Largest first, so one big file does not finish the scan alone.
+        files.sort_by(|a, b| b.size.cmp(&a.size).then_with(|| a.path.cmp(&b.path)));
+        let total = files.len();
+        let done = AtomicUsize::new(0);
+        let analyse = || {
+            files
+                .par_iter()
+                .map(|file| {
+                    let outcome = self.check_path(&file.path, file.language);
+                    progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
+                    outcome
+                })
+                .collect::<Vec<FileOutcome>>()
+        };
+        let mut outcomes = match rayon::ThreadPoolBuilder::new()
+            .stack_size(WORKER_STACK_BYTES)
+            .build()
+        {
+            Ok(pool) => pool.install(analyse),
+            Err(_) => analyse(),
+        };
+        outcomes.sort_by(|a, b| a.path.cmp(&b.path));
+        ScanOutcome {
+            files_scanned: outcomes.len(),
+            files: outcomes,
+        }
+    }
+
+    /// The path as reports show it: relative to the root, with `/`.
+    pub fn display_path(&self, path: &Path) -> String {
+        let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+        let root =
+            std::path::absolute(&self.settings.root).unwrap_or_else(|_| self.settings.root.clone());
+        let relative = absolute.strip_prefix(&root).unwrap_or(path);
+        let text = relative.to_string_lossy().replace('\\', "/");
+        text.strip_prefix("./").map(str::to_string).unwrap_or(text)
+    }
+
+    /// Reads and analyses one file.
+    pub fn check_path(&self, path: &Path, language: Language) -> FileOutcome {
+        let display = self.display_path(path);
+        let skipped = |message: String| FileOutcome {
+            path: display.clone(),
+            language,
+            source: None,
+            findings: Vec::new(),
+            notices: vec![Notice {
+                path: display.clone(),
+                kind: NoticeKind::Skipped,
+                message,
+            }],
+            parsed: false,
+        };
+        let bytes = match std::fs::read(path) {
+            Ok(bytes) => bytes,
+            Err(error) => return skipped(format!("skipped: cannot read: {error}")),
+        };
+        if bytes.len() as u64 > MAX_FILE_BYTES {
+            return skipped(format!(
+                "skipped: {} MiB is larger than the {} MiB limit for one file",
+                bytes.len() / (1024 * 1024),
+                MAX_FILE_BYTES / (1024 * 1024)
+            ));
+        }
+        self.check_bytes(&display, language, bytes)
+    }
+
+    /// Analyses a file's bytes (from disk, standard input or an editor).
+    pub fn check_bytes(&self, display: &str, language: Language, bytes: Vec<u8>) -> FileOutcome {
+        let mut notices = Vec::new();
+        let probe = &bytes[..bytes.len().min(8192)];
+        if memchr::memchr(0, probe).is_some() {
+            return FileOutcome {
+                path: display.to_string(),
+                language,
+                source: None,
+                findings: Vec::new(),
+                notices: vec![Notice {
+                    path: display.to_string(),
+                    kind: NoticeKind::Skipped,
+                    message: "skipped: binary file (it contains NUL bytes)".to_string(),
+                }],
+                parsed: false,
+            };
+        }
+        let source: String = match String::from_utf8(bytes) {
+            Ok(text) => text,
+            Err(error) => {
+                let valid_up_to = error.utf8_error().valid_up_to();
+                notices.push(Notice {
+                    path: display.to_string(),
+                    kind: NoticeKind::Encoding,
+                    message: format!(
+                        "invalid UTF-8 at byte {valid_up_to}: analysed with replacement characters"
+                    ),
+                });
+                String::from_utf8_lossy(error.as_bytes()).into_owned()
+            }
+        };
+        let mut outcome = self.check_source(display, language, &source);
+        notices.append(&mut outcome.notices);
+        outcome.notices = notices;
+        outcome
+    }
+
+    /// Analyses source text.
+    pub fn check_source(&self, display: &str, language: Language, source: &str) -> FileOutcome {
+        let mut outcome = FileOutcome {
+            path: display.to_string(),
+            language,
+            source: None,
+            findings: Vec::new(),
+            notices: Vec::new(),
+            parsed: false,
+        };
+        let may_match = self
+            .prefilter
+            .as_ref()
+            .is_none_or(|prefilter| prefilter.is_match(source));
+        let index = LineIndex::new(source);
+        let suppressions = Suppressions::parse(source, &index);
+        if may_match {
+            let model = catch_unwind(AssertUnwindSafe(|| crate::lang::lower(language, source)));
+            match model {
+                Ok(model) => {
+                    outcome.parsed = true;
+                    self.report_syntax_errors(display, &model, &index, &mut outcome.notices);
+                    let diagnostics = self.run_rules(display, language, source, &model, &mut outcome.notices);
+                    outcome.findings =
+                        self.place(display, source, &index, &suppressions, diagnostics);
+                }
+                Err(_) => outcome.notices.push(Notice {
+                    path: display.to_string(),
+                    kind: NoticeKind::Internal,
+                    message: "internal error while lowering this file; it was not analysed (please report it)".to_string(),
+                }),
+            }
+        }
+        if self.settings.report_unused_suppressions {
+            self.report_unused(display, &index, &suppressions, &mut outcome.findings);
+        }
+        if !outcome.findings.is_empty() {
+            outcome.source = Some(Arc::from(source));
+        }
+        outcome
+    }
+
+    fn report_syntax_errors(
+        &self,
+        display: &str,
+        model: &FileModel,
+        index: &LineIndex<'_>,
+        notices: &mut Vec<Notice>,
+    ) {
+        let Some(first) = model.syntax_errors.first() else {
+            return;
+        };
+        let position = index.position(first.start);
+        let more = match model.syntax_errors.len() {
+            1 => String::new(),
+            count => format!(" (and {} more)", count - 1),
+        };
+        notices.push(Notice {
+            path: display.to_string(),
+            kind: NoticeKind::SyntaxError,
+            message: format!(
+                "{}:{}: syntax error{more}; the rest of the file was analysed",
+                position.line, position.column
+            ),
+        });
+    }
+
+    fn run_rules(
+        &self,
+        display: &str,
+        language: Language,
+        source: &str,
+        model: &FileModel,
+        notices: &mut Vec<Notice>,
+    ) -> Vec<Diagnostic> {
+        let context = RuleContext {
+            language,
+            source,
+            model,
+            catalog: &self.settings.catalog,
+        };
+        let mut diagnostics = Vec::new();
+        for rule in &self.settings.rules {
+            let mut found = Vec::new();
+            let result = catch_unwind(AssertUnwindSafe(|| rule.check(&context, &mut found)));
+            match result {
+                Ok(()) => diagnostics.append(&mut found),
+                Err(_) => notices.push(Notice {
+                    path: display.to_string(),
+                    kind: NoticeKind::Internal,
+                    message: format!(
+                        "internal error in rule `{}`; other rules still ran (please report it)",
+                        rule.meta().id
+                    ),
+                }),
+            }
+        }
+        diagnostics
+    }
+
+    /// Diagnostics to findings: deduplicated, suppressed, filtered by
+    /// confidence, with severities, positions and fingerprints.
+    fn place(
+        &self,
+        display: &str,
+        source: &str,
+        index: &LineIndex<'_>,
+        suppressions: &Suppressions,
+        mut diagnostics: Vec<Diagnostic>,
+    ) -> Vec<Finding> {
+        diagnostics.sort_by(|a, b| (a.span, a.rule).cmp(&(b.span, b.rule)));
+        diagnostics.dedup_by(|a, b| a.span == b.span && a.rule == b.rule);
+        let mut findings = Vec::new();
+        let mut seen_fingerprints: Vec<(u64, usize)> = Vec::new();
+        for diagnostic in diagnostics {
+            if diagnostic.confidence < self.settings.min_confidence {
+                continue;
+            }
+            let Some(rule) = self
+                .settings
+                .rules
+                .iter()
+                .find(|rule| rule.meta().id == diagnostic.rule)
+            else {
+                continue;
+            };
+            let meta = rule.meta();
+            let range = index.range(diagnostic.span);
+            if suppressions.suppresses(diagnostic.rule, range.start.line as usize - 1) {
+                continue;
+            }
+            let severity = self
+                .settings
+                .severity_overrides
+                .iter()
+                .find(|(id, _)| id == meta.id)
+                .map_or(meta.severity, |(_, severity)| *severity);
+            // The fingerprint hashes what the code says, not where it is, so
+            // it survives edits that move lines; equal snippets are numbered.
+            let snippet = normalize_snippet(source.get(diagnostic.span.range()).unwrap_or(""));
+            let key = stable_hash(&[meta.id, display, &snippet]);
+            let occurrence = match seen_fingerprints.iter_mut().find(|(seen, _)| *seen == key) {
+                Some((_, count)) => {
+                    *count += 1;
+                    *count
+                }
+                None => {
+                    seen_fingerprints.push((key, 0));
+                    0
+                }
+            };
+            let fingerprint = format!(
+                "{:016x}",
+                stable_hash(&[&key.to_string(), &occurrence.to_string()])
+            );
+            findings.push(Finding {
+                rule: meta.id,
+                pack: meta.pack,
+                severity,
+                confidence: diagnostic.confidence,
+                path: display.to_string(),
+                span: diagnostic.span,
+                range,
+                message: diagnostic.message,
+                why: diagnostic.why,
+                help: diagnostic.help,
+                related: diagnostic
+                    .related
+                    .into_iter()
+                    .map(|related| RelatedLocation {
+                        path: display.to_string(),
+                        span: related.span,
+                        range: index.range(related.span),
+                        message: related.message,
+                    })
+                    .collect(),
+                fix: diagnostic.fix,
+                fingerprint,
+            });
+        }
+        findings.sort_by(|a, b| (a.range.start, a.rule).cmp(&(b.range.start, b.rule)));
+        findings
+    }
+
+    fn report_unused(
+        &self,
+        display: &str,
+        index: &LineIndex<'_>,
+        suppressions: &Suppressions,
+        findings: &mut Vec<Finding>,
+    ) {
+        for suppression in &suppressions.all {
+            if suppression.is_used() {
+                continue;
+            }
+            // Suppressions of rules that did not run say nothing about the code.
+            let names_unselected = suppression.rules.as_ref().is_some_and(|rules| {
+                rules.iter().any(|rule| {
+                    !self
+                        .settings
+                        .rules
+                        .iter()
+                        .any(|selected| selected.meta().id == rule)
+                })
+            });
+            if names_unselected {
+                continue;
+            }
+            let span = suppression.span;
+            findings.push(Finding {
+                rule: UNUSED_SUPPRESSION,
+                pack: "meta",
+                severity: Severity::Warning,
+                confidence: Confidence::High,
+                path: display.to_string(),
+                span,
+                range: index.range(span),
+                message: "this suppression silences no finding".to_string(),
+                why: "Stale suppressions hide future findings on this line.".to_string(),
+                help: "Remove the comment, or name the rule that fires here.".to_string(),
+                related: Vec::new(),
+                fix: None,
+                fingerprint: format!(
+                    "{:016x}",
+                    stable_hash(&[
+                        UNUSED_SUPPRESSION,
+                        display,
+                        index.line_text(index.line_of(span.start))
+                    ])
+                ),
+            });
+        }
+        findings.sort_by(|a, b| (a.range.start, a.rule).cmp(&(b.range.start, b.rule)));
+    }
+}
+
+/// The rule id of findings about suppressions that silence nothing.
+pub const UNUSED_SUPPRESSION: &str = "unused-suppression";
+
+fn normalize_snippet(text: &str) -> String {
+    let mut normalized = String::with_capacity(text.len().min(256));
+    for word in text.split_whitespace() {
+        if normalized.len() > 256 {
+            break;
+        }
+        if !normalized.is_empty() {
+            normalized.push(' ');
+        }
+        normalized.push_str(word);
+    }
+    normalized
+}

@@ -1,0 +1,3 @@
+//! The perf pack: work that turns into latency under real traffic.
+
+pub(crate) mod select_star;

@@ -1,0 +1,3 @@
+//! The security pack: untrusted data reaching interpreters.
+
+pub(crate) mod sql_injection;

@@ -1,0 +1,58 @@
+//! The SQL texts of a file that reach a database: what `select-star` and
+//! `sql-injection` both read.
+
+use snag_analyzer::catalog::SqlSink;
+use snag_analyzer::engine::RuleContext;
+use snag_analyzer::model::{Call, StrShape, Value};
+use snag_analyzer::sql::looks_like_sql;
+
+/// A SQL text handed to a sink.
+pub(crate) struct SqlUse<'a> {
+    pub call: &'a Call,
+    pub sink: &'a SqlSink,
+    pub shape: &'a StrShape,
+}
+
+/// Every call of the file that hands a string to a SQL sink. When several
+/// catalog entries match one call, the first that accepts its argument wins:
+/// exact entries come before loose ones in the catalogs.
+pub(crate) fn sql_uses<'a>(context: &'a RuleContext<'a>) -> Vec<SqlUse<'a>> {
+    let mut uses = Vec::new();
+    for call in &context.model.calls {
+        for sink in context.catalog.sql_sinks(call, context.language) {
+            let Some(argument) = sink.sql_argument(call) else {
+                continue;
+            };
+            let Value::Str(shape) = &argument.value else {
+                continue;
+            };
+            if sink.needs_sql_text && !looks_like_sql(shape) {
+                continue;
+            }
+            uses.push(SqlUse { call, sink, shape });
+            break;
+        }
+    }
+    uses
+}
+
+/// The callee as written, on one line, for messages.
+pub(crate) fn callee_text(context: &RuleContext<'_>, call: &Call) -> String {
+    let text = context.text(call.callee_span);
+    let mut collapsed = String::new();
+    for piece in text.split_whitespace() {
+        collapsed.push_str(piece);
+    }
+    if collapsed.chars().count() > 60 {
+        let tail: String = collapsed
+            .chars()
+            .rev()
+            .take(40)
+            .collect::<Vec<char>>()
+            .into_iter()
+            .rev()
+            .collect();
+        return format!("…{tail}");
+    }
+    collapsed
+}
