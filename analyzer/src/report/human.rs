@@ -29,11 +29,9 @@ fn render_finding(renderer: &Renderer, source: &str, finding: &Finding) -> Strin
         .line_start(1)
         .origin(&finding.path)
         .fold(true)
-        .annotation(
-            level(finding.severity)
-                .span(clamp(finding.span))
-                .label(primary_label),
-        );
+        // annotate-snippets underlines with `^` only at error level; the
+        // primary span gets `^` whatever the severity, as in rustc.
+        .annotation(Level::Error.span(clamp(finding.span)).label(primary_label));
     for related in &finding.related {
         snippet = snippet.annotation(
             Level::Info

@@ -1,0 +1,282 @@
+//! End-to-end tests of `snag check`, `snag rules` and `snag rule`: exit codes,
+//! selection, configuration errors, suppressions and standard input.
+
+mod common;
+
+use common::{snag, snag_with_stdin, Scratch, PYTHON_TWO_FINDINGS};
+
+#[test]
+fn findings_exit_one_and_clean_code_exits_zero() {
+    let scratch = Scratch::new("exit");
+    scratch.write("app/db.py", PYTHON_TWO_FINDINGS);
+    let run = snag(&scratch.path, &["check", "--all", "--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(
+        run.findings(),
+        vec![
+            ("app/db.py".to_string(), 5, "sql-injection".to_string()),
+            ("app/db.py".to_string(), 6, "select-star".to_string()),
+        ]
+    );
+
+    let clean = Scratch::new("exit-clean");
+    clean.write("ok.py", "def add(a, b):\n    return a + b\n");
+    let run = snag(&clean.path, &["check", "--all"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains("No findings in 1 file."),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn exit_zero_keeps_findings_but_succeeds() {
+    let scratch = Scratch::new("exit-zero");
+    scratch.write("db.py", PYTHON_TWO_FINDINGS);
+    let run = snag(
+        &scratch.path,
+        &["check", "--all", "--exit-zero", "--format", "json"],
+    );
+    assert_eq!(run.code, 0);
+    assert_eq!(run.findings().len(), 2);
+}
+
+#[test]
+fn select_and_ignore_take_rule_ids_and_packs() {
+    let scratch = Scratch::new("select");
+    scratch.write("db.py", PYTHON_TWO_FINDINGS);
+    let only_security = snag(
+        &scratch.path,
+        &["check", "--all", "--format", "json", "--select", "security"],
+    );
+    assert_eq!(only_security.findings().len(), 1);
+    assert_eq!(only_security.findings()[0].2, "sql-injection");
+    let without_star = snag(
+        &scratch.path,
+        &[
+            "check",
+            "--all",
+            "--format",
+            "json",
+            "--ignore",
+            "select-star",
+        ],
+    );
+    assert_eq!(without_star.findings().len(), 1);
+    assert_eq!(without_star.findings()[0].2, "sql-injection");
+    let unknown = snag(&scratch.path, &["check", "--all", "--select", "n-plus-two"]);
+    assert_eq!(unknown.code, 2);
+    assert!(unknown.stderr.contains("n-plus-two"), "{}", unknown.stderr);
+}
+
+#[test]
+fn usage_errors_exit_two() {
+    let scratch = Scratch::new("usage");
+    let run = snag(&scratch.path, &["check", "--format", "yaml"]);
+    assert_eq!(run.code, 2);
+    let missing = snag(&scratch.path, &["check", "--all", "does-not-exist"]);
+    assert_eq!(missing.code, 2);
+    assert!(
+        missing.stderr.contains("does-not-exist"),
+        "{}",
+        missing.stderr
+    );
+}
+
+#[test]
+fn config_unknown_key_exits_two_naming_file_line_and_key() {
+    let scratch = Scratch::new("config-key");
+    scratch.write("db.py", PYTHON_TWO_FINDINGS);
+    scratch.write("snag.toml", "select = [\"perf\"]\nexculde = [\"x\"]\n");
+    let run = snag(&scratch.path, &["check", "--all"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("snag.toml:2:"), "{}", run.stderr);
+    assert!(run.stderr.contains("exculde"), "{}", run.stderr);
+}
+
+#[test]
+fn config_bad_rule_and_bad_catalog_are_errors() {
+    let scratch = Scratch::new("config-rule");
+    scratch.write("snag.toml", "[severity]\nselect-stars = \"error\"\n");
+    let run = snag(&scratch.path, &["check", "--all"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("snag.toml:2:"), "{}", run.stderr);
+    assert!(run.stderr.contains("select-stars"), "{}", run.stderr);
+
+    let catalog = Scratch::new("config-catalog");
+    catalog.write("snag.toml", "[[catalog.sql-sink]]\npaths = [\"pg.**\"]\n");
+    let run = snag(&catalog.path, &["check", "--all"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("pg.**"), "{}", run.stderr);
+}
+
+#[test]
+fn config_select_severity_exclude_and_catalog_extension_apply() {
+    let scratch = Scratch::new("config-apply");
+    scratch.write(
+        "pyproject.toml",
+        "[project]\nname = \"shop\"\n\n[tool.snag]\nexclude = [\"legacy/\"]\n\n[tool.snag.severity]\nselect-star = \"error\"\n\n[[tool.snag.catalog.sql-sink]]\npaths = [\"shop.db.run_sql\"]\n",
+    );
+    scratch.write("legacy/old.py", PYTHON_TWO_FINDINGS);
+    scratch.write(
+        "shop/report.py",
+        "from shop.db import run_sql\n\ndef report():\n    return run_sql(\"SELECT * FROM orders\")\n",
+    );
+    let run = snag(&scratch.path, &["check", "--all", "--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let report = run.json();
+    let findings = report["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 1, "{}", run.stdout);
+    assert_eq!(findings[0]["path"], "shop/report.py");
+    assert_eq!(findings[0]["severity"], "error");
+}
+
+#[test]
+fn suppressions_on_the_line_and_the_line_above() {
+    let scratch = Scratch::new("suppress");
+    scratch.write(
+        "db.py",
+        concat!(
+            "import sqlite3\n",
+            "conn = sqlite3.connect('x.db')\n",
+            "def a(name):\n",
+            "    conn.execute(f\"SELECT id FROM t WHERE n = '{name}'\")  # snag: ignore[sql-injection]\n",
+            "    # snag: ignore[select-star]\n",
+            "    conn.execute(\"SELECT * FROM t\")\n",
+            "    conn.execute(\"SELECT * FROM u\")  # snag: ignore[sql-injection]\n",
+        ),
+    );
+    let run = snag(&scratch.path, &["check", "--all", "--format", "json"]);
+    assert_eq!(
+        run.findings(),
+        vec![("db.py".to_string(), 7, "select-star".to_string())]
+    );
+    let unused = snag(
+        &scratch.path,
+        &[
+            "check",
+            "--all",
+            "--format",
+            "json",
+            "--report-unused-ignores",
+        ],
+    );
+    let rules: Vec<(u64, String)> = unused
+        .findings()
+        .into_iter()
+        .map(|(_, line, rule)| (line, rule))
+        .collect();
+    assert_eq!(
+        rules,
+        vec![
+            (7, "select-star".to_string()),
+            (7, "unused-suppression".to_string())
+        ]
+    );
+}
+
+#[test]
+fn file_level_suppression() {
+    let scratch = Scratch::new("suppress-file");
+    scratch.write(
+        "db.ts",
+        "// snag: ignore-file[select-star]\nimport { Pool } from 'pg';\nconst pool = new Pool();\nexport const all = () => pool.query('SELECT * FROM users');\n",
+    );
+    let run = snag(&scratch.path, &["check", "--all", "--format", "json"]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+}
+
+#[test]
+fn stdin_is_analysed_under_the_given_name() {
+    let scratch = Scratch::new("stdin");
+    let run = snag_with_stdin(
+        &scratch.path,
+        &[
+            "check",
+            "--format",
+            "json",
+            "--stdin-filename",
+            "src/app/db.py",
+        ],
+        PYTHON_TWO_FINDINGS.as_bytes(),
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(run.findings()[0].0, "src/app/db.py");
+    assert_eq!(run.findings().len(), 2);
+    let unknown = snag_with_stdin(
+        &scratch.path,
+        &["check", "--stdin-filename", "notes.txt"],
+        b"x",
+    );
+    assert_eq!(unknown.code, 2);
+    assert!(unknown.stderr.contains("notes.txt"), "{}", unknown.stderr);
+}
+
+#[test]
+fn output_file_holds_the_report() {
+    let scratch = Scratch::new("output");
+    scratch.write("db.py", PYTHON_TWO_FINDINGS);
+    let run = snag(
+        &scratch.path,
+        &[
+            "check",
+            "--all",
+            "--format",
+            "json",
+            "--output",
+            "report.json",
+        ],
+    );
+    assert_eq!(run.code, 1);
+    assert!(run.stdout.is_empty());
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(scratch.path.join("report.json")).unwrap())
+            .unwrap();
+    assert_eq!(report["summary"]["findings"], 2);
+    let leftovers: Vec<_> = std::fs::read_dir(&scratch.path)
+        .unwrap()
+        .filter_map(|entry| entry.ok())
+        .filter(|entry| entry.file_name().to_string_lossy().contains("snag-tmp"))
+        .collect();
+    assert!(leftovers.is_empty());
+}
+
+#[test]
+fn gitignored_and_dependency_folders_are_skipped() {
+    let scratch = Scratch::new("walk");
+    scratch.write(".gitignore", "generated/\n");
+    scratch.write("generated/db.py", PYTHON_TWO_FINDINGS);
+    scratch.write(
+        "node_modules/pkg/index.js",
+        "const { Pool } = require('pg'); new Pool().query('SELECT * FROM t');\n",
+    );
+    scratch.write("src/db.py", PYTHON_TWO_FINDINGS);
+    let run = snag(&scratch.path, &["check", "--all", "--format", "json"]);
+    let paths: Vec<String> = run.findings().into_iter().map(|(path, ..)| path).collect();
+    assert_eq!(paths, vec!["src/db.py", "src/db.py"]);
+    assert_eq!(run.json()["summary"]["files"], 1);
+}
+
+#[test]
+fn rules_are_listed_and_documented() {
+    let scratch = Scratch::new("rules");
+    let list = snag(&scratch.path, &["rules"]);
+    assert_eq!(list.code, 0);
+    assert!(list.stdout.contains("select-star"));
+    assert!(list.stdout.contains("sql-injection"));
+    let docs = snag(&scratch.path, &["rule", "sql-injection"]);
+    assert_eq!(docs.code, 0);
+    assert!(docs.stdout.contains("## Why is this bad?"));
+    let missing = snag(&scratch.path, &["rule", "nope"]);
+    assert_eq!(missing.code, 2);
+}
+
+#[test]
+fn human_report_shows_snippet_related_spans_why_help_and_summary() {
+    let scratch = Scratch::new("human");
+    scratch.write("db.py", PYTHON_TWO_FINDINGS);
+    let run = snag(&scratch.path, &["check", "--all"]);
+    assert_eq!(run.code, 1);
+    insta::assert_snapshot!(run.stdout);
+}
