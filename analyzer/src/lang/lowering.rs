@@ -21,7 +21,7 @@ const MAX_PARTS: usize = 256;
 const MAX_LITERAL_BYTES: usize = 64 * 1024;
 /// Deeper syntax than this is skipped (and reported), so that no input can
 /// overflow the stack of a worker thread.
-pub(crate) const MAX_DEPTH: usize = 1500;
+pub(crate) const MAX_DEPTH: usize = 500;
 
 /// What a name is bound to.
 #[derive(Debug, Clone)]
@@ -165,10 +165,6 @@ impl<'src> Lowering<'src> {
             .calls
             .sort_by_key(|call| (call.span.start, call.span.end));
         self.model
-    }
-
-    pub fn text(&self, span: Span) -> &'src str {
-        self.source.get(span.range()).unwrap_or("")
     }
 
     // ----- functions and loops -------------------------------------------------

@@ -66,12 +66,45 @@ pub fn grammar(language: Language) -> tree_sitter::Language {
 /// Lowers an already parsed tree (the language server keeps trees and reparses
 /// incrementally).
 pub fn lower_tree(language: Language, tree: &Tree, source: &str) -> FileModel {
-    match language {
+    let mut model = match language {
         Language::Python => python::lower(tree, source),
         Language::TypeScript | Language::Tsx | Language::JavaScript => {
             javascript::lower(tree, source, language)
         }
         Language::Rust => rust::lower(tree, source),
+    };
+    let root = tree.root_node();
+    if root.has_error() {
+        collect_syntax_errors(root, &mut model.syntax_errors);
+    }
+    model.syntax_errors.sort();
+    model.syntax_errors.dedup();
+    model
+}
+
+/// ERROR and MISSING nodes, outermost only, descending only into subtrees that
+/// hold one (so a broken file costs a walk of its broken parts, not of all of it).
+fn collect_syntax_errors(root: Node<'_>, errors: &mut Vec<Span>) {
+    let mut cursor = root.walk();
+    loop {
+        let node = cursor.node();
+        let descend = if node.is_error() || node.is_missing() {
+            errors.push(span(node));
+            false
+        } else {
+            node.has_error()
+        };
+        if descend && cursor.goto_first_child() {
+            continue;
+        }
+        loop {
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                return;
+            }
+        }
     }
 }
 

@@ -117,6 +117,14 @@ impl<'src> Walker<'src> {
     /// Evaluates constant expressions without recording anything: literals,
     /// their concatenations, and names already bound.
     fn pure_eval(&self, node: Node<'_>) -> Option<Eval> {
+        self.pure_eval_at(node, 0)
+    }
+
+    fn pure_eval_at(&self, node: Node<'_>, depth: usize) -> Option<Eval> {
+        if depth >= MAX_DEPTH {
+            return None;
+        }
+        let depth = depth + 1;
         match node.kind() {
             "string" => {
                 let is_interpolated = named_children(node)
@@ -134,13 +142,13 @@ impl<'src> Walker<'src> {
                     if part.kind() == "comment" {
                         continue;
                     }
-                    let eval = self.pure_eval(part)?;
+                    let eval = self.pure_eval_at(part, depth)?;
                     builder.splice(eval, span(part), self.text(part));
                 }
                 Some(builder.into_eval())
             }
             "integer" | "float" => Some(Eval::number()),
-            "parenthesized_expression" => self.pure_eval(node.named_child(0)?),
+            "parenthesized_expression" => self.pure_eval_at(node.named_child(0)?, depth),
             "binary_operator" => {
                 let left = node.child_by_field_name("left")?;
                 let right = node.child_by_field_name("right")?;
@@ -148,8 +156,8 @@ impl<'src> Walker<'src> {
                 if self.text(operator) != "+" {
                     return None;
                 }
-                let left_eval = self.pure_eval(left)?;
-                let right_eval = self.pure_eval(right)?;
+                let left_eval = self.pure_eval_at(left, depth)?;
+                let right_eval = self.pure_eval_at(right, depth)?;
                 Some(concat(
                     left_eval,
                     span(left),
@@ -167,7 +175,7 @@ impl<'src> Walker<'src> {
             "tuple" | "list" => {
                 let items: Option<Vec<Eval>> = named_children(node)
                     .into_iter()
-                    .map(|item| self.pure_eval(item))
+                    .map(|item| self.pure_eval_at(item, depth))
                     .collect();
                 let items = items?;
                 let origin = sequence_origin(&items);
@@ -482,15 +490,12 @@ impl<'src> Walker<'src> {
 
     /// `template % values`: each conversion becomes a hole filled from `values`.
     fn percent_format(&mut self, node: Node<'_>, template: Eval, right: Node<'_>) -> Eval {
-        let right_eval_items: Vec<(Eval, Span, String)>;
         let mut named: Vec<(String, Eval, Span, String)> = Vec::new();
-        match unparenthesize(right).kind() {
-            "tuple" => {
-                right_eval_items = named_children(unparenthesize(right))
-                    .into_iter()
-                    .map(|item| (self.expr(item), span(item), self.text(item).to_string()))
-                    .collect();
-            }
+        let right_eval_items: Vec<(Eval, Span, String)> = match unparenthesize(right).kind() {
+            "tuple" => named_children(unparenthesize(right))
+                .into_iter()
+                .map(|item| (self.expr(item), span(item), self.text(item).to_string()))
+                .collect(),
             "dictionary" => {
                 for pair in named_children(unparenthesize(right)) {
                     if pair.kind() != "pair" {
@@ -505,13 +510,13 @@ impl<'src> Walker<'src> {
                         named.push((key_text, eval, span(value), self.text(value).to_string()));
                     }
                 }
-                right_eval_items = Vec::new();
+                Vec::new()
             }
             _ => {
                 let eval = self.expr(right);
-                right_eval_items = vec![(eval, span(right), self.text(right).to_string())];
+                vec![(eval, span(right), self.text(right).to_string())]
             }
-        }
+        };
         let Value::Str(shape) = template.value else {
             return Eval::with_origin(
                 Value::Unknown,
@@ -1498,4 +1503,237 @@ fn brace_pieces(template: &str) -> Vec<FormatPiece> {
         pieces.push(FormatPiece::Text(text));
     }
     pieces
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::lang::lower;
+    use crate::model::{Call, FileModel, Language, LoopKind, Origin, Part, StrShape, Value};
+
+    fn model(source: &str) -> FileModel {
+        lower(Language::Python, source)
+    }
+
+    fn call<'m>(model: &'m FileModel, path: &str) -> &'m Call {
+        model
+            .calls
+            .iter()
+            .find(|call| call.path.text == path)
+            .unwrap_or_else(|| {
+                let paths: Vec<&str> = model.calls.iter().map(|c| c.path.text.as_str()).collect();
+                panic!("no call `{path}` in {paths:?}")
+            })
+    }
+
+    fn first_shape<'m>(call: &'m Call) -> &'m StrShape {
+        match &call.args[0].value {
+            Value::Str(shape) => shape,
+            other => panic!("not a string: {other:?}"),
+        }
+    }
+
+    fn origins(shape: &StrShape) -> Vec<Origin> {
+        shape.holes().map(|hole| hole.origin).collect()
+    }
+
+    #[test]
+    fn call_paths_resolve_through_imports_and_local_origins() {
+        let model = model(
+            "import psycopg2 as pg\nfrom sqlite3 import connect\n\ndef f():\n    conn = pg.connect('x')\n    cur = conn.cursor()\n    cur.execute('SELECT 1')\n    with connect('db') as lite:\n        lite.execute('SELECT 2')\n",
+        );
+        let execute = call(&model, "psycopg2.connect().cursor().execute");
+        assert!(execute.path.resolved);
+        assert!(call(&model, "sqlite3.connect().execute").path.resolved);
+    }
+
+    #[test]
+    fn typed_parameters_resolve_to_instances() {
+        let model = model(
+            "import sqlite3\nfrom sqlalchemy.orm import Session\n\ndef f(cur: sqlite3.Cursor, db: Session):\n    cur.execute('SELECT 1')\n    db.execute('SELECT 2')\n",
+        );
+        call(&model, "sqlite3.Cursor().execute");
+        call(&model, "sqlalchemy.orm.Session().execute");
+    }
+
+    #[test]
+    fn relative_imports_stay_unresolved() {
+        let model =
+            model("from .models import User\n\ndef f():\n    User.objects.raw('SELECT 1')\n");
+        assert!(!call(&model, "User.objects.raw").path.resolved);
+    }
+
+    #[test]
+    fn f_strings_have_holes_with_origins() {
+        let model = model(
+            "TABLE = 'users'\n\ndef f(name, limit: int):\n    for row in rows:\n        cur.execute(f\"SELECT id FROM {TABLE} WHERE n = '{name}' AND r = {row} LIMIT {limit}\")\n",
+        );
+        let shape = first_shape(call(&model, "cur.execute"));
+        assert_eq!(
+            origins(shape),
+            vec![Origin::Param, Origin::Loop, Origin::Numeric]
+        );
+        // The module constant is inlined as text.
+        assert!(
+            matches!(&shape.parts[0], Part::Lit(text) if text == "SELECT id FROM users WHERE n = '")
+        );
+    }
+
+    #[test]
+    fn percent_format_and_str_format_fill_holes() {
+        let model = model(
+            "def f(a, b, n):\n    x.run('SELECT %s FROM t WHERE c = %d' % (a, n))\n    x.go('SELECT {} FROM {tbl}'.format(b, tbl=a))\n    x.do('SELECT %(c)s' % {'c': b})\n",
+        );
+        assert_eq!(
+            origins(first_shape(call(&model, "x.run"))),
+            vec![Origin::Param, Origin::Numeric]
+        );
+        assert_eq!(
+            origins(first_shape(call(&model, "x.go"))),
+            vec![Origin::Param, Origin::Param]
+        );
+        assert_eq!(
+            origins(first_shape(call(&model, "x.do"))),
+            vec![Origin::Param]
+        );
+    }
+
+    #[test]
+    fn augmented_assignment_builds_one_shape_starting_at_the_first_literal() {
+        let source = "def f(q):\n    sql = 'SELECT id FROM t WHERE 1 = 1'\n    if q:\n        sql += ' AND name = ' + q\n    db.execute(sql)\n";
+        let model = model(source);
+        let shape = first_shape(call(&model, "db.execute"));
+        assert_eq!(
+            shape.literal_text(),
+            "SELECT id FROM t WHERE 1 = 1 AND name = "
+        );
+        assert_eq!(origins(shape), vec![Origin::Param]);
+        assert_eq!(
+            &source[shape.span.range()],
+            "'SELECT id FROM t WHERE 1 = 1'"
+        );
+    }
+
+    #[test]
+    fn placeholder_joins_of_constants_are_clean() {
+        let model = model(
+            "def f(ids):\n    a = ', '.join(['%s'] * len(ids))\n    b = ','.join('?' * len(ids))\n    c = ', '.join('%s' for _ in ids)\n    d = ', '.join(str(i) for i in ids)\n    x.run(f'IN ({a}) ({b}) ({c}) ({d})')\n",
+        );
+        assert_eq!(
+            origins(first_shape(call(&model, "x.run"))),
+            vec![
+                Origin::Constant,
+                Origin::Constant,
+                Origin::Constant,
+                Origin::Loop
+            ]
+        );
+    }
+
+    #[test]
+    fn flask_route_and_request_global() {
+        let model = model(
+            "from flask import Flask, request\napp = Flask(__name__)\n\n@app.route('/u/<uid>')\ndef show(uid):\n    q = request.args.get('q')\n    x.run(f'{q} {uid}')\n",
+        );
+        let function = &model.functions[0];
+        assert_eq!(function.handler.as_ref().unwrap().framework, "flask");
+        assert!(function.params[0].is_request_input);
+        let shape = first_shape(call(&model, "x.run"));
+        let holes: Vec<_> = shape.holes().collect();
+        assert_eq!(
+            holes[0].path.as_ref().unwrap().text,
+            "flask.request.args.get()"
+        );
+        assert_eq!(holes[1].origin, Origin::Input);
+    }
+
+    #[test]
+    fn fastapi_dependencies_are_not_request_input() {
+        let model = model(
+            "from fastapi import APIRouter, Depends\nrouter = APIRouter()\n\n@router.get('/items')\nasync def items(q: str, limit: int = 10, db: Session = Depends(get_db)):\n    pass\n",
+        );
+        let function = &model.functions[0];
+        assert!(function.is_async);
+        assert_eq!(function.handler.as_ref().unwrap().framework, "fastapi");
+        let inputs: Vec<bool> = function.params.iter().map(|p| p.is_request_input).collect();
+        assert_eq!(inputs, vec![true, true, false]);
+    }
+
+    #[test]
+    fn django_views_function_and_class_based() {
+        let model = model(
+            "from django.views import View\n\ndef index(request, slug):\n    pass\n\nclass Orders(View):\n    def get(self, request):\n        pass\n    def helper(self, request):\n        pass\n\ndef util(x):\n    pass\n",
+        );
+        let handlers: Vec<(&str, bool)> = model
+            .functions
+            .iter()
+            .map(|f| (f.name.as_str(), f.handler.is_some()))
+            .collect();
+        assert_eq!(
+            handlers,
+            vec![
+                ("index", true),
+                ("get", true),
+                ("helper", false),
+                ("util", false)
+            ]
+        );
+    }
+
+    #[test]
+    fn loops_bindings_and_iterables_outside_the_loop() {
+        let model = model(
+            "def f():\n    for u in User.objects.filter(a=1):\n        u.save()\n    names = [load(n) for n in fetch_names()]\n    while more():\n        step()\n",
+        );
+        let kinds: Vec<LoopKind> = model.loops.iter().map(|l| l.kind).collect();
+        assert_eq!(
+            kinds,
+            vec![LoopKind::For, LoopKind::Comprehension, LoopKind::While]
+        );
+        assert_eq!(model.loops[0].bindings, vec!["u"]);
+        assert!(call(&model, "User.objects.filter").innermost_loop.is_none());
+        assert!(call(&model, "u.save").innermost_loop.is_some());
+        assert!(call(&model, "fetch_names").innermost_loop.is_none());
+        assert!(call(&model, "load").innermost_loop.is_some());
+        assert!(call(&model, "more").innermost_loop.is_some());
+    }
+
+    #[test]
+    fn awaited_calls_are_marked() {
+        let model =
+            model("async def f(conn):\n    await conn.fetch('SELECT 1')\n    conn.close()\n");
+        assert!(call(&model, "conn.fetch").awaited);
+        assert!(!call(&model, "conn.close").awaited);
+    }
+
+    #[test]
+    fn syntax_errors_leave_the_rest_lowered() {
+        let model = model("def broken(:\n    pass\n\ndef fine():\n    db.execute('SELECT 1')\n");
+        assert!(!model.syntax_errors.is_empty());
+        call(&model, "db.execute");
+    }
+
+    #[test]
+    fn implicit_concatenation_skips_comments() {
+        let model = model("db.execute(\n    'SELECT id '  # the key\n    'FROM t'\n)\n");
+        let shape = first_shape(call(&model, "db.execute"));
+        assert_eq!(shape.literal_text(), "SELECT id FROM t");
+        assert!(shape.holes().next().is_none());
+    }
+
+    #[test]
+    fn deep_nesting_is_bounded() {
+        let source = format!(
+            "x = {}1{}\ndb.execute('SELECT 1')\n",
+            "(".repeat(5000),
+            ")".repeat(5000)
+        );
+        let handle = std::thread::Builder::new()
+            .stack_size(8 * 1024 * 1024)
+            .spawn(move || {
+                let model = lower(Language::Python, &source);
+                model.calls.iter().any(|c| c.path.text == "db.execute")
+            })
+            .unwrap();
+        assert!(handle.join().unwrap());
+    }
 }
