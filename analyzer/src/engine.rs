@@ -184,8 +184,11 @@ impl Engine {
         let total = files.len();
         let done = AtomicUsize::new(0);
         let analyse = || {
+            // One file per job: with adaptive splitting, the thread holding
+            // the large files (sorted first) would run them alone.
             files
                 .par_iter()
+                .with_max_len(1)
                 .map(|file| {
                     let outcome = self.check_path(&file.path, file.language);
                     progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
