@@ -54,9 +54,12 @@ fn starts_with_sql_keyword(text: &str) -> bool {
     rest.starts_with(|c: char| c.is_whitespace()) || (rest.is_empty() && word == "values")
 }
 
+/// What a hole becomes in rendered SQL, followed by its index.
+pub const HOLE_PREFIX: &str = "__snag_hole_";
+
 /// The SQL text of a shape, holes replaced by identifiers.
 pub fn render(shape: &StrShape) -> String {
-    shape.render(|index, _| format!("__snag_hole_{index}"))
+    shape.render(|index, _| format!("{HOLE_PREFIX}{index}"))
 }
 
 /// A `*` in a projection that reaches the result.

@@ -38,21 +38,32 @@ pub(crate) fn sql_uses<'a>(context: &'a RuleContext<'a>) -> Vec<SqlUse<'a>> {
 
 /// The callee as written, on one line, for messages.
 pub(crate) fn callee_text(context: &RuleContext<'_>, call: &Call) -> String {
-    let text = context.text(call.callee_span);
-    let mut collapsed = String::new();
-    for piece in text.split_whitespace() {
-        collapsed.push_str(piece);
+    one_line(context.text(call.callee_span))
+}
+
+/// Source text on one line: line breaks and the indentation after them go,
+/// other spacing stays as written; long text is cut in the middle.
+pub(crate) fn one_line(text: &str) -> String {
+    let mut collapsed = String::with_capacity(text.len());
+    let mut lines = text.lines();
+    if let Some(first) = lines.next() {
+        collapsed.push_str(first.trim_end());
     }
-    if collapsed.chars().count() > 60 {
-        let tail: String = collapsed
-            .chars()
-            .rev()
-            .take(40)
-            .collect::<Vec<char>>()
-            .into_iter()
-            .rev()
-            .collect();
-        return format!("…{tail}");
+    for line in lines {
+        let line = line.trim();
+        let joins_tightly = collapsed.ends_with(['(', '[', '{'])
+            || line.starts_with([')', ']', '}', '.', ','])
+            || line.is_empty();
+        if !joins_tightly {
+            collapsed.push(' ');
+        }
+        collapsed.push_str(line);
+    }
+    let length = collapsed.chars().count();
+    if length > 60 {
+        let head: String = collapsed.chars().take(28).collect();
+        let tail: String = collapsed.chars().skip(length - 28).collect();
+        return format!("{head}…{tail}");
     }
     collapsed
 }

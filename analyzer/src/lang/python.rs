@@ -811,7 +811,16 @@ impl<'src> Walker<'src> {
                 }
                 "join" if receiver_is_string => {
                     let items = first.cloned().unwrap_or_else(Eval::unknown);
-                    return Eval::with_origin(Value::Unknown, join_origin(receiver, &items));
+                    let origin = join_origin(receiver, &items);
+                    // Items made by one call (`quote_name(c) for c in cols`)
+                    // keep its path, so a catalog can tell a sanitizer.
+                    return match items.value {
+                        Value::Sequence(values) => match values.as_slice() {
+                            [Value::Path(path)] => Eval::path(path.clone(), origin),
+                            _ => Eval::with_origin(Value::Unknown, origin),
+                        },
+                        _ => Eval::with_origin(Value::Unknown, origin),
+                    };
                 }
                 "strip" | "lstrip" | "rstrip" | "lower" | "upper" | "title" | "casefold"
                 | "replace" | "encode" | "decode" => {
@@ -1225,6 +1234,10 @@ impl<'src> Walker<'src> {
             .map(|parameters| self.parameters(parameters, handler.is_some()))
             .unwrap_or_default();
         let name_span = name_node.map_or(span(node), span);
+        let receiver = in_class
+            .then(|| params.first().map(|first| first.param.name.clone()))
+            .flatten()
+            .filter(|first| first == "self" || first == "cls");
         self.low.begin_function(FunctionSpec {
             name,
             span: span(node),
@@ -1233,6 +1246,20 @@ impl<'src> Walker<'src> {
             handler,
             params,
         });
+        // `self` is the object, not data a caller chose: its attributes are
+        // state of unknown origin, not parameters.
+        if let Some(receiver) = receiver {
+            self.low.bind(
+                &receiver,
+                Eval::path(
+                    CallPath {
+                        text: receiver.clone(),
+                        resolved: false,
+                    },
+                    Origin::Unknown,
+                ),
+            );
+        }
         if let Some(body) = node.child_by_field_name("body") {
             self.expr(body);
         }

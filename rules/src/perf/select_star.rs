@@ -4,7 +4,8 @@
 use snag_analyzer::catalog::is_star_literal;
 use snag_analyzer::engine::{Rule, RuleContext, RuleMeta};
 use snag_analyzer::finding::{Confidence, Diagnostic, Related, Severity};
-use snag_analyzer::sql::{parse, render, star_projections};
+use snag_analyzer::model::StrShape;
+use snag_analyzer::sql::{parse, render, star_projections, HOLE_PREFIX};
 
 use crate::sql_sinks::{callee_text, sql_uses};
 
@@ -49,6 +50,15 @@ whole rows (`Model.objects.all()`, `findMany()`) are not reported: they are the
 ORM's contract, not SQL text.
 "#;
 
+/// A name from the parsed SQL, with a hole's placeholder put back as the
+/// expression that fills it.
+fn hole_text<'a>(shape: &'a StrShape, name: &'a str) -> &'a str {
+    name.strip_prefix(HOLE_PREFIX)
+        .and_then(|index| index.parse::<usize>().ok())
+        .and_then(|index| shape.holes().nth(index))
+        .map_or(name, |hole| hole.text.as_str())
+}
+
 impl Rule for SelectStar {
     fn meta(&self) -> &'static RuleMeta {
         &META
@@ -74,7 +84,7 @@ impl Rule for SelectStar {
                 .qualifier
                 .as_ref()
                 .or(star.table.as_ref())
-                .map(|table| format!(" of `{table}`"))
+                .map(|table| format!(" of `{}`", hole_text(sql_use.shape, table)))
                 .unwrap_or_default();
             let callee = callee_text(context, sql_use.call);
             let mut related = Vec::new();

@@ -5,7 +5,7 @@ use snag_analyzer::engine::{Rule, RuleContext, RuleMeta};
 use snag_analyzer::finding::{Confidence, Diagnostic, Related, Severity};
 use snag_analyzer::model::{Hole, Origin};
 
-use crate::sql_sinks::{callee_text, sql_uses};
+use crate::sql_sinks::{callee_text, one_line, sql_uses};
 
 pub(crate) struct SqlInjection;
 
@@ -103,9 +103,9 @@ impl Rule for SqlInjection {
                     worst = Some((confidence, kind, hole));
                 }
                 let name = if hole.text.is_empty() {
-                    "value"
+                    "value".to_string()
                 } else {
-                    hole.text.as_str()
+                    one_line(&hole.text)
                 };
                 related.push(Related {
                     span: hole.span,
@@ -133,9 +133,9 @@ impl Rule for SqlInjection {
             }
             let callee = callee_text(context, sql_use.call);
             let name = if hole.text.is_empty() {
-                "a value"
+                "a value".to_string()
             } else {
-                hole.text.as_str()
+                one_line(&hole.text)
             };
             diagnostics.push(Diagnostic {
                 rule: META.id,
