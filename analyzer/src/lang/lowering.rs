@@ -325,6 +325,23 @@ impl<'src> Lowering<'src> {
         }
     }
 
+    /// Takes a name's value out of the innermost scope that binds it, for an
+    /// update that rebinds it at once (`x += …`): no copy of a large string.
+    /// Unbound or imported names evaluate as `eval_name` would.
+    pub fn take(&mut self, name: &str, span: Span) -> Eval {
+        for scope in self.scopes.iter_mut().rev() {
+            if let Some(Binding::Value(_)) = scope.bindings.get(name) {
+                if let Some(Binding::Value(eval)) = scope.bindings.remove(name) {
+                    return eval;
+                }
+            }
+            if scope.bindings.contains_key(name) {
+                break;
+            }
+        }
+        self.eval_name(name, span)
+    }
+
     pub fn lookup(&self, name: &str) -> Option<&Binding> {
         self.scopes
             .iter()
@@ -483,6 +500,23 @@ impl ShapeBuilder {
         }
     }
 
+    /// Continues an existing shape, reusing its parts.
+    pub fn from_shape(shape: StrShape) -> ShapeBuilder {
+        let literal_bytes = shape
+            .parts
+            .iter()
+            .map(|part| match part {
+                Part::Lit(literal) => literal.len(),
+                Part::Hole(_) => 0,
+            })
+            .sum();
+        ShapeBuilder {
+            span: shape.span,
+            parts: shape.parts,
+            literal_bytes,
+        }
+    }
+
     pub fn push_literal(&mut self, text: &str) {
         if text.is_empty() {
             return;
@@ -573,18 +607,14 @@ pub(crate) fn concat(
     builder.into_eval()
 }
 
-/// `target += value` on a string variable: the shape grows; the span stays the
+/// `target += value` on a string variable: the shape grows in place (no copy
+/// of what it holds, so a long run of `+=` stays linear); the span stays the
 /// first definition's, where the reader sees the SQL begin.
 pub(crate) fn append(existing: Eval, value: Eval, value_span: Span, value_text: &str) -> Eval {
     let defined_at = existing.defined_at;
     match existing.value {
         Value::Str(shape) => {
-            let mut builder = ShapeBuilder::new(shape.span);
-            builder.splice(
-                Eval::with_origin(Value::Str(shape), Origin::Constant),
-                Span::default(),
-                "",
-            );
+            let mut builder = ShapeBuilder::from_shape(shape);
             builder.splice(value, value_span, value_text);
             let mut eval = builder.into_eval();
             eval.defined_at = defined_at;

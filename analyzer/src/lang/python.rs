@@ -924,7 +924,7 @@ impl<'src> Walker<'src> {
             return;
         }
         let name = self.text(left);
-        let existing = self.low.eval_name(name, span(left));
+        let existing = self.low.take(name, span(left));
         let updated = if is_append {
             append(existing, value, span(right), self.text(right))
         } else {
