@@ -244,6 +244,9 @@ pub enum Value {
     Path(CallPath),
     /// A lambda, arrow function or closure.
     Function,
+    /// One of these, depending on the path taken: a variable assigned in both
+    /// arms of an `if`, a conditional expression, a `match`.
+    OneOf(Vec<Value>),
     Unknown,
 }
 
@@ -253,6 +256,18 @@ impl Value {
             Value::Str(shape) => Some(shape),
             _ => None,
         }
+    }
+
+    /// Every string this value may be: itself, or each string alternative.
+    pub fn strings(&self) -> impl Iterator<Item = &StrShape> {
+        let (single, alternatives) = match self {
+            Value::Str(shape) => (Some(shape), &[][..]),
+            Value::OneOf(values) => (None, values.as_slice()),
+            _ => (None, &[][..]),
+        };
+        single
+            .into_iter()
+            .chain(alternatives.iter().filter_map(Value::as_str))
     }
 }
 

@@ -3,7 +3,7 @@
 
 use snag_analyzer::catalog::SqlSink;
 use snag_analyzer::engine::RuleContext;
-use snag_analyzer::model::{Call, StrShape, Value};
+use snag_analyzer::model::{Call, StrShape};
 use snag_analyzer::sql::looks_like_sql;
 
 /// A SQL text handed to a sink.
@@ -23,14 +23,16 @@ pub(crate) fn sql_uses<'a>(context: &'a RuleContext<'a>) -> Vec<SqlUse<'a>> {
             let Some(argument) = sink.sql_argument(call) else {
                 continue;
             };
-            let Value::Str(shape) = &argument.value else {
-                continue;
-            };
-            if sink.needs_sql_text && !looks_like_sql(shape) {
-                continue;
+            let before = uses.len();
+            for shape in argument.value.strings() {
+                if sink.needs_sql_text && !looks_like_sql(shape) {
+                    continue;
+                }
+                uses.push(SqlUse { call, sink, shape });
             }
-            uses.push(SqlUse { call, sink, shape });
-            break;
+            if uses.len() > before {
+                break;
+            }
         }
     }
     uses

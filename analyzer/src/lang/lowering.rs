@@ -134,10 +134,22 @@ pub(crate) fn looks_constant(name: &str) -> bool {
     letters >= 2
 }
 
+/// Where an assignment happened: the arms of the conditionals around it,
+/// outermost first, as (conditional, arm).
+type BranchPath = Vec<(u32, u32)>;
+
 #[derive(Debug, Default)]
 struct Scope {
     bindings: HashMap<String, Binding>,
+    /// The branch path of each name's last assignment.
+    assigned_in: HashMap<String, BranchPath>,
 }
+
+/// Most alternatives a `OneOf` keeps; more arms than that are rare and keeping
+/// them all would let a long `if`/`elif` chain grow without bound.
+const MAX_ALTERNATIVES: usize = 8;
+/// The arm recorded for a value merged from several arms of one conditional.
+const SEVERAL_ARMS: u32 = u32::MAX;
 
 /// The model under construction and the context of the walk.
 pub(crate) struct Lowering<'src> {
@@ -147,6 +159,9 @@ pub(crate) struct Lowering<'src> {
     scopes: Vec<Scope>,
     functions: Vec<FunctionId>,
     loops: Vec<LoopId>,
+    /// The conditional arms the walk is in.
+    branches: BranchPath,
+    next_conditional: u32,
 }
 
 impl<'src> Lowering<'src> {
@@ -157,6 +172,8 @@ impl<'src> Lowering<'src> {
             scopes: vec![Scope::default()],
             functions: Vec::new(),
             loops: Vec::new(),
+            branches: Vec::new(),
+            next_conditional: 0,
         }
     }
 
@@ -302,13 +319,79 @@ impl<'src> Lowering<'src> {
 
     // ----- names ---------------------------------------------------------------
 
-    /// Binds `name` in the innermost scope.
+    /// Binds `name` in the innermost scope (a declaration).
     pub fn bind(&mut self, name: &str, eval: Eval) {
         if let Some(scope) = self.scopes.last_mut() {
             scope
                 .bindings
                 .insert(name.to_string(), Binding::Value(eval));
+            if !self.branches.is_empty() || scope.assigned_in.contains_key(name) {
+                scope
+                    .assigned_in
+                    .insert(name.to_string(), self.branches.clone());
+            }
         }
+    }
+
+    // ----- conditionals ----------------------------------------------------------
+
+    /// Starts a conditional (`if`/`else`, `match`, `switch`); its arms are
+    /// entered with `enter_arm` and left with `exit_arm`.
+    pub fn begin_conditional(&mut self) -> u32 {
+        self.next_conditional += 1;
+        self.next_conditional
+    }
+
+    pub fn enter_arm(&mut self, conditional: u32, arm: u32) {
+        self.branches.push((conditional, arm));
+    }
+
+    pub fn exit_arm(&mut self) {
+        self.branches.pop();
+    }
+
+    /// `name = value` on a name already bound: where the earlier value was
+    /// assigned in another arm of the same conditional, the variable holds one
+    /// or the other afterwards, and both are kept; otherwise the new value
+    /// replaces the old, where the name is bound.
+    pub fn reassign(&mut self, name: &str, eval: Eval) {
+        let current = self.branches.clone();
+        let Some(scope) = self
+            .scopes
+            .iter_mut()
+            .rev()
+            .find(|scope| scope.bindings.contains_key(name))
+        else {
+            self.bind(name, eval);
+            return;
+        };
+        let previous = scope.assigned_in.get(name).cloned().unwrap_or_default();
+        let shared = previous
+            .iter()
+            .zip(&current)
+            .take_while(|(a, b)| a == b)
+            .count();
+        let exclusive = matches!(
+            (previous.get(shared), current.get(shared)),
+            (Some((before, arm_before)), Some((now, arm_now))) if before == now && arm_before != arm_now
+        );
+        let merged = match (exclusive, scope.bindings.remove(name)) {
+            (true, Some(Binding::Value(old))) => one_of(old, eval.clone()).unwrap_or(eval),
+            _ => eval,
+        };
+        // After a merge the value belongs to the conditional as a whole: any
+        // other arm of it is still exclusive with what is kept.
+        let path = if exclusive {
+            let mut path = current[..shared].to_vec();
+            path.push((current[shared].0, SEVERAL_ARMS));
+            path
+        } else {
+            current
+        };
+        scope
+            .bindings
+            .insert(name.to_string(), Binding::Value(merged));
+        scope.assigned_in.insert(name.to_string(), path);
     }
 
     /// Binds `name` in the module scope (imports, and module-level constants
@@ -325,21 +408,24 @@ impl<'src> Lowering<'src> {
         }
     }
 
-    /// Takes a name's value out of the innermost scope that binds it, for an
-    /// update that rebinds it at once (`x += …`): no copy of a large string.
-    /// Unbound or imported names evaluate as `eval_name` would.
-    pub fn take(&mut self, name: &str, span: Span) -> Eval {
+    /// Rewrites the value bound to `name` where it is bound (the innermost
+    /// scope that binds it), without copying it: an assignment inside a
+    /// closure (`xs.forEach(x => { sql += … })`) updates the enclosing
+    /// function's variable, which `take` then `bind` would shadow in the
+    /// closure's scope. False, and `update` not called, when `name` is not
+    /// bound to a value.
+    pub fn update(&mut self, name: &str, update: impl FnOnce(Eval) -> Eval) -> bool {
         for scope in self.scopes.iter_mut().rev() {
-            if let Some(Binding::Value(_)) = scope.bindings.get(name) {
-                if let Some(Binding::Value(eval)) = scope.bindings.remove(name) {
-                    return eval;
-                }
-            }
-            if scope.bindings.contains_key(name) {
-                break;
+            if let Some(binding) = scope.bindings.get_mut(name) {
+                let Binding::Value(eval) = binding else {
+                    return false;
+                };
+                let taken = std::mem::replace(eval, Eval::unknown());
+                *eval = update(taken);
+                return true;
             }
         }
-        self.eval_name(name, span)
+        false
     }
 
     pub fn lookup(&self, name: &str) -> Option<&Binding> {
@@ -553,6 +639,23 @@ impl ShapeBuilder {
                     }
                 }
             }
+            // Clean alternatives (`asc ? 'ASC' : 'DESC'`) read as the first one,
+            // so the text around them still parses; otherwise one hole.
+            Value::OneOf(values)
+                if eval.origin.is_clean()
+                    && values
+                        .first()
+                        .is_some_and(|first| matches!(first, Value::Str(_))) =>
+            {
+                if let Some(Value::Str(shape)) = values.into_iter().next() {
+                    for part in shape.parts {
+                        match part {
+                            Part::Lit(literal) => self.push_literal(&literal),
+                            Part::Hole(hole) => self.push_hole(hole),
+                        }
+                    }
+                }
+            }
             Value::Number if is_plain_number(text) => self.push_literal(text),
             value => {
                 let path = match value {
@@ -640,4 +743,32 @@ pub(crate) fn sequence_origin(items: &[Eval]) -> Origin {
     items
         .iter()
         .fold(Origin::Constant, |acc, item| worse(acc, item.origin))
+}
+
+/// A value that is one of two (the arms of a conditional), when at least one
+/// may be a string: both are kept, so a rule sees every SQL text a variable can
+/// hold. `None` when neither is a string (the caller picks its own merge).
+pub(crate) fn one_of(first: Eval, second: Eval) -> Option<Eval> {
+    fn has_strings(value: &Value) -> bool {
+        value.strings().next().is_some()
+    }
+    if !has_strings(&first.value) && !has_strings(&second.value) {
+        return None;
+    }
+    let origin = worse(first.origin, second.origin);
+    let defined_at = first.defined_at.or(second.defined_at);
+    let mut alternatives = Vec::new();
+    for value in [first.value, second.value] {
+        match value {
+            Value::OneOf(values) => alternatives.extend(values),
+            value => alternatives.push(value),
+        }
+    }
+    alternatives.dedup();
+    alternatives.truncate(MAX_ALTERNATIVES);
+    Some(Eval {
+        value: Value::OneOf(alternatives),
+        origin,
+        defined_at,
+    })
 }

@@ -9,8 +9,8 @@
 use tree_sitter::{Node, Tree};
 
 use super::lowering::{
-    append, concat, join_origin, looks_constant, sequence_origin, worse, Binding, CallSpec, Eval,
-    FunctionSpec, LoopSpec, Lowering, ParamSpec, ShapeBuilder, MAX_DEPTH,
+    append, concat, join_origin, looks_constant, one_of, sequence_origin, worse, Binding, CallSpec,
+    Eval, FunctionSpec, LoopSpec, Lowering, ParamSpec, ShapeBuilder, MAX_DEPTH,
 };
 use super::{children, named_children, node_text, span, unescape};
 use crate::model::{Arg, CallPath, FileModel, Handler, LoopKind, Origin, Param, Span, Value};
@@ -309,6 +309,14 @@ impl<'src> Walker<'src> {
             }
             "while_statement" => {
                 self.while_statement(node);
+                Eval::unknown()
+            }
+            "if_statement" => {
+                self.if_statement(node);
+                Eval::unknown()
+            }
+            "match_statement" => {
+                self.match_statement(node);
                 Eval::unknown()
             }
             "with_statement" => {
@@ -892,7 +900,14 @@ impl<'src> Walker<'src> {
                         eval.defined_at = Some(shape.span);
                     }
                 }
-                self.low.bind(self.text(target), eval);
+                let name = self.text(target);
+                if matches!(self.low.lookup(name), Some(Binding::Value(_)))
+                    && self.low.in_function()
+                {
+                    self.low.reassign(name, eval);
+                } else {
+                    self.low.bind(name, eval);
+                }
             }
             "pattern_list" | "tuple_pattern" | "list_pattern" => {
                 // `a, b = x`: each name gets the origin of the whole value.
@@ -924,13 +939,27 @@ impl<'src> Walker<'src> {
             return;
         }
         let name = self.text(left);
-        let existing = self.low.take(name, span(left));
-        let updated = if is_append {
-            append(existing, value, span(right), self.text(right))
-        } else {
-            Eval::number()
+        let right_span = span(right);
+        let right_text = self.text(right);
+        let grow = |existing: Eval| {
+            if is_append {
+                append(existing, value, right_span, right_text)
+            } else {
+                Eval::number()
+            }
         };
-        self.low.bind(name, updated);
+        // Grown where it is bound, without a copy of what it holds.
+        let mut grow = Some(grow);
+        let updated = self.low.update(name, |existing| match grow.take() {
+            Some(grow) => grow(existing),
+            None => existing,
+        });
+        if !updated {
+            let existing = self.low.eval_name(name, span(left));
+            if let Some(grow) = grow.take() {
+                self.low.bind(name, grow(existing));
+            }
+        }
     }
 
     fn for_statement(&mut self, node: Node<'_>) {
@@ -983,6 +1012,46 @@ impl<'src> Walker<'src> {
         self.low.end_loop();
         if let Some(alternative) = node.child_by_field_name("alternative") {
             self.expr(alternative);
+        }
+    }
+
+    /// `if`/`elif`/`else`: each arm is a branch, so a variable assigned in
+    /// several keeps every value.
+    fn if_statement(&mut self, node: Node<'_>) {
+        if let Some(condition) = node.child_by_field_name("condition") {
+            self.expr(condition);
+        }
+        let conditional = self.low.begin_conditional();
+        let mut arm = 0;
+        if let Some(consequence) = node.child_by_field_name("consequence") {
+            self.low.enter_arm(conditional, arm);
+            self.expr(consequence);
+            self.low.exit_arm();
+        }
+        let mut cursor = node.walk();
+        let alternatives: Vec<Node<'_>> = node
+            .children_by_field_name("alternative", &mut cursor)
+            .collect();
+        for alternative in alternatives {
+            arm += 1;
+            self.low.enter_arm(conditional, arm);
+            self.visit_children(alternative);
+            self.low.exit_arm();
+        }
+    }
+
+    fn match_statement(&mut self, node: Node<'_>) {
+        if let Some(subject) = node.child_by_field_name("subject") {
+            self.expr(subject);
+        }
+        let conditional = self.low.begin_conditional();
+        let Some(body) = node.child_by_field_name("body") else {
+            return;
+        };
+        for (arm, case) in named_children(body).into_iter().enumerate() {
+            self.low.enter_arm(conditional, arm as u32);
+            self.expr(case);
+            self.low.exit_arm();
         }
     }
 
@@ -1382,33 +1451,13 @@ fn member_path(receiver: &Eval, name: &str, receiver_text: &str) -> CallPath {
     }
 }
 
-/// A value that is one of two: the string if either is one, the worse origin.
+/// A value that is one of two (`a if c else b`, `a or b`): every string
+/// alternative is kept; otherwise the worse origin.
 fn either(left: Option<Eval>, right: Option<Eval>) -> Eval {
     match (left, right) {
         (Some(left), Some(right)) => {
             let origin = worse(left.origin, right.origin);
-            let value = match (&left.value, &right.value) {
-                (Value::Str(_), _) => left.value,
-                (_, Value::Str(_)) => right.value,
-                _ => Value::Unknown,
-            };
-            let mut eval = Eval::with_origin(value, origin);
-            if let Value::Str(shape) = &mut eval.value {
-                // The string's own holes are kept; the other branch may still be
-                // worse, so record that as a hole.
-                if crate::lang::lowering::shape_origin(shape) != origin {
-                    shape
-                        .parts
-                        .push(crate::model::Part::Hole(crate::model::Hole {
-                            span: shape.span,
-                            text: String::new(),
-                            origin,
-                            path: None,
-                            defined_at: None,
-                        }));
-                }
-            }
-            eval
+            one_of(left, right).unwrap_or_else(|| Eval::with_origin(Value::Unknown, origin))
         }
         (Some(one), None) | (None, Some(one)) => one,
         (None, None) => Eval::unknown(),
@@ -1722,6 +1771,28 @@ mod tests {
         assert!(call(&model, "fetch_names").innermost_loop.is_none());
         assert!(call(&model, "load").innermost_loop.is_some());
         assert!(call(&model, "more").innermost_loop.is_some());
+    }
+
+    #[test]
+    fn a_variable_assigned_in_exclusive_arms_keeps_every_value() {
+        let model = model(
+            "def f(archived, name):\n    if archived:\n        sql = 'SELECT * FROM a'\n    elif name:\n        sql = f\"SELECT id FROM b WHERE n = '{name}'\"\n    else:\n        sql = 'SELECT id FROM c'\n    db.execute(sql)\n    sql = 'SELECT 1'\n    db.run(sql)\n",
+        );
+        let texts: Vec<String> = call(&model, "db.execute").args[0]
+            .value
+            .strings()
+            .map(StrShape::literal_text)
+            .collect();
+        assert_eq!(
+            texts,
+            vec![
+                "SELECT * FROM a",
+                "SELECT id FROM b WHERE n = '",
+                "SELECT id FROM c"
+            ]
+        );
+        // A later assignment outside the conditional replaces them all.
+        assert_eq!(call(&model, "db.run").args[0].value.strings().count(), 1);
     }
 
     #[test]
