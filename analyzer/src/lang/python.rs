@@ -1787,7 +1787,7 @@ mod tests {
             texts,
             vec![
                 "SELECT * FROM a",
-                "SELECT id FROM b WHERE n = '",
+                "SELECT id FROM b WHERE n = ''",
                 "SELECT id FROM c"
             ]
         );
