@@ -1601,7 +1601,7 @@ mod tests {
             })
     }
 
-    fn first_shape<'m>(call: &'m Call) -> &'m StrShape {
+    fn first_shape(call: &Call) -> &StrShape {
         match &call.args[0].value {
             Value::Str(shape) => shape,
             other => panic!("not a string: {other:?}"),
