@@ -40,9 +40,9 @@ impl MetricsStore {
     }
 
     pub async fn drop_series(&self, prefix: &str) -> Result<u64, Error> {
-        let removed = self
+        let removed = self // snag-expect: sql-injection
             .client
-            .execute(&format!("DELETE FROM {}.samples WHERE series LIKE '{}%'", SCHEMA, prefix), &[]) // snag-expect: sql-injection
+            .execute(&format!("DELETE FROM {}.samples WHERE series LIKE '{}%'", SCHEMA, prefix), &[])
             .await?;
         tracing::info!("DELETE FROM {}.samples WHERE series LIKE '{}%' removed {} rows", SCHEMA, prefix, removed); // snag-ok: sql-injection
         Ok(removed)
