@@ -3185,45 +3185,33 @@ fn mapping_origin(mapper: Option<&Eval>, receiver: &Eval) -> Origin {
 }
 
 /// `base.segment`, bounded: a path past `MAX_PATH_BYTES` keeps only its tail.
-fn extend_path(base: &CallPath, segment: &str) -> CallPath {
+/// `base` with `suffix` appended (`.name`, `[]`, `()`); paths past
+/// `MAX_PATH_BYTES` collapse to `<long>` so generated chains stay cheap.
+fn suffixed(base: &CallPath, suffix: &str) -> CallPath {
     if base.text.len() > MAX_PATH_BYTES {
         return CallPath {
-            text: format!("<long>.{segment}"),
+            text: format!("<long>{suffix}"),
             resolved: false,
         };
     }
     CallPath {
-        text: format!("{}.{segment}", base.text),
+        text: format!("{}{suffix}", base.text),
         resolved: base.resolved,
     }
+}
+
+fn extend_path(base: &CallPath, segment: &str) -> CallPath {
+    suffixed(base, &format!(".{segment}"))
 }
 
 /// `base[]`: an element of `base`, whatever the index.
 fn element_path(base: &CallPath) -> CallPath {
-    if base.text.len() > MAX_PATH_BYTES {
-        return CallPath {
-            text: "<long>[]".to_string(),
-            resolved: false,
-        };
-    }
-    CallPath {
-        text: format!("{}[]", base.text),
-        resolved: base.resolved,
-    }
+    suffixed(base, "[]")
 }
 
 /// The value path of calling `path`.
 fn called(path: &CallPath) -> CallPath {
-    if path.text.len() > MAX_PATH_BYTES {
-        return CallPath {
-            text: "<long>()".to_string(),
-            resolved: false,
-        };
-    }
-    CallPath {
-        text: format!("{}()", path.text),
-        resolved: path.resolved,
-    }
+    suffixed(path, "()")
 }
 
 fn relative_eval(name: &str) -> Eval {

@@ -772,3 +772,53 @@ pub(crate) fn one_of(first: Eval, second: Eval) -> Option<Eval> {
         defined_at,
     })
 }
+
+/// A piece of a `{}` template.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum BracePiece {
+    Text(String),
+    Field { name: String, spec: String },
+}
+
+/// Splits a `{}` template, the syntax Python's `str.format` and Rust's
+/// `format!` share: `{}`, `{0}`, `{name}`, `{:?}`, `{name:>8}`,
+/// `{{`, `}}`.
+pub(crate) fn brace_pieces(template: &str) -> Vec<BracePiece> {
+    let mut pieces = Vec::new();
+    let mut text = String::new();
+    let mut characters = template.chars().peekable();
+    while let Some(character) = characters.next() {
+        match character {
+            '{' if characters.peek() == Some(&'{') => {
+                characters.next();
+                text.push('{');
+            }
+            '}' if characters.peek() == Some(&'}') => {
+                characters.next();
+                text.push('}');
+            }
+            '{' => {
+                let mut field = String::new();
+                for next in characters.by_ref() {
+                    if next == '}' {
+                        break;
+                    }
+                    field.push(next);
+                }
+                let (name, spec) = field.split_once(':').unwrap_or((field.as_str(), ""));
+                if !text.is_empty() {
+                    pieces.push(BracePiece::Text(std::mem::take(&mut text)));
+                }
+                pieces.push(BracePiece::Field {
+                    name: name.trim().to_string(),
+                    spec: spec.to_string(),
+                });
+            }
+            _ => text.push(character),
+        }
+    }
+    if !text.is_empty() {
+        pieces.push(BracePiece::Text(text));
+    }
+    pieces
+}

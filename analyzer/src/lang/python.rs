@@ -9,8 +9,9 @@
 use tree_sitter::{Node, Tree};
 
 use super::lowering::{
-    append, concat, join_origin, looks_constant, one_of, sequence_origin, worse, Binding, CallSpec,
-    Eval, FunctionSpec, LoopSpec, Lowering, ParamSpec, ShapeBuilder, MAX_DEPTH,
+    append, brace_pieces, concat, join_origin, looks_constant, one_of, sequence_origin, worse,
+    Binding, BracePiece, CallSpec, Eval, FunctionSpec, LoopSpec, Lowering, ParamSpec, ShapeBuilder,
+    MAX_DEPTH,
 };
 use super::{children, named_children, node_text, span, unescape};
 use crate::model::{Arg, CallPath, FileModel, Handler, LoopKind, Origin, Param, Span, Value};
@@ -545,8 +546,8 @@ impl<'src> Walker<'src> {
             };
             for piece in percent_pieces(&literal) {
                 match piece {
-                    FormatPiece::Text(text) => builder.push_literal(&text),
-                    FormatPiece::Field { name, numeric } => {
+                    PercentPiece::Text(text) => builder.push_literal(&text),
+                    PercentPiece::Field { name, numeric } => {
                         let value = match name {
                             Some(name) => named
                                 .iter()
@@ -598,9 +599,12 @@ impl<'src> Walker<'src> {
             };
             for piece in brace_pieces(literal) {
                 match piece {
-                    FormatPiece::Text(text) => builder.push_literal(&text),
-                    FormatPiece::Field { name, .. } => {
-                        let argument = match name.as_deref() {
+                    BracePiece::Text(text) => builder.push_literal(&text),
+                    BracePiece::Field { name, .. } => {
+                        // `{0.attr}`, `{name[key]}`, `{x!r}` name the argument first.
+                        let name = name.split(['!', '.', '[']).next().unwrap_or("").trim();
+                        let name = (!name.is_empty()).then_some(name);
+                        let argument = match name {
                             None => {
                                 next_positional += 1;
                                 positional.get(next_positional - 1).copied()
@@ -1474,14 +1478,14 @@ fn unparenthesize(mut node: Node<'_>) -> Node<'_> {
     node
 }
 
-/// A piece of a `%` or `{}` format string.
-enum FormatPiece {
+/// A piece of a `%` format string.
+enum PercentPiece {
     Text(String),
     Field { name: Option<String>, numeric: bool },
 }
 
 /// Splits a `%`-format template: `%s`, `%d`, `%(name)s`, `%%`.
-fn percent_pieces(template: &str) -> Vec<FormatPiece> {
+fn percent_pieces(template: &str) -> Vec<PercentPiece> {
     let mut pieces = Vec::new();
     let mut text = String::new();
     let mut characters = template.char_indices().peekable();
@@ -1519,9 +1523,9 @@ fn percent_pieces(template: &str) -> Vec<FormatPiece> {
             }
         }
         if !text.is_empty() {
-            pieces.push(FormatPiece::Text(std::mem::take(&mut text)));
+            pieces.push(PercentPiece::Text(std::mem::take(&mut text)));
         }
-        pieces.push(FormatPiece::Field {
+        pieces.push(PercentPiece::Field {
             name,
             numeric: matches!(
                 conversion,
@@ -1530,53 +1534,7 @@ fn percent_pieces(template: &str) -> Vec<FormatPiece> {
         });
     }
     if !text.is_empty() {
-        pieces.push(FormatPiece::Text(text));
-    }
-    pieces
-}
-
-/// Splits a `str.format` template: `{}`, `{0}`, `{name!r:>8}`, `{{`, `}}`.
-fn brace_pieces(template: &str) -> Vec<FormatPiece> {
-    let mut pieces = Vec::new();
-    let mut text = String::new();
-    let mut characters = template.chars().peekable();
-    while let Some(character) = characters.next() {
-        match character {
-            '{' if characters.peek() == Some(&'{') => {
-                characters.next();
-                text.push('{');
-            }
-            '}' if characters.peek() == Some(&'}') => {
-                characters.next();
-                text.push('}');
-            }
-            '{' => {
-                let mut field = String::new();
-                for next in characters.by_ref() {
-                    if next == '}' {
-                        break;
-                    }
-                    field.push(next);
-                }
-                let name = field
-                    .split(['!', ':', '.', '['])
-                    .next()
-                    .unwrap_or("")
-                    .trim()
-                    .to_string();
-                if !text.is_empty() {
-                    pieces.push(FormatPiece::Text(std::mem::take(&mut text)));
-                }
-                pieces.push(FormatPiece::Field {
-                    name: (!name.is_empty()).then_some(name),
-                    numeric: false,
-                });
-            }
-            _ => text.push(character),
-        }
-    }
-    if !text.is_empty() {
-        pieces.push(FormatPiece::Text(text));
+        pieces.push(PercentPiece::Text(text));
     }
     pieces
 }

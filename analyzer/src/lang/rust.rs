@@ -20,8 +20,9 @@ use std::collections::{HashMap, HashSet};
 use tree_sitter::{Node, Tree};
 
 use super::lowering::{
-    append, concat, is_numeric_annotation, join_origin, looks_constant, sequence_origin, worse,
-    Binding, CallSpec, Eval, FunctionSpec, LoopSpec, Lowering, ParamSpec, ShapeBuilder, MAX_DEPTH,
+    append, brace_pieces, concat, is_numeric_annotation, join_origin, looks_constant,
+    sequence_origin, worse, Binding, BracePiece, CallSpec, Eval, FunctionSpec, LoopSpec, Lowering,
+    ParamSpec, ShapeBuilder, MAX_DEPTH,
 };
 use super::{children, named_children, node_text, span, unescape};
 use crate::model::{
@@ -3289,13 +3290,13 @@ impl<'src> Walker<'src> {
         let mut next_positional = 0;
         let mut search_from = 0;
         let mut builder = ShapeBuilder::new(span(node));
-        for piece in format_pieces(&template_text) {
+        for piece in brace_pieces(&template_text) {
             let (name, spec) = match piece {
-                FormatPiece::Text(text) => {
+                BracePiece::Text(text) => {
                     builder.push_literal(&text);
                     continue;
                 }
-                FormatPiece::Field { name, spec } => (name, spec),
+                BracePiece::Field { name, spec } => (name, spec),
             };
             if spec.contains(".*") {
                 // The precision is taken from the next argument.
@@ -3653,53 +3654,6 @@ fn macro_groups(token_tree: Node<'_>) -> (Vec<Vec<Node<'_>>>, bool) {
         groups.push(current);
     }
     (groups, has_semicolon)
-}
-
-enum FormatPiece {
-    Text(String),
-    Field { name: String, spec: String },
-}
-
-/// Splits a Rust format string: `{}`, `{0}`, `{name}`, `{:?}`, `{name:>8}`,
-/// `{{`, `}}`.
-fn format_pieces(template: &str) -> Vec<FormatPiece> {
-    let mut pieces = Vec::new();
-    let mut text = String::new();
-    let mut characters = template.chars().peekable();
-    while let Some(character) = characters.next() {
-        match character {
-            '{' if characters.peek() == Some(&'{') => {
-                characters.next();
-                text.push('{');
-            }
-            '}' if characters.peek() == Some(&'}') => {
-                characters.next();
-                text.push('}');
-            }
-            '{' => {
-                let mut field = String::new();
-                for next in characters.by_ref() {
-                    if next == '}' {
-                        break;
-                    }
-                    field.push(next);
-                }
-                let (name, spec) = field.split_once(':').unwrap_or((field.as_str(), ""));
-                if !text.is_empty() {
-                    pieces.push(FormatPiece::Text(std::mem::take(&mut text)));
-                }
-                pieces.push(FormatPiece::Field {
-                    name: name.trim().to_string(),
-                    spec: spec.to_string(),
-                });
-            }
-            _ => text.push(character),
-        }
-    }
-    if !text.is_empty() {
-        pieces.push(FormatPiece::Text(text));
-    }
-    pieces
 }
 
 #[cfg(test)]
