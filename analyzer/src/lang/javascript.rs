@@ -20,9 +20,9 @@ use std::collections::HashMap;
 use tree_sitter::{Node, Tree};
 
 use crate::lang::lowering::{
-    append, concat, is_numeric_annotation, join_origin, looks_constant, one_of, shape_origin,
-    worse, Binding, CallSpec, Eval, FunctionSpec, LoopSpec, Lowering, ParamSpec, ShapeBuilder,
-    MAX_DEPTH,
+    append, argument_origin, concat, is_numeric_annotation, join_origin, looks_constant,
+    member_origin, one_of, shape_origin, worse, Binding, CallSpec, Eval, FunctionSpec, LoopSpec,
+    Lowering, ParamSpec, ShapeBuilder, MAX_DEPTH,
 };
 use crate::lang::{named_children, node_text, span, unescape};
 use crate::model::{
@@ -1719,7 +1719,10 @@ impl<'src> Walker<'src> {
         }
         let (Some((receiver_node, receiver)), Some(method)) = (&callee.receiver, callee.method)
         else {
-            return Eval::path(called(path), Origin::Unknown);
+            return Eval::path(
+                called(path),
+                argument_origin(args.iter().map(|(_, eval)| eval.origin)),
+            );
         };
         let derived = |receiver: &Eval| {
             if is_str(receiver) {
@@ -3084,11 +3087,7 @@ fn member_value(member: Member<'_>) -> Eval {
     if member.property == "length" {
         return Eval::number();
     }
-    let origin = if looks_constant(member.property) {
-        Origin::Constant
-    } else {
-        member.object.origin
-    };
+    let origin = member_origin(member.object.origin, member.property);
     Eval {
         value: Value::Path(member.path),
         origin,
@@ -3098,11 +3097,7 @@ fn member_value(member: Member<'_>) -> Eval {
 
 /// The part of a destructured value under `key`.
 fn member_of(base: &Eval, key: &str) -> Eval {
-    let origin = if looks_constant(key) {
-        Origin::Constant
-    } else {
-        base.origin
-    };
+    let origin = member_origin(base.origin, key);
     match &base.value {
         Value::Path(path) => Eval {
             value: Value::Path(extend_path(path, key)),

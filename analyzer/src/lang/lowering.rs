@@ -138,6 +138,27 @@ pub(crate) fn looks_constant(name: &str) -> bool {
 /// outermost first, as (conditional, arm).
 type BranchPath = Vec<(u32, u32)>;
 
+/// The origin of `receiver.name`: data read from a tainted value stays
+/// tainted whatever the attribute is called (Django's `request.GET`); of
+/// anything else, a SCREAMING_CASE attribute is a constant.
+pub(crate) fn member_origin(receiver: Origin, name: &str) -> Origin {
+    match receiver {
+        Origin::Input | Origin::Param | Origin::Loop => receiver,
+        _ if looks_constant(name) => Origin::Constant,
+        _ => receiver,
+    }
+}
+
+/// The origin of what an unknown function returns: taint in its arguments
+/// passes through (`first(req.query.q)`), as taint engines assume by default;
+/// otherwise unknown. Known sanitizers are told apart later by the call path.
+pub(crate) fn argument_origin(arguments: impl IntoIterator<Item = Origin>) -> Origin {
+    arguments
+        .into_iter()
+        .filter(|origin| matches!(origin, Origin::Input | Origin::Param | Origin::Loop))
+        .fold(Origin::Unknown, worse)
+}
+
 #[derive(Debug, Default)]
 struct Scope {
     bindings: HashMap<String, Binding>,

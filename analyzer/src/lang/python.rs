@@ -9,9 +9,9 @@
 use tree_sitter::{Node, Tree};
 
 use super::lowering::{
-    append, brace_pieces, concat, join_origin, looks_constant, one_of, sequence_origin, worse,
-    Binding, BracePiece, CallSpec, Eval, FunctionSpec, LoopSpec, Lowering, ParamSpec, ShapeBuilder,
-    MAX_DEPTH,
+    append, argument_origin, brace_pieces, concat, join_origin, looks_constant, member_origin,
+    one_of, sequence_origin, worse, Binding, BracePiece, CallSpec, Eval, FunctionSpec, LoopSpec,
+    Lowering, ParamSpec, ShapeBuilder, MAX_DEPTH,
 };
 use super::{children, named_children, node_text, span, unescape};
 use crate::model::{Arg, CallPath, FileModel, Handler, LoopKind, Origin, Param, Span, Value};
@@ -860,7 +860,7 @@ impl<'src> Walker<'src> {
                 text: format!("{}()", path.text),
                 resolved: path.resolved,
             },
-            Origin::Unknown,
+            argument_origin(args.iter().map(|(_, eval, _)| eval.origin)),
         )
     }
 
@@ -1425,11 +1425,7 @@ impl<'src> Walker<'src> {
 /// `receiver.name` as a value.
 fn member(receiver: Eval, name: &str, receiver_text: &str) -> Eval {
     let path = member_path(&receiver, name, receiver_text);
-    let origin = if looks_constant(name) {
-        Origin::Constant
-    } else {
-        receiver.origin
-    };
+    let origin = member_origin(receiver.origin, name);
     Eval {
         value: Value::Path(path),
         origin,

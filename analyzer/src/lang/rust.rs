@@ -20,9 +20,9 @@ use std::collections::{HashMap, HashSet};
 use tree_sitter::{Node, Tree};
 
 use super::lowering::{
-    append, brace_pieces, concat, is_numeric_annotation, join_origin, looks_constant,
-    sequence_origin, worse, Binding, BracePiece, CallSpec, Eval, FunctionSpec, LoopSpec, Lowering,
-    ParamSpec, ShapeBuilder, MAX_DEPTH,
+    append, argument_origin, brace_pieces, concat, is_numeric_annotation, join_origin,
+    looks_constant, member_origin, sequence_origin, worse, Binding, BracePiece, CallSpec, Eval,
+    FunctionSpec, LoopSpec, Lowering, ParamSpec, ShapeBuilder, MAX_DEPTH,
 };
 use super::{children, named_children, node_text, span, unescape};
 use crate::model::{
@@ -2241,11 +2241,7 @@ impl<'src> Walker<'src> {
                 };
             }
         }
-        let origin = if looks_constant(name) {
-            Origin::Constant
-        } else {
-            receiver.origin
-        };
+        let origin = member_origin(receiver.origin, name);
         Eval {
             value: Value::Path(path),
             origin,
@@ -2880,7 +2876,10 @@ impl<'src> Walker<'src> {
                 Origin::Unknown,
             );
         }
-        Eval::path(called(path), Origin::Unknown)
+        Eval::path(
+            called(path),
+            argument_origin(args.iter().map(|(eval, _)| eval.origin)),
+        )
     }
 
     /// `sql.push_str(x)`, `sql.push(',')`: the string variable grows.

@@ -45,8 +45,10 @@ cur.execute("SELECT id FROM users WHERE email = %s", (email,))
 
 ## Known limits
 Values are followed within one function (and through module constants), not
-across calls or files. A value from an unknown source (an attribute of `self`)
-is reported with low confidence, hidden by default.
+across calls or files; a call to an unknown function passes its arguments'
+taint to its result. A value whose origin cannot be told (an attribute of an
+object, configuration, the result of a call on clean data) is reported with low
+confidence, hidden by default (`--min-confidence low` shows it).
 "#;
 
 /// How a spliced value makes the finding: its risk, and how to name it.
@@ -64,18 +66,10 @@ fn classify(context: &RuleContext<'_>, hole: &Hole) -> Option<(Confidence, &'sta
         Origin::Input => Some((Confidence::High, "request input")),
         Origin::Param => Some((Confidence::Medium, "a parameter")),
         Origin::Loop => Some((Confidence::Medium, "a loop variable")),
-        Origin::Unknown => {
-            // Attributes of the object itself are configuration more often
-            // than input: reported, but hidden by default.
-            let own_attribute = ["self.", "this.", "cls."]
-                .iter()
-                .any(|prefix| hole.text.starts_with(prefix));
-            if own_attribute {
-                Some((Confidence::Low, "a value"))
-            } else {
-                Some((Confidence::Medium, "a value"))
-            }
-        }
+        // Neither a parameter nor input as far as one function can tell
+        // (configuration, attributes of objects, results of calls on clean
+        // data): reported, but hidden by default.
+        Origin::Unknown => Some((Confidence::Low, "a value of unknown origin")),
     }
 }
 
