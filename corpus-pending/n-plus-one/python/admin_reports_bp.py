@@ -88,6 +88,8 @@ def deactivate_users():
     actor = request.headers.get("X-Admin-User", "unknown")
     for uid in ids:
         db.session.execute(update(User).where(User.id == uid).values(active=False))  # snag-expect: n-plus-one
+    # Pending objects are flushed together at commit (no query runs in this loop to autoflush them).
+    for uid in ids:
         db.session.add(AuditEntry(actor=actor, action="deactivate", target_id=uid))  # snag-ok: n-plus-one
     db.session.commit()
     return jsonify({"deactivated": len(ids)})

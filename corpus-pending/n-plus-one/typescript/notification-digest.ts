@@ -82,7 +82,7 @@ export async function broadcast(userIds: string[], title: string): Promise<void>
 export async function expireOld(cutoff: Date): Promise<void> {
   for await (const doc of Notification.find({ createdAt: { $lt: cutoff }, readAt: null }).cursor()) { // snag-ok: n-plus-one
     doc.readAt = cutoff;
-    doc.set('payload.expired', true);
+    doc.set('payload.expired', true); // snag-ok: n-plus-one
     await doc.save(); // snag-expect: n-plus-one
   }
 }
