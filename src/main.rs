@@ -292,14 +292,26 @@ fn in_git_repository(start: &Path) -> bool {
         .any(|directory| directory.join(".git").exists())
 }
 
-/// Writes through a temporary file in the same directory, so a reader never
-/// sees half a report.
+/// Writes a report so a reader never sees half of it: a regular file is
+/// replaced through a temporary file beside it (through a symlink, its
+/// target), while a device or a pipe such as `/dev/null` or `/dev/stdout` is
+/// written in place, because renaming over it would replace the device itself.
 fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
-    let directory = path
+    let in_place = std::fs::metadata(path).is_ok_and(|metadata| !metadata.is_file());
+    if in_place {
+        return std::fs::write(path, bytes)
+            .with_context(|| format!("cannot write {}", path.display()));
+    }
+    let target = match std::fs::symlink_metadata(path) {
+        Ok(metadata) if metadata.file_type().is_symlink() => std::fs::canonicalize(path)
+            .with_context(|| format!("cannot resolve the link {}", path.display()))?,
+        _ => path.to_path_buf(),
+    };
+    let directory = target
         .parent()
         .filter(|parent| !parent.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let file_name = path
+    let file_name = target
         .file_name()
         .with_context(|| format!("--output {}: not a file name", path.display()))?;
     let temporary = directory.join(format!(
@@ -309,7 +321,7 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     ));
     std::fs::write(&temporary, bytes)
         .with_context(|| format!("cannot write {}", temporary.display()))?;
-    std::fs::rename(&temporary, path).with_context(|| {
+    std::fs::rename(&temporary, &target).with_context(|| {
         let _ = std::fs::remove_file(&temporary);
         format!("cannot write {}", path.display())
     })?;

@@ -242,6 +242,71 @@ fn output_file_holds_the_report() {
     assert!(leftovers.is_empty());
 }
 
+/// `--output /dev/null` once replaced the device with a regular file, because
+/// the report was renamed into place; a pipe shows the same thing safely.
+#[cfg(unix)]
+#[test]
+fn output_to_a_pipe_or_through_a_link_keeps_what_is_there() {
+    use std::os::unix::fs::FileTypeExt;
+    let scratch = Scratch::new("output-special");
+    scratch.write("db.py", PYTHON_TWO_FINDINGS);
+    let pipe = scratch.path.join("report.pipe");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&pipe)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let (sender, receiver) = std::sync::mpsc::channel();
+    let reader_path = pipe.clone();
+    std::thread::spawn(move || {
+        let _ = sender.send(std::fs::read_to_string(reader_path));
+    });
+    let run = snag(
+        &scratch.path,
+        &[
+            "check",
+            "--all",
+            "--format",
+            "json",
+            "--output",
+            "report.pipe",
+        ],
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(std::fs::symlink_metadata(&pipe)
+        .unwrap()
+        .file_type()
+        .is_fifo());
+    let received = receiver
+        .recv_timeout(std::time::Duration::from_secs(20))
+        .expect("nothing was written to the pipe")
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_str(&received).unwrap();
+    assert_eq!(report["summary"]["findings"], 2);
+
+    scratch.write("reports/latest.json", "old");
+    std::os::unix::fs::symlink("reports/latest.json", scratch.path.join("link.json")).unwrap();
+    let run = snag(
+        &scratch.path,
+        &[
+            "check",
+            "--all",
+            "--format",
+            "json",
+            "--output",
+            "link.json",
+        ],
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let link = std::fs::symlink_metadata(scratch.path.join("link.json")).unwrap();
+    assert!(link.file_type().is_symlink());
+    let report: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(scratch.path.join("reports/latest.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(report["summary"]["findings"], 2);
+}
+
 #[test]
 fn gitignored_and_dependency_folders_are_skipped() {
     let scratch = Scratch::new("walk");
