@@ -57,6 +57,10 @@ pub struct SqlSinkEntry {
     /// reads as SQL counts.
     #[serde(default)]
     pub needs_sql_text: bool,
+    /// The sink takes SQL fragments (`whereRaw("a = 1")`, `text(...)`) as
+    /// well as whole statements, so its SQL need not begin with a keyword.
+    #[serde(default)]
+    pub fragment: bool,
     /// Languages the entry applies to (all when empty).
     #[serde(default)]
     pub languages: Vec<LanguageName>,
@@ -241,6 +245,7 @@ pub struct SqlSink {
     pub keyword: Option<String>,
     pub parameterized: bool,
     pub needs_sql_text: bool,
+    pub fragment: bool,
     languages: Vec<LanguageName>,
 }
 
@@ -323,6 +328,7 @@ impl Catalog {
                 keyword: entry.keyword.clone(),
                 parameterized: entry.parameterized,
                 needs_sql_text: entry.needs_sql_text,
+                fragment: entry.fragment,
                 languages: entry.languages.clone(),
             });
         }
@@ -430,18 +436,26 @@ impl Catalog {
         })
     }
 
-    /// Names any catalogued call must contain, for skipping files that cannot
-    /// match: the last segment of every sink and builder pattern.
-    pub fn needles(&self) -> Vec<String> {
-        let mut needles: Vec<String> = self
-            .sql_sink_index
-            .keys()
-            .chain(self.star_select_index.keys())
-            .map(|name| name.trim_end_matches("()").to_string())
+    /// The names of sinks that take SQL fragments, and of query builders'
+    /// `select`: calls whose SQL need not contain a statement keyword, so a
+    /// file without keywords may still hold a finding through them.
+    pub fn fragment_names(&self) -> Vec<String> {
+        let fragments = self
+            .sql_sinks
+            .iter()
+            .filter(|sink| sink.fragment)
+            .flat_map(|sink| sink.patterns.iter());
+        let builders = self
+            .star_selects
+            .iter()
+            .flat_map(|entry| entry.patterns.iter());
+        let mut names: Vec<String> = fragments
+            .chain(builders)
+            .map(|pattern| pattern.last_literal().trim_end_matches("()").to_string())
             .collect();
-        needles.sort();
-        needles.dedup();
-        needles
+        names.sort();
+        names.dedup();
+        names
     }
 
     pub fn is_empty(&self) -> bool {

@@ -63,11 +63,67 @@ pub trait Rule: Send + Sync {
 
     fn check(&self, context: &RuleContext<'_>, diagnostics: &mut Vec<Diagnostic>);
 
-    /// Words one of which a file must contain for the rule to find anything in
-    /// it; `None` when any file may. Files that contain none of any selected
-    /// rule's words are not parsed.
-    fn needles(&self, _catalog: &Catalog) -> Option<Vec<String>> {
+    /// What a file must contain for the rule to find anything in it; `None`
+    /// when any file may. Files that match no selected rule's needles are not
+    /// parsed.
+    fn needles(&self, _catalog: &Catalog) -> Option<Needles> {
         None
+    }
+}
+
+/// What a file must contain, at least one of, for a rule to matter there.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Needles {
+    /// Exact byte strings (API names).
+    pub literals: Vec<String>,
+    /// Regular expressions (`regex` syntax) over the file's bytes.
+    pub patterns: Vec<String>,
+}
+
+/// The union of the selected rules' needles, compiled once.
+struct Prefilter {
+    literals: Option<AhoCorasick>,
+    patterns: Option<regex::bytes::RegexSet>,
+}
+
+impl Prefilter {
+    /// `None` when some rule may match any file, or nothing compiles.
+    fn new(rules: &[&'static dyn Rule], catalog: &Catalog) -> Option<Prefilter> {
+        let mut literals = Vec::new();
+        let mut patterns = Vec::new();
+        for rule in rules {
+            let needles = rule.needles(catalog)?;
+            literals.extend(needles.literals);
+            patterns.extend(needles.patterns);
+        }
+        literals.sort();
+        literals.dedup();
+        patterns.sort();
+        patterns.dedup();
+        if literals.is_empty() && patterns.is_empty() {
+            return None;
+        }
+        let literals = if literals.is_empty() {
+            None
+        } else {
+            Some(AhoCorasick::new(&literals).ok()?)
+        };
+        let patterns = if patterns.is_empty() {
+            None
+        } else {
+            Some(regex::bytes::RegexSet::new(&patterns).ok()?)
+        };
+        Some(Prefilter { literals, patterns })
+    }
+
+    fn may_match(&self, source: &str) -> bool {
+        self.literals
+            .as_ref()
+            .is_some_and(|literals| literals.is_match(source))
+            || self
+                .patterns
+                .as_ref()
+                .is_some_and(|patterns| patterns.is_match(source.as_bytes()))
     }
 }
 
@@ -142,26 +198,12 @@ impl ScanOutcome {
 pub struct Engine {
     settings: Settings,
     /// `None` when some selected rule may match any file.
-    prefilter: Option<AhoCorasick>,
+    prefilter: Option<Prefilter>,
 }
 
 impl Engine {
     pub fn new(settings: Settings) -> Engine {
-        let mut needles = Vec::new();
-        let mut any_file = settings.rules.is_empty();
-        for rule in &settings.rules {
-            match rule.needles(&settings.catalog) {
-                Some(words) => needles.extend(words),
-                None => any_file = true,
-            }
-        }
-        needles.sort();
-        needles.dedup();
-        let prefilter = if any_file || needles.is_empty() {
-            None
-        } else {
-            AhoCorasick::new(&needles).ok()
-        };
+        let prefilter = Prefilter::new(&settings.rules, &settings.catalog);
         Engine {
             settings,
             prefilter,
@@ -300,7 +342,7 @@ impl Engine {
         let may_match = self
             .prefilter
             .as_ref()
-            .is_none_or(|prefilter| prefilter.is_match(source));
+            .is_none_or(|prefilter| prefilter.may_match(source));
         let index = LineIndex::new(source);
         let suppressions = Suppressions::parse(source, &index);
         if may_match {

@@ -23,6 +23,34 @@ const STATEMENT_KEYWORDS: &[&str] = &[
     "grant", "revoke", "copy",
 ];
 
+/// A string literal that begins like a SQL statement, as a regex over a
+/// file's bytes: a quote (or an f-string, raw-string or template opener), any
+/// further quotes, spaces or parentheses, then a statement's opening words in
+/// their SQL shape (`delete from`, `insert into`, `update x set`, `with x as`),
+/// so that words such as `"update"` or `"Show all"` do not count. A file
+/// without one holds no SQL statement text the model could follow.
+pub const SQL_TEXT_START: &str = concat!(
+    r#"(?i)["'`][\s("'`]*(?:"#,
+    r"select\s",
+    r"|insert\s+(?:into|ignore|or)\s",
+    r"|update\s+\S+\s+set\s",
+    r"|delete\s+from\s",
+    r"|(?:merge|replace)\s+into\s",
+    r"|upsert\s",
+    r"|with\s+(?:recursive\s+)?\S+\s+as\s*\(",
+    r"|(?:create|drop|alter)\s+(?:or\s+replace\s+|temp\w*\s+|unique\s+|materialized\s+)*",
+    r"(?:table|index|view|schema|database|sequence|extension|function|trigger|type|role|user)\s",
+    r"|truncate\s",
+    r"|(?:call|exec|execute)\s+[\w.\[]+",
+    r"|values\s*\(",
+    r"|explain\s",
+    r"|pragma\s+\w",
+    r"|(?:grant|revoke)\s+\w+[^\n]*\s(?:on|to|from)\s",
+    r"|copy\s+\S+\s+(?:from|to)\s",
+    r"|show\s+(?:tables|columns|index|databases|create|variables|grants)",
+    ")",
+);
+
 /// Whether a template's literal text begins like a SQL statement.
 pub fn looks_like_sql(shape: &StrShape) -> bool {
     let mut text = String::new();
@@ -267,6 +295,35 @@ mod tests {
             ],
         };
         assert_eq!(stars(&render(&shape)).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn sql_text_start_finds_statements_not_words() {
+        let pattern = regex::Regex::new(SQL_TEXT_START).unwrap();
+        for sql in [
+            r#"cur.execute("SELECT id FROM t")"#,
+            r#"f"select * from {t}""#,
+            "q = '''\n    UPDATE orders\n    SET x = 1'''",
+            "`DELETE FROM t WHERE id = $1`",
+            r##"r#"INSERT INTO t (a) VALUES (?)"#"##,
+            r#""WITH recent AS (SELECT 1) SELECT 2""#,
+            r#""CREATE UNIQUE INDEX i ON t (a)""#,
+            r#"'TRUNCATE audit_log'"#,
+            r#""update {table} set a = 1""#,
+        ] {
+            assert!(pattern.is_match(sql), "{sql}");
+        }
+        for text in [
+            r#"action = "update""#,
+            r#"if op == 'delete':"#,
+            r#""Show all results""#,
+            r#""Create a new account""#,
+            r#""with love""#,
+            r#"raise ValueError("Values must be positive")"#,
+            r#"kind = "selected""#,
+        ] {
+            assert!(!pattern.is_match(text), "{text}");
+        }
     }
 
     #[test]

@@ -1,10 +1,10 @@
 //! The SQL texts of a file that reach a database: what `select-star` and
 //! `sql-injection` both read.
 
-use snag_analyzer::catalog::SqlSink;
-use snag_analyzer::engine::RuleContext;
+use snag_analyzer::catalog::{Catalog, SqlSink};
+use snag_analyzer::engine::{Needles, RuleContext};
 use snag_analyzer::model::{Call, StrShape};
-use snag_analyzer::sql::looks_like_sql;
+use snag_analyzer::sql::{looks_like_sql, SQL_TEXT_START};
 
 /// A SQL text handed to a sink.
 pub(crate) struct SqlUse<'a> {
@@ -36,6 +36,15 @@ pub(crate) fn sql_uses<'a>(context: &'a RuleContext<'a>) -> Vec<SqlUse<'a>> {
         }
     }
     uses
+}
+
+/// What a file needs for a SQL rule to find anything: a string that starts
+/// like a SQL statement, or a call to a sink that takes fragments.
+pub(crate) fn sql_needles(catalog: &Catalog) -> Needles {
+    Needles {
+        literals: catalog.fragment_names(),
+        patterns: vec![SQL_TEXT_START.to_string()],
+    }
 }
 
 /// The callee as written, on one line, for messages.

@@ -2,12 +2,12 @@
 //! builder's `select('*')`.
 
 use snag_analyzer::catalog::is_star_literal;
-use snag_analyzer::engine::{Rule, RuleContext, RuleMeta};
+use snag_analyzer::engine::{Needles, Rule, RuleContext, RuleMeta};
 use snag_analyzer::finding::{Confidence, Diagnostic, Related, Severity};
 use snag_analyzer::model::StrShape;
 use snag_analyzer::sql::{parse, render, star_projections, HOLE_PREFIX};
 
-use crate::sql_sinks::{callee_text, sql_uses};
+use crate::sql_sinks::{callee_text, sql_needles, sql_uses};
 
 pub(crate) struct SelectStar;
 
@@ -64,8 +64,8 @@ impl Rule for SelectStar {
         &META
     }
 
-    fn needles(&self, catalog: &snag_analyzer::catalog::Catalog) -> Option<Vec<String>> {
-        Some(catalog.needles())
+    fn needles(&self, catalog: &snag_analyzer::catalog::Catalog) -> Option<Needles> {
+        Some(sql_needles(catalog))
     }
 
     fn check(&self, context: &RuleContext<'_>, diagnostics: &mut Vec<Diagnostic>) {

@@ -1,11 +1,11 @@
 //! `sql-injection`: non-constant data spliced into SQL text that reaches a
 //! query sink.
 
-use snag_analyzer::engine::{Rule, RuleContext, RuleMeta};
+use snag_analyzer::engine::{Needles, Rule, RuleContext, RuleMeta};
 use snag_analyzer::finding::{Confidence, Diagnostic, Related, Severity};
 use snag_analyzer::model::{Hole, Origin};
 
-use crate::sql_sinks::{callee_text, one_line, sql_uses};
+use crate::sql_sinks::{callee_text, one_line, sql_needles, sql_uses};
 
 pub(crate) struct SqlInjection;
 
@@ -78,8 +78,8 @@ impl Rule for SqlInjection {
         &META
     }
 
-    fn needles(&self, catalog: &snag_analyzer::catalog::Catalog) -> Option<Vec<String>> {
-        Some(catalog.needles())
+    fn needles(&self, catalog: &snag_analyzer::catalog::Catalog) -> Option<Needles> {
+        Some(sql_needles(catalog))
     }
 
     fn check(&self, context: &RuleContext<'_>, diagnostics: &mut Vec<Diagnostic>) {
