@@ -15,6 +15,9 @@ use snag_analyzer::engine::{Engine, NoticeKind, ScanOutcome, Settings};
 use snag_analyzer::finding::Confidence;
 use snag_analyzer::model::Language;
 use snag_analyzer::report::{self, ReportContext};
+use snag_analyzer::source::git::{
+    ChangeRequest, GitRepository, HookInstalled, HookOverwrite, HookRemoved, NewSide,
+};
 use snag_analyzer::source::{discover_files, Exclusions};
 
 const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -41,15 +44,45 @@ enum Command {
         /// The rule id, e.g. `select-star`.
         id: String,
     },
+    /// Manage the git pre-commit hook that runs `snag check --staged`.
+    Hook {
+        #[command(subcommand)]
+        action: HookAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum HookAction {
+    /// Write the pre-commit hook (in `core.hooksPath` when set).
+    Install {
+        /// Replace a pre-commit hook that snag did not write.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Remove the pre-commit hook, if snag wrote it.
+    Uninstall,
 }
 
 #[derive(clap::Args)]
 struct CheckArgs {
-    /// Files or directories to check (default: the current directory).
+    /// Files or directories to check. With --all the default is the current
+    /// directory; in diff modes PATHS narrow the diff (default: the whole
+    /// repository).
     paths: Vec<PathBuf>,
-    /// Check every file under PATHS, all lines.
-    #[arg(long)]
+    /// Check every file under PATHS, all lines, whatever git says changed.
+    #[arg(long, conflicts_with_all = ["staged", "base"])]
     all: bool,
+    /// Check what is staged for commit: the index's content, not the work tree's.
+    #[arg(long, conflicts_with = "stdin_filename")]
+    staged: bool,
+    /// Check the changes since the merge base of REV and HEAD (committed and
+    /// not), e.g. the target branch of a pull request.
+    #[arg(long, value_name = "REV", conflicts_with = "stdin_filename")]
+    base: Option<String>,
+    /// In diff modes, which findings of a changed file to report: those
+    /// touching a changed line, or all.
+    #[arg(long, value_enum, default_value_t = Lines::Changed)]
+    lines: Lines,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
@@ -82,6 +115,14 @@ struct CheckArgs {
     no_progress: bool,
 }
 
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Lines {
+    /// Findings whose span (or a related span) touches a changed line.
+    Changed,
+    /// Every finding in the changed files.
+    All,
+}
+
 #[derive(Clone, Copy, ValueEnum)]
 enum Format {
     Human,
@@ -94,6 +135,7 @@ fn main() -> ExitCode {
         Command::Check(args) => check(args),
         Command::Rules => list_rules(),
         Command::Rule { id } => show_rule(&id),
+        Command::Hook { action } => hook(action),
     };
     match result {
         Ok(code) => code,
@@ -142,8 +184,49 @@ fn load_config(args: &CheckArgs, start: &Path) -> Result<LoadedConfig> {
     Ok(loaded)
 }
 
+/// Where a check's files come from.
+enum Source {
+    Stdin(PathBuf),
+    /// Every file under these paths (`--all`, or outside a repository).
+    Walk(Vec<PathBuf>),
+    /// What git says changed.
+    Git(GitRepository),
+}
+
+fn choose_source(args: &CheckArgs) -> Result<Source> {
+    if let Some(name) = &args.stdin_filename {
+        return Ok(Source::Stdin(name.clone()));
+    }
+    let walk = || {
+        Source::Walk(if args.paths.is_empty() {
+            vec![PathBuf::from(".")]
+        } else {
+            args.paths.clone()
+        })
+    };
+    if args.all {
+        return Ok(walk());
+    }
+    match GitRepository::from_current_dir()? {
+        Some(repository) => Ok(Source::Git(repository)),
+        None if args.staged || args.base.is_some() => {
+            bail!(
+                "{} needs a git repository, and the current directory is not in one",
+                if args.staged { "--staged" } else { "--base" }
+            )
+        }
+        None => {
+            eprintln!(
+                "snag: not inside a git repository: checking every file, all lines (as --all)"
+            );
+            Ok(walk())
+        }
+    }
+}
+
 fn check(args: CheckArgs) -> Result<ExitCode> {
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    let source = choose_source(&args)?;
     let config_start = match (&args.stdin_filename, args.paths.first()) {
         (Some(name), _) => cwd.join(name),
         (None, Some(path)) => cwd.join(path),
@@ -193,23 +276,17 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
             .unwrap_or(Confidence::Medium),
         exclusions: exclusions.clone(),
         report_unused_suppressions: args.report_unused_ignores,
-        root: cwd.clone(),
+        // In git modes paths are relative to the repository's root.
+        root: match &source {
+            Source::Git(repository) => repository.root().to_path_buf(),
+            _ => cwd.clone(),
+        },
     };
     let engine = Engine::new(settings);
 
-    let outcome = match &args.stdin_filename {
-        Some(name) => check_stdin(&engine, name)?,
-        None => {
-            if !args.all && in_git_repository(&cwd) {
-                eprintln!(
-                    "snag: diff-aware checking is not available yet; checking every file (pass --all to say so)"
-                );
-            }
-            let paths = if args.paths.is_empty() {
-                vec![PathBuf::from(".")]
-            } else {
-                args.paths.clone()
-            };
+    let outcome = match source {
+        Source::Stdin(name) => check_stdin(&engine, &name)?,
+        Source::Walk(paths) => {
             let (files, errors) = discover_files(&paths, &exclusions);
             if !errors.is_empty() {
                 for error in &errors {
@@ -219,6 +296,33 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
             }
             let progress = Progress::new(files.len(), !args.no_progress);
             let outcome = engine.scan(files, &|done, total| progress.tick(done, total));
+            progress.finish();
+            outcome
+        }
+        Source::Git(repository) => {
+            let request = ChangeRequest {
+                new_side: if args.staged {
+                    NewSide::Index
+                } else {
+                    NewSide::WorkTree
+                },
+                base: args.base.as_deref(),
+                paths: &args.paths,
+                cwd: &cwd,
+                exclusions: &exclusions,
+            };
+            let mut changes = repository.changes(&request)?;
+            for notice in &changes.notices {
+                eprintln!("snag: warning: {notice}");
+            }
+            if args.lines == Lines::All {
+                for file in &mut changes.files {
+                    file.changed = None;
+                }
+            }
+            let progress = Progress::new(changes.files.len(), !args.no_progress);
+            let outcome =
+                engine.scan_in_memory(changes.files, &|done, total| progress.tick(done, total));
             progress.finish();
             outcome
         }
@@ -286,10 +390,47 @@ fn check_stdin(engine: &Engine, name: &Path) -> Result<ScanOutcome> {
     })
 }
 
-fn in_git_repository(start: &Path) -> bool {
-    start
-        .ancestors()
-        .any(|directory| directory.join(".git").exists())
+fn hook(action: HookAction) -> Result<ExitCode> {
+    let Some(repository) = GitRepository::from_current_dir()? else {
+        bail!("not inside a git repository: there is no hook to manage here");
+    };
+    match action {
+        HookAction::Install { force } => {
+            let overwrite = if force {
+                HookOverwrite::Replace
+            } else {
+                HookOverwrite::Refuse
+            };
+            match repository.install_hook(overwrite)? {
+                HookInstalled::Created(path) => {
+                    eprintln!("snag: installed the pre-commit hook at {}", path.display())
+                }
+                HookInstalled::Updated(path) => {
+                    eprintln!("snag: updated the pre-commit hook at {}", path.display())
+                }
+                HookInstalled::Replaced(path) => eprintln!(
+                    "snag: replaced the existing pre-commit hook at {} (--force)",
+                    path.display()
+                ),
+            }
+        }
+        HookAction::Uninstall => match repository.uninstall_hook()? {
+            HookRemoved::Removed(path) => {
+                eprintln!("snag: removed the pre-commit hook at {}", path.display())
+            }
+            HookRemoved::Absent(path) => {
+                eprintln!(
+                    "snag: no pre-commit hook at {}; nothing to remove",
+                    path.display()
+                )
+            }
+            HookRemoved::Foreign(path) => bail!(
+                "{}: this pre-commit hook was not written by snag; left in place",
+                path.display()
+            ),
+        },
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Writes a report so a reader never sees half of it: a regular file is

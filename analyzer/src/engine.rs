@@ -20,12 +20,10 @@ use crate::finding::{
     stable_hash, Confidence, Diagnostic, Finding, LineIndex, RelatedLocation, Severity,
 };
 use crate::model::{FileModel, Language};
-use crate::source::{DiscoveredFile, Exclusions};
+use crate::source::{ChangedLines, DiscoveredFile, Exclusions, InMemoryFile};
 use crate::suppress::Suppressions;
 
-/// Files larger than this are skipped, with a notice: they are generated
-/// bundles or data, and one of them must not stall a scan.
-pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+pub use crate::source::MAX_FILE_BYTES;
 /// Worker threads get a large stack: lowering recurses with the syntax tree
 /// (bounded by `MAX_DEPTH`).
 const WORKER_STACK_BYTES: usize = 32 * 1024 * 1024;
@@ -223,16 +221,45 @@ impl Engine {
     ) -> ScanOutcome {
         // Largest first, so one big file does not finish the scan alone.
         files.sort_by(|a, b| b.size.cmp(&a.size).then_with(|| a.path.cmp(&b.path)));
-        let total = files.len();
+        self.analyse_in_parallel(
+            files,
+            |file| self.check_path(&file.path, file.language),
+            progress,
+        )
+    }
+
+    /// Analyses files whose bytes are already in memory (from git's index or
+    /// a diff of the work tree) in parallel. A file that carries changed lines
+    /// keeps only the findings whose primary or any related span touches one.
+    pub fn scan_in_memory(
+        &self,
+        mut files: Vec<InMemoryFile>,
+        progress: &(dyn Fn(usize, usize) + Sync),
+    ) -> ScanOutcome {
+        files.sort_by(|a, b| {
+            b.bytes
+                .len()
+                .cmp(&a.bytes.len())
+                .then_with(|| a.path.cmp(&b.path))
+        });
+        self.analyse_in_parallel(files, |file| self.check_in_memory(file), progress)
+    }
+
+    fn analyse_in_parallel<T: Send>(
+        &self,
+        jobs: Vec<T>,
+        analyse_one: impl Fn(T) -> FileOutcome + Sync,
+        progress: &(dyn Fn(usize, usize) + Sync),
+    ) -> ScanOutcome {
+        let total = jobs.len();
         let done = AtomicUsize::new(0);
         let analyse = || {
             // One file per job: with adaptive splitting, the thread holding
             // the large files (sorted first) would run them alone.
-            files
-                .par_iter()
+            jobs.into_par_iter()
                 .with_max_len(1)
-                .map(|file| {
-                    let outcome = self.check_path(&file.path, file.language);
+                .map(|job| {
+                    let outcome = analyse_one(job);
                     progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
                     outcome
                 })
@@ -252,6 +279,24 @@ impl Engine {
         }
     }
 
+    /// Analyses one in-memory file and applies its changed-lines filter.
+    pub fn check_in_memory(&self, file: InMemoryFile) -> FileOutcome {
+        let InMemoryFile {
+            path,
+            language,
+            bytes,
+            changed,
+        } = file;
+        if bytes.len() as u64 > MAX_FILE_BYTES {
+            return skipped_outcome(&path, language, too_large_message(bytes.len()));
+        }
+        let mut outcome = self.check_bytes(&path, language, bytes);
+        if let Some(changed) = &changed {
+            keep_findings_on_changed_lines(&mut outcome, changed);
+        }
+        outcome
+    }
+
     /// The path as reports show it: relative to the root, with `/`.
     pub fn display_path(&self, path: &Path) -> String {
         let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
@@ -265,28 +310,18 @@ impl Engine {
     /// Reads and analyses one file.
     pub fn check_path(&self, path: &Path, language: Language) -> FileOutcome {
         let display = self.display_path(path);
-        let skipped = |message: String| FileOutcome {
-            path: display.clone(),
-            language,
-            source: None,
-            findings: Vec::new(),
-            notices: vec![Notice {
-                path: display.clone(),
-                kind: NoticeKind::Skipped,
-                message,
-            }],
-            parsed: false,
-        };
         let bytes = match std::fs::read(path) {
             Ok(bytes) => bytes,
-            Err(error) => return skipped(format!("skipped: cannot read: {error}")),
+            Err(error) => {
+                return skipped_outcome(
+                    &display,
+                    language,
+                    format!("skipped: cannot read: {error}"),
+                )
+            }
         };
         if bytes.len() as u64 > MAX_FILE_BYTES {
-            return skipped(format!(
-                "skipped: {} MiB is larger than the {} MiB limit for one file",
-                bytes.len() / (1024 * 1024),
-                MAX_FILE_BYTES / (1024 * 1024)
-            ));
+            return skipped_outcome(&display, language, too_large_message(bytes.len()));
         }
         self.check_bytes(&display, language, bytes)
     }
@@ -296,18 +331,11 @@ impl Engine {
         let mut notices = Vec::new();
         let probe = &bytes[..bytes.len().min(8192)];
         if memchr::memchr(0, probe).is_some() {
-            return FileOutcome {
-                path: display.to_string(),
+            return skipped_outcome(
+                display,
                 language,
-                source: None,
-                findings: Vec::new(),
-                notices: vec![Notice {
-                    path: display.to_string(),
-                    kind: NoticeKind::Skipped,
-                    message: "skipped: binary file (it contains NUL bytes)".to_string(),
-                }],
-                parsed: false,
-            };
+                "skipped: binary file (it contains NUL bytes)".to_string(),
+            );
         }
         let source: String = match String::from_utf8(bytes) {
             Ok(text) => text,
@@ -562,6 +590,47 @@ impl Engine {
             });
         }
         findings.sort_by(|a, b| (a.range.start, a.rule).cmp(&(b.range.start, b.rule)));
+    }
+}
+
+fn skipped_outcome(display: &str, language: Language, message: String) -> FileOutcome {
+    FileOutcome {
+        path: display.to_string(),
+        language,
+        source: None,
+        findings: Vec::new(),
+        notices: vec![Notice {
+            path: display.to_string(),
+            kind: NoticeKind::Skipped,
+            message,
+        }],
+        parsed: false,
+    }
+}
+
+fn too_large_message(bytes: usize) -> String {
+    format!(
+        "skipped: {} MiB is larger than the {} MiB limit for one file",
+        bytes / (1024 * 1024),
+        MAX_FILE_BYTES / (1024 * 1024)
+    )
+}
+
+/// The diff filter: a finding stays when its primary span or any of its
+/// related spans (in the same file) touches a changed line. Touching means
+/// any line of the span's `start..=end`, so a multi-line call whose argument
+/// changed is kept, and so is a query whose enclosing loop was just added.
+fn keep_findings_on_changed_lines(outcome: &mut FileOutcome, changed: &ChangedLines) {
+    let path = outcome.path.as_str();
+    outcome.findings.retain(|finding| {
+        changed.touches(finding.range.start.line, finding.range.end.line)
+            || finding.related.iter().any(|related| {
+                related.path == path
+                    && changed.touches(related.range.start.line, related.range.end.line)
+            })
+    });
+    if outcome.findings.is_empty() {
+        outcome.source = None;
     }
 }
 

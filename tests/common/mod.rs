@@ -69,7 +69,7 @@ impl Run {
     }
 }
 
-fn finish(output: Output) -> Run {
+pub fn finish(output: Output) -> Run {
     Run {
         code: output.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&output.stdout).into_owned(),

@@ -274,6 +274,8 @@ impl<'src> Lowering<'src> {
 
     /// Marks a function a request handler after the fact (a registration such as
     /// `app.get('/x', handler)` met after the definition).
+    // Used by the Rust front end, which has not landed yet.
+    #[allow(dead_code)]
     pub fn mark_handler(&mut self, id: FunctionId, handler: Handler) {
         let function = &mut self.model.functions[id.0 as usize];
         if function.handler.is_none() {

@@ -86,13 +86,21 @@ impl Exclusions {
         };
         // Walk roots are absolute already, so this costs no system call.
         let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-        let relative = absolute
-            .strip_prefix(matcher.path())
-            .unwrap_or(absolute.as_path());
+        // Patterns apply under the config's directory only (and the matcher
+        // asserts that it is given a path there).
+        let Ok(relative) = absolute.strip_prefix(matcher.path()) else {
+            return false;
+        };
         matcher
             .matched_path_or_any_parents(relative, is_dir)
             .is_ignore()
     }
+}
+
+/// Whether a directory of this name is one no project wants scanned
+/// (dependencies, virtual environments, caches).
+pub fn is_always_skipped(directory_name: &str) -> bool {
+    ALWAYS_SKIPPED.contains(&directory_name)
 }
 
 /// The files under `paths` that snag can analyse, in walk order. A path given
@@ -135,12 +143,7 @@ pub fn discover_files(
                 let exclusions = exclusions.clone();
                 move |entry| {
                     let is_dir = entry.file_type().is_some_and(|kind| kind.is_dir());
-                    if is_dir
-                        && entry
-                            .file_name()
-                            .to_str()
-                            .is_some_and(|name| ALWAYS_SKIPPED.contains(&name))
-                    {
+                    if is_dir && entry.file_name().to_str().is_some_and(is_always_skipped) {
                         return false;
                     }
                     !exclusions.excludes(entry.path(), is_dir)
