@@ -35,6 +35,49 @@ pub struct CatalogFile {
     /// Calls whose result is safe to splice into SQL or a shell command.
     #[serde(default)]
     pub sanitizer: Vec<PathsEntry>,
+    /// Calls that do a round trip to a database or another service.
+    #[serde(default)]
+    pub io_call: Vec<IoCallEntry>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct IoCallEntry {
+    pub paths: Vec<String>,
+    pub kind: IoKind,
+    /// The call only counts on a model class (`Invoice.findAll`, a receiver
+    /// whose last name is capitalised), for method names common elsewhere.
+    #[serde(default)]
+    pub model_receiver: bool,
+    /// The pattern's root may be a global that no import resolves (`fetch`).
+    #[serde(default)]
+    pub global: bool,
+    #[serde(default)]
+    pub languages: Vec<LanguageName>,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// What a round trip does, for messages and fixes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum IoKind {
+    /// Reads from a database (SQL or an ORM lookup).
+    Query,
+    /// Writes to a database (insert, update, delete, save).
+    Write,
+    /// An HTTP request.
+    Http,
+}
+
+/// A round-trip call, compiled.
+#[derive(Debug, Clone)]
+pub struct IoCall {
+    pub patterns: Vec<Pattern>,
+    pub kind: IoKind,
+    model_receiver: bool,
+    global: bool,
+    languages: Vec<LanguageName>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -137,6 +180,48 @@ impl fmt::Display for CatalogError {
 
 impl std::error::Error for CatalogError {}
 
+/// Method names found in most files, whatever they do: poor needles.
+const COMMON_METHODS: &[&str] = &[
+    "get",
+    "all",
+    "first",
+    "last",
+    "one",
+    "filter",
+    "query",
+    "execute",
+    "update",
+    "delete",
+    "create",
+    "save",
+    "send",
+    "find",
+    "count",
+    "sum",
+    "min",
+    "max",
+    "del",
+    "insert",
+    "post",
+    "put",
+    "patch",
+    "head",
+    "request",
+    "values",
+    "fetch",
+    "scalar",
+    "scalars",
+    "exists",
+    "aggregate",
+    "select",
+    "pluck",
+    "load",
+    "run",
+    "table",
+    "first_or_404",
+    "filter_by",
+];
+
 /// A compiled call-path pattern.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Pattern {
@@ -175,6 +260,26 @@ impl Pattern {
         }
         let anchored = matches!(segments.first(), Some(Segment::Literal(_)));
         Ok(Pattern { segments, anchored })
+    }
+
+    /// The literal a matching path certainly contains that is the least
+    /// common in code: the root of an anchored pattern (a module), else the
+    /// longest segment that is not a common method name.
+    fn telling_literal(&self) -> Option<&str> {
+        let literals = self.segments.iter().filter_map(|segment| match segment {
+            Segment::Literal(literal) => Some(literal.as_str()),
+            _ => None,
+        });
+        if self.anchored {
+            return literals.into_iter().next();
+        }
+        let all: Vec<&str> = literals.collect();
+        let plain = |name: &&str| COMMON_METHODS.contains(&name.trim_end_matches("()"));
+        all.iter()
+            .filter(|name| !plain(name))
+            .max_by_key(|name| name.len())
+            .or_else(|| all.iter().max_by_key(|name| name.len()))
+            .copied()
     }
 
     fn last_literal(&self) -> &str {
@@ -288,6 +393,8 @@ pub struct Catalog {
     star_selects: Vec<StarSelect>,
     sources: Vec<PathSet>,
     sanitizers: Vec<PathSet>,
+    io_calls: Vec<IoCall>,
+    io_call_index: HashMap<String, Vec<usize>>,
     /// Last segment → indexes into `sql_sinks`.
     sql_sink_index: HashMap<String, Vec<usize>>,
     star_select_index: HashMap<String, Vec<usize>>,
@@ -344,6 +451,23 @@ impl Catalog {
             self.star_selects.push(StarSelect {
                 patterns,
                 empty_is_star: entry.empty_is_star,
+                languages: entry.languages.clone(),
+            });
+        }
+        for entry in &file.io_call {
+            let patterns = compile(&entry.paths, "io-call")?;
+            let index = self.io_calls.len();
+            for pattern in &patterns {
+                self.io_call_index
+                    .entry(pattern.last_literal().trim_end_matches("()").to_string())
+                    .or_default()
+                    .push(index);
+            }
+            self.io_calls.push(IoCall {
+                patterns,
+                kind: entry.kind,
+                model_receiver: entry.model_receiver,
+                global: entry.global,
                 languages: entry.languages.clone(),
             });
         }
@@ -411,6 +535,29 @@ impl Catalog {
             })
     }
 
+    /// The round trip a call with this path makes, if the catalogs know it.
+    pub fn io_call(&self, path: &CallPath, language: Language) -> Option<&IoCall> {
+        let text = path.text.trim_end_matches("()");
+        let name = text.rsplit('.').next().unwrap_or("");
+        let segments: Vec<&str> = text.split('.').collect();
+        let receiver_is_model = segments.len() >= 2
+            && segments[segments.len() - 2]
+                .trim_end_matches("()")
+                .starts_with(|c: char| c.is_ascii_uppercase());
+        self.io_call_index
+            .get(name)?
+            .iter()
+            .map(|index| &self.io_calls[*index])
+            .find(|entry| {
+                applies(&entry.languages, language)
+                    && (!entry.model_receiver || receiver_is_model)
+                    && entry
+                        .patterns
+                        .iter()
+                        .any(|pattern| pattern.matches_text(text, path.resolved || entry.global))
+            })
+    }
+
     /// Whether an expression with this path carries outside input.
     pub fn is_source(&self, path: &CallPath, language: Language) -> bool {
         self.sources.iter().any(|set| {
@@ -434,6 +581,24 @@ impl Catalog {
                     .iter()
                     .any(|pattern| pattern.matches_text(called, path.resolved))
         })
+    }
+
+    /// One name per round-trip pattern that any call it matches has written
+    /// somewhere in its file: the import a resolved path starts from, else
+    /// the most distinctive literal segment (`objects` rather than `get`).
+    /// Paths are built from the file's own text, so a file without any of
+    /// these names cannot hold a round trip.
+    pub fn io_call_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .io_calls
+            .iter()
+            .flat_map(|entry| entry.patterns.iter())
+            .filter_map(Pattern::telling_literal)
+            .map(|name| name.trim_end_matches("()").to_string())
+            .collect();
+        names.sort();
+        names.dedup();
+        names
     }
 
     /// The names of sinks that take SQL fragments, and of query builders'

@@ -212,6 +212,20 @@ impl Engine {
         &self.settings
     }
 
+    /// Whether a file with this text is analysed at all: `false` when it
+    /// holds none of the selected rules' needles. Always `true` when some
+    /// rule gave no needles or they did not compile.
+    pub fn may_match(&self, source: &str) -> bool {
+        self.prefilter
+            .as_ref()
+            .is_none_or(|prefilter| prefilter.may_match(source))
+    }
+
+    /// Whether files can be skipped at all (every rule gave needles that compiled).
+    pub fn prefilters(&self) -> bool {
+        self.prefilter.is_some()
+    }
+
     /// Analyses discovered files in parallel. `progress` is called after each
     /// file with the number done and the total.
     pub fn scan(
@@ -367,10 +381,7 @@ impl Engine {
             notices: Vec::new(),
             parsed: false,
         };
-        let may_match = self
-            .prefilter
-            .as_ref()
-            .is_none_or(|prefilter| prefilter.may_match(source));
+        let may_match = self.may_match(source);
         let index = LineIndex::new(source);
         let suppressions = Suppressions::parse(source, &index);
         if may_match {

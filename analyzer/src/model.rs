@@ -95,6 +95,30 @@ pub struct FileModel {
     pub calls: Vec<Call>,
     /// Regions the parser could not make sense of; the rest was analysed.
     pub syntax_errors: Vec<Span>,
+    /// ORM model classes defined in the file (Django `models.Model`).
+    pub orm_models: Vec<OrmModel>,
+    /// Attribute reads on an element of an iterated value, inside the loop
+    /// (`invoice.customer.name` in `for invoice in …`), in source order.
+    pub element_reads: Vec<ElementRead>,
+}
+
+/// An ORM model class and its relation fields: reading one on a row loads
+/// the related row unless the query joined or prefetched it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrmModel {
+    pub name: String,
+    pub span: Span,
+    /// Fields that point at another model (`ForeignKey`, `OneToOneField`).
+    pub relations: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ElementRead {
+    pub span: Span,
+    /// The read's path through the element (`app.Invoice.objects.filter().[].customer.name`).
+    pub path: CallPath,
+    pub function: Option<FunctionId>,
+    pub innermost_loop: Option<LoopId>,
 }
 
 impl FileModel {
@@ -168,6 +192,15 @@ pub struct Loop {
     pub bindings: Vec<String>,
     /// Source text of what is iterated, when there is one.
     pub iterable: Option<String>,
+    /// The resolved path of what is iterated, when it is a name, attribute or
+    /// call (`app.models.Invoice.objects.filter()`); a single binding then
+    /// has the element path `….[]`, so `invoice.save()` inside the loop is
+    /// `app.models.Invoice.objects.filter().[].save`.
+    pub iterable_path: Option<CallPath>,
+    /// What is iterated is written out in the loop, a list, tuple or array
+    /// display (`("a", "b")`, `[user, admin]`): the loop runs a fixed number
+    /// of times, whatever the data.
+    pub over_literal: bool,
     pub is_async: bool,
     pub function: Option<FunctionId>,
     pub parent: Option<LoopId>,

@@ -24,6 +24,7 @@ pub const CATALOGS: &[(&str, &str)] = &[
     ),
     ("rust-sql.toml", include_str!("../catalogs/rust-sql.toml")),
     ("sources.toml", include_str!("../catalogs/sources.toml")),
+    ("io-calls.toml", include_str!("../catalogs/io-calls.toml")),
     (
         "sanitizers.toml",
         include_str!("../catalogs/sanitizers.toml"),
@@ -34,6 +35,7 @@ pub const CATALOGS: &[(&str, &str)] = &[
 pub fn all_rules() -> &'static [&'static dyn Rule] {
     &[
         &perf::select_star::SelectStar,
+        &perf::n_plus_one::NPlusOne,
         &security::sql_injection::SqlInjection,
     ]
 }
@@ -116,6 +118,36 @@ mod tests {
             "a catalog file is not listed in CATALOGS"
         );
         default_catalog().unwrap();
+    }
+
+    #[test]
+    fn the_default_rules_skip_files_with_nothing_to_find() {
+        use snag_analyzer::engine::{Engine, Settings};
+        use snag_analyzer::finding::Confidence;
+        use snag_analyzer::source::Exclusions;
+        let engine = Engine::new(Settings {
+            rules: all_rules().to_vec(),
+            catalog: default_catalog().unwrap(),
+            severity_overrides: Vec::new(),
+            min_confidence: Confidence::Medium,
+            exclusions: Exclusions::none(),
+            report_unused_suppressions: false,
+            root: std::path::PathBuf::from("."),
+        });
+        assert!(engine.prefilters(), "a rule's needles did not compile");
+        let skipped = "def area(w, h):\n    return [w * h for _ in range(3)]\n";
+        assert!(!engine.may_match(skipped));
+        for kept in [
+            "for o in Order.objects.all():\n    pass\n",
+            "import requests\n",
+            "const r = await fetch(url);\n",
+            "import Database from 'better-sqlite3';\n",
+            "use sqlx::PgPool;\n",
+            "for id in ids:\n    conn.execute(q, (id,))\n",
+            "cur.execute('SELECT 1')\n",
+        ] {
+            assert!(engine.may_match(kept), "{kept}");
+        }
     }
 
     #[test]

@@ -56,11 +56,25 @@ pub(crate) fn callee_text(context: &RuleContext<'_>, call: &Call) -> String {
 /// other spacing stays as written; long text is cut in the middle.
 pub(crate) fn one_line(text: &str) -> String {
     let mut collapsed = String::with_capacity(text.len());
+    let multi_line = text.contains('\n');
+    // A comment ending a line of a chain split over lines (`self.conn // …`).
+    let uncommented = |line: &'_ str| -> String {
+        if !multi_line {
+            return line.to_string();
+        }
+        [" // ", " # "]
+            .iter()
+            .filter_map(|marker| line.find(marker))
+            .min()
+            .map_or(line, |at| &line[..at])
+            .to_string()
+    };
     let mut lines = text.lines();
     if let Some(first) = lines.next() {
-        collapsed.push_str(first.trim_end());
+        collapsed.push_str(uncommented(first).trim_end());
     }
     for line in lines {
+        let line = uncommented(line);
         let line = line.trim();
         let joins_tightly = collapsed.ends_with(['(', '[', '{'])
             || line.starts_with([')', ']', '}', '.', ','])

@@ -238,6 +238,7 @@ struct Iteration {
     span: Span,
     header: Span,
     iterable: Option<String>,
+    iterable_value: Option<Value>,
 }
 
 /// What the surroundings of a function tell its lowering.
@@ -252,6 +253,8 @@ struct FunctionContext {
     handler: Option<HandlerHint>,
     /// Origins of the parameters of an iteration callback, by position.
     iteration: Option<&'static [Origin]>,
+    /// What the element parameter of an iteration callback stands for.
+    element: Option<Value>,
 }
 
 struct LoweredFunction {
@@ -1595,9 +1598,19 @@ impl<'src> Walker<'src> {
             header: iteration.header,
             bindings,
             iterable: iteration.iterable.clone(),
+            iterable_value: iteration.iterable_value.clone(),
             is_async: has_token(callback, "async"),
         });
         context.iteration = Some(iteration.roles);
+        if std::ptr::eq(iteration.roles, ELEMENT_ROLES) {
+            context.element = match &iteration.iterable_value {
+                Some(Value::Path(path)) => Some(Value::Path(CallPath {
+                    text: format!("{}.[]", path.text),
+                    resolved: path.resolved,
+                })),
+                _ => None,
+            };
+        }
         let lowered = self.lower_function(callback, depth + 1, context);
         self.lowering.end_loop();
         self.restore_bindings(saved);
@@ -1633,11 +1646,13 @@ impl<'src> Walker<'src> {
         callee: &Callee<'_, 'src>,
         arguments: Node<'_>,
     ) -> Option<Iteration> {
+        let mut iterable_value = None;
         let (callback_index, roles, iterable) = match (&callee.receiver, callee.method) {
-            (Some((receiver, _)), Some(method)) if ITERATION_METHODS.contains(&method) => {
+            (Some((receiver, eval)), Some(method)) if ITERATION_METHODS.contains(&method) => {
                 let roles = if method.starts_with("reduce") {
                     REDUCE_ROLES
                 } else {
+                    iterable_value = Some(eval.value.clone());
                     ELEMENT_ROLES
                 };
                 (0, roles, Some(clip(self.text(*receiver)).to_string()))
@@ -1658,6 +1673,7 @@ impl<'src> Walker<'src> {
             span: span(node),
             header: span(function),
             iterable,
+            iterable_value,
         })
     }
 
@@ -1684,6 +1700,14 @@ impl<'src> Walker<'src> {
                             },
                             Origin::Unknown,
                         );
+                    }
+                }
+                // What each promise resolves to, in order, for `const [a, b] = await …`.
+                "Promise.all" => {
+                    if let Some(eval) =
+                        first.filter(|eval| matches!(eval.value, Value::Sequence(_)))
+                    {
+                        return eval.clone();
                     }
                 }
                 "parseInt" | "parseFloat" | "Number" | "Number.parseInt" | "Number.parseFloat"
@@ -1808,6 +1832,10 @@ impl<'src> Walker<'src> {
             | "codePointAt" | "getTime" | "localeCompare" => Eval::number(),
             "includes" | "startsWith" | "endsWith" | "some" | "every" | "test" | "has"
             | "forEach" => Eval::literal(),
+            // `Model.find({ … })` is a query, not `Array.prototype.find`.
+            "find" if !args.is_empty() && callback_return.is_none() && path.resolved => {
+                Eval::path(called(path), Origin::Unknown)
+            }
             "find" | "findLast" | "pop" | "shift" => {
                 Eval::with_origin(Value::Unknown, receiver.origin)
             }
@@ -1971,8 +1999,25 @@ impl<'src> Walker<'src> {
             }
             "array_pattern" => {
                 let element = element_of(base);
+                let items = match &base.value {
+                    Value::Sequence(items) => items.as_slice(),
+                    _ => &[],
+                };
+                let mut position = 0;
                 for item in named_children(pattern) {
-                    self.destructure(item, &element, depth + 1, mode);
+                    if item.kind() == "comment" {
+                        continue;
+                    }
+                    // `[a, b] = [x, y]`: each name gets its own value.
+                    let part = match items.get(position) {
+                        Some(value) if item.kind() != "rest_pattern" => Eval {
+                            value: value.clone(),
+                            ..element.clone()
+                        },
+                        _ => element.clone(),
+                    };
+                    position += 1;
+                    self.destructure(item, &part, depth + 1, mode);
                 }
             }
             "assignment_pattern" => {
@@ -2291,8 +2336,12 @@ impl<'src> Walker<'src> {
             let Some((param_name, param_span)) = param_spans.get(index) else {
                 continue;
             };
+            let element = context.element.clone().filter(|_| index == 0);
             let base = Eval {
-                value: annotation_path.map_or(Value::Unknown, Value::Path),
+                value: annotation_path
+                    .map(Value::Path)
+                    .or(element)
+                    .unwrap_or(Value::Unknown),
                 origin,
                 defined_at: Some(*param_span),
             };
@@ -2774,6 +2823,7 @@ impl<'src> Walker<'src> {
             header,
             bindings: bindings.clone(),
             iterable,
+            iterable_value: None,
             is_async: false,
         });
         for (name, counter) in bindings.iter().zip(counters) {
@@ -2823,9 +2873,7 @@ impl<'src> Walker<'src> {
         let right = node.child_by_field_id(self.fields.right);
         let body = node.child_by_field_id(self.fields.body);
         // What is iterated is evaluated once, outside the loop.
-        if let Some(right) = right {
-            self.eval(right, depth + 1);
-        }
+        let iterable_value = right.map(|right| self.eval(right, depth + 1).value);
         let mut bindings = Vec::new();
         if let Some(left) = left {
             self.pattern_names(left, &mut bindings);
@@ -2837,6 +2885,7 @@ impl<'src> Walker<'src> {
             header: self.loop_header(node, body),
             bindings,
             iterable: right.map(|right| clip(self.text(right)).to_string()),
+            iterable_value,
             is_async: has_token(node, "await"),
         });
         if let Some(body) = body {
@@ -2856,6 +2905,7 @@ impl<'src> Walker<'src> {
             header: self.loop_header(node, body),
             bindings: Vec::new(),
             iterable: None,
+            iterable_value: None,
             is_async: false,
         });
         for part in [condition, body].into_iter().flatten() {
@@ -2882,6 +2932,7 @@ impl<'src> Walker<'src> {
             header,
             bindings: Vec::new(),
             iterable: None,
+            iterable_value: None,
             is_async: false,
         });
         for part in [body, condition].into_iter().flatten() {

@@ -286,11 +286,35 @@ impl<'src> Lowering<'src> {
     /// Enters a loop; its bindings are bound with a loop origin.
     pub fn begin_loop(&mut self, spec: LoopSpec) -> LoopId {
         let id = LoopId(self.model.loops.len() as u32);
+        let iterable_path = match &spec.iterable_value {
+            Some(Value::Path(path)) if !path.text.is_empty() => Some(path.clone()),
+            _ => None,
+        };
+        // Written out in the loop (not a typed parameter such as `&[i64]`,
+        // which is a sequence of numbers of unknown length).
+        let written_out = spec.iterable.as_deref().is_some_and(|text| {
+            ["[", "(", "&[", "vec![", "{"]
+                .iter()
+                .any(|open| text.trim_start().starts_with(open))
+                && !text.contains(" for ")
+        });
+        let over_literal = match &spec.iterable_value {
+            Some(Value::Sequence(items)) => written_out && !items.is_empty(),
+            _ => false,
+        };
+        // One name per element: it stands for an element of the iterable.
+        let element = match (&iterable_path, spec.bindings.as_slice()) {
+            (Some(path), [_]) => Value::Path(CallPath {
+                text: format!("{}.[]", path.text),
+                resolved: path.resolved,
+            }),
+            _ => Value::Unknown,
+        };
         for name in &spec.bindings {
             self.bind(
                 name,
                 Eval {
-                    value: Value::Unknown,
+                    value: element.clone(),
                     origin: Origin::Loop,
                     defined_at: Some(spec.header),
                 },
@@ -302,6 +326,8 @@ impl<'src> Lowering<'src> {
             header: spec.header,
             bindings: spec.bindings,
             iterable: spec.iterable,
+            iterable_path,
+            over_literal,
             is_async: spec.is_async,
             function: self.current_function(),
             parent: self.current_loop(),
@@ -312,6 +338,24 @@ impl<'src> Lowering<'src> {
 
     pub fn end_loop(&mut self) {
         self.loops.pop();
+    }
+
+    /// Records an attribute read whose path goes through a loop element.
+    pub fn push_element_read(&mut self, span: Span, path: &CallPath) {
+        if self.current_loop().is_none() || !path.text.contains(".[].") {
+            return;
+        }
+        self.model.element_reads.push(crate::model::ElementRead {
+            span,
+            path: path.clone(),
+            function: self.current_function(),
+            innermost_loop: self.current_loop(),
+        });
+    }
+
+    /// Records an ORM model class.
+    pub fn push_orm_model(&mut self, model: crate::model::OrmModel) {
+        self.model.orm_models.push(model);
     }
 
     /// Records a call made at the current point of the walk.
@@ -576,6 +620,8 @@ pub(crate) struct LoopSpec {
     pub header: Span,
     pub bindings: Vec<String>,
     pub iterable: Option<String>,
+    /// What the iterable evaluated to, when the front end evaluated it.
+    pub iterable_value: Option<Value>,
     pub is_async: bool,
 }
 

@@ -90,21 +90,9 @@ impl<'src> Walker<'src> {
             match statement.kind() {
                 "import_statement" | "import_from_statement" => self.import(statement),
                 "expression_statement" => {
-                    let Some(assignment) = statement.named_child(0) else {
+                    let Some((left, right)) = name_assignment(statement) else {
                         continue;
                     };
-                    if assignment.kind() != "assignment" {
-                        continue;
-                    }
-                    let (Some(left), Some(right)) = (
-                        assignment.child_by_field_name("left"),
-                        assignment.child_by_field_name("right"),
-                    ) else {
-                        continue;
-                    };
-                    if left.kind() != "identifier" {
-                        continue;
-                    }
                     if let Some(eval) = self.pure_eval(right) {
                         let name = self.text(left);
                         self.low.bind_module(name, Binding::Value(eval));
@@ -711,7 +699,11 @@ impl<'src> Walker<'src> {
         };
         let receiver = self.expr(object);
         let name = self.text(attribute);
-        member(receiver, name, self.text(object))
+        let eval = member(receiver, name, self.text(object));
+        if let Value::Path(path) = &eval.value {
+            self.low.push_element_read(span(node), path);
+        }
+        eval
     }
 
     fn call(&mut self, node: Node<'_>, awaited: bool) -> Eval {
@@ -969,8 +961,9 @@ impl<'src> Walker<'src> {
     fn for_statement(&mut self, node: Node<'_>) {
         // The iterable is evaluated once, before the loop.
         let right = node.child_by_field_name("right");
+        let mut iterable_value = None;
         let iterable = right.map(|right| {
-            self.expr(right);
+            iterable_value = Some(self.expr(right).value);
             self.text(right).to_string()
         });
         let mut bindings = Vec::new();
@@ -985,6 +978,7 @@ impl<'src> Walker<'src> {
             header: Span::new(node.start_byte(), header_end),
             bindings,
             iterable,
+            iterable_value,
             is_async,
         });
         if let Some(body) = node.child_by_field_name("body") {
@@ -1005,6 +999,7 @@ impl<'src> Walker<'src> {
             header: Span::new(node.start_byte(), header_end),
             bindings: Vec::new(),
             iterable: None,
+            iterable_value: None,
             is_async: false,
         });
         if let Some(condition) = condition {
@@ -1115,9 +1110,7 @@ impl<'src> Walker<'src> {
         let first_iterable = clauses
             .first()
             .and_then(|clause| clause.child_by_field_name("right"));
-        if let Some(iterable) = first_iterable {
-            self.expr(iterable);
-        }
+        let iterable_value = first_iterable.map(|iterable| self.expr(iterable).value);
         let mut bindings = Vec::new();
         for clause in &clauses {
             if let Some(left) = clause.child_by_field_name("left") {
@@ -1134,6 +1127,7 @@ impl<'src> Walker<'src> {
             header,
             bindings,
             iterable: first_iterable.map(|iterable| self.text(iterable).to_string()),
+            iterable_value,
             is_async,
         });
         let mut body_eval = Eval::unknown();
@@ -1225,9 +1219,43 @@ impl<'src> Walker<'src> {
         }
         self.classes.push(is_view);
         if let Some(body) = node.child_by_field_name("body") {
+            if superclasses.contains("Model") {
+                self.orm_model(node, body);
+            }
             self.expr(body);
         }
         self.classes.pop();
+    }
+
+    /// A Django model: its `ForeignKey` and `OneToOneField` fields.
+    fn orm_model(&mut self, class: Node<'_>, body: Node<'_>) {
+        let Some(name) = class.child_by_field_name("name") else {
+            return;
+        };
+        let mut relations = Vec::new();
+        for statement in named_children(body) {
+            let Some((left, right)) = name_assignment(statement) else {
+                continue;
+            };
+            let relation = right.kind() == "call"
+                && right
+                    .child_by_field_name("function")
+                    .is_some_and(|function| {
+                        let callee = self.text(function);
+                        let callee = callee.rsplit('.').next().unwrap_or(callee);
+                        matches!(callee, "ForeignKey" | "OneToOneField")
+                    });
+            if relation {
+                relations.push(self.text(left).to_string());
+            }
+        }
+        if !relations.is_empty() {
+            self.low.push_orm_model(crate::model::OrmModel {
+                name: self.text(name).to_string(),
+                span: span(class),
+                relations,
+            });
+        }
     }
 
     /// Route decorators: `@app.route(…)`, `@router.get(…)`, `@api_view([…])`.
@@ -1423,6 +1451,17 @@ impl<'src> Walker<'src> {
 }
 
 /// `receiver.name` as a value.
+/// `name = value` as a statement: the name and the value.
+fn name_assignment(statement: Node<'_>) -> Option<(Node<'_>, Node<'_>)> {
+    let assignment = statement
+        .named_child(0)
+        .filter(|child| child.kind() == "assignment")?;
+    let left = assignment
+        .child_by_field_name("left")
+        .filter(|left| left.kind() == "identifier")?;
+    Some((left, assignment.child_by_field_name("right")?))
+}
+
 fn member(receiver: Eval, name: &str, receiver_text: &str) -> Eval {
     let path = member_path(&receiver, name, receiver_text);
     let origin = member_origin(receiver.origin, name);
@@ -1721,10 +1760,30 @@ mod tests {
         );
         assert_eq!(model.loops[0].bindings, vec!["u"]);
         assert!(call(&model, "User.objects.filter").innermost_loop.is_none());
-        assert!(call(&model, "u.save").innermost_loop.is_some());
+        // The binding stands for an element of what is iterated.
+        assert!(call(&model, "User.objects.filter().[].save")
+            .innermost_loop
+            .is_some());
+        assert_eq!(
+            model.loops[0]
+                .iterable_path
+                .as_ref()
+                .map(|p| p.text.as_str()),
+            Some("User.objects.filter()")
+        );
+        assert!(!model.loops[0].over_literal);
         assert!(call(&model, "fetch_names").innermost_loop.is_none());
         assert!(call(&model, "load").innermost_loop.is_some());
         assert!(call(&model, "more").innermost_loop.is_some());
+    }
+
+    #[test]
+    fn loops_over_written_out_lists_are_marked() {
+        let model = model(
+            "def f(rows):\n    for s in (200, 304, 'x'):\n        g(s)\n    for r in [a, 1]:\n        g(r)\n    for r in rows:\n        g(r)\n    for r in [x for x in rows]:\n        g(r)\n",
+        );
+        let marks: Vec<bool> = model.loops.iter().map(|l| l.over_literal).collect();
+        assert_eq!(marks, vec![true, true, false, false, false]);
     }
 
     #[test]

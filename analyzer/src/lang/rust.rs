@@ -2003,6 +2003,7 @@ impl<'src> Walker<'src> {
             header,
             bindings: names,
             iterable: value.map(|value| iterable_text(self.text(value))),
+            iterable_value: Some(iterable.value.clone()),
             is_async: false,
         });
         if let Some(pattern) = pattern {
@@ -2053,6 +2054,7 @@ impl<'src> Walker<'src> {
             header,
             bindings: names,
             iterable,
+            iterable_value: None,
             is_async: false,
         });
         // The condition runs on every iteration, inside the loop.
@@ -2108,6 +2110,7 @@ impl<'src> Walker<'src> {
             header: Span::new(node.start_byte(), header_end),
             bindings: Vec::new(),
             iterable: None,
+            iterable_value: None,
             is_async: false,
         });
         if let Some(body) = body {
@@ -2595,6 +2598,10 @@ impl<'src> Walker<'src> {
             iterable: pending
                 .receiver_node
                 .map(|receiver| iterable_text(self.text(receiver))),
+            iterable_value: pending
+                .receiver
+                .as_ref()
+                .map(|receiver| receiver.value.clone()),
             is_async: closure_is_async(callback),
         });
         (params, element, saved)
@@ -3509,6 +3516,9 @@ fn is_optional_receiver(receiver: Node<'_>, source: &str) -> bool {
     let receiver = unwrap_reference(receiver);
     match receiver.kind() {
         "try_expression" | "await_expression" => true,
+        // A struct field is not an iterator (a `Vec` needs `.iter()` first):
+        // `user.manager_id.map(…)` maps an `Option`.
+        "field_expression" => true,
         "call_expression" => OPTIONAL_PRODUCERS.contains(&callee_name(receiver, source)),
         _ => false,
     }
