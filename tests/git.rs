@@ -943,3 +943,42 @@ fn pre_commit_framework_manifest_runs_snag_on_staged_changes() {
     );
     assert!(manifest.contains("pass_filenames: false"), "{manifest}");
 }
+
+#[test]
+fn a_baseline_at_the_repository_root_serves_checks_from_any_directory() {
+    let sandbox = Sandbox::with_repo("baseline");
+    sandbox.write("svc/api/db.py", SELECT_STAR);
+    sandbox.commit_all("start");
+    std::fs::create_dir_all(sandbox.repo().join("svc/api")).unwrap();
+    // Written from a subdirectory, the baseline lands at the root and
+    // records root-relative paths.
+    let run = sandbox.snag_in("repo/svc", &["baseline"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let baseline = std::fs::read_to_string(sandbox.repo().join(".snag-baseline.json")).unwrap();
+    assert!(
+        baseline.contains("\"path\": \"svc/api/db.py\""),
+        "{baseline}"
+    );
+    assert!(!sandbox.path("repo/svc/.snag-baseline.json").exists());
+
+    // An edit above the finding moves it and touches the diff; the baseline
+    // still hides it in the diff mode, and in --all from any directory.
+    sandbox.write(
+        "svc/api/db.py",
+        format!("\"\"\"Lookups.\"\"\"\n\n{SELECT_STAR}"),
+    );
+    let diff = sandbox.snag(&["check", "--lines", "all", "--format", "json"]);
+    assert_eq!(diff.code, 0, "{}{}", diff.stdout, diff.stderr);
+    assert!(diff.stderr.contains("1 finding hidden"), "{}", diff.stderr);
+    for directory in ["repo", "repo/svc", "repo/svc/api"] {
+        let all = sandbox.snag_in(directory, &["check", "--all", "--format", "json"]);
+        assert_eq!(all.findings(), vec![], "from {directory}: {}", all.stderr);
+        assert!(all.stderr.contains("1 finding hidden"), "{}", all.stderr);
+    }
+    // The same finding elsewhere is another finding.
+    sandbox.write("svc/web/db.py", SELECT_STAR);
+    assert_eq!(
+        sandbox.findings_in("repo/svc", &["--all"]),
+        vec![finding("web/db.py", 5, "select-star")]
+    );
+}
