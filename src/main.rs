@@ -2,6 +2,7 @@
 //!
 //! Exit codes: 0 no findings, 1 findings, 2 usage, configuration or internal error.
 
+use std::collections::HashMap;
 use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -21,7 +22,9 @@ use snag_analyzer::report::{self, ReportContext};
 use snag_analyzer::source::git::{
     ChangeRequest, GitRepository, HookInstalled, HookOverwrite, HookRemoved, NewSide,
 };
-use snag_analyzer::source::{discover_files, Exclusions};
+use snag_analyzer::source::{discover_files, ChangedLines, Exclusions};
+
+mod review;
 
 const VERSION: &str = env!("CARGO_PKG_VERSION");
 
@@ -43,6 +46,10 @@ enum Command {
     /// Record every current finding in `.snag-baseline.json`, which `check`
     /// (and `review`) then hide.
     Baseline(BaselineArgs),
+    /// Review a pull request: post findings on its changed lines as one
+    /// review, and update or resolve the bot's earlier comments (GitHub
+    /// Actions).
+    Review(review::ReviewArgs),
     /// List every rule.
     Rules,
     /// Print a rule's documentation.
@@ -189,6 +196,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Check(args) => check(args),
         Command::Baseline(args) => baseline(args),
+        Command::Review(args) => review::run(args),
         Command::Rules => list_rules(),
         Command::Rule { id } => show_rule(&id),
         Command::Hook { action } => hook(action),
@@ -273,6 +281,9 @@ struct Scan {
     baseline_dir: PathBuf,
     /// The rules that ran (and `unused-suppression` when reported).
     rules: Vec<&'static RuleMeta>,
+    /// In the diff modes, each changed file's changed lines (`None` when
+    /// every line counts).
+    changed: HashMap<String, Option<ChangedLines>>,
 }
 
 /// Where a scan's files come from.
@@ -403,6 +414,7 @@ fn scan(request: &ScanRequest<'_>) -> Result<Scan> {
     };
     let engine = Engine::new(settings);
 
+    let mut changed = HashMap::new();
     let outcome = match source {
         Source::Stdin(name) => check_stdin(&engine, &name)?,
         Source::Walk(paths) => {
@@ -447,6 +459,11 @@ fn scan(request: &ScanRequest<'_>) -> Result<Scan> {
                     file.changed = None;
                 }
             }
+            changed = changes
+                .files
+                .iter()
+                .map(|file| (file.path.clone(), file.changed.clone()))
+                .collect();
             let progress = Progress::new(changes.files.len(), !rule_args.no_progress);
             let outcome =
                 engine.scan_in_memory(changes.files, &|done, total| progress.tick(done, total));
@@ -467,6 +484,7 @@ fn scan(request: &ScanRequest<'_>) -> Result<Scan> {
         root,
         baseline_dir: repository_root.unwrap_or(cwd),
         rules: rule_metas,
+        changed,
     })
 }
 

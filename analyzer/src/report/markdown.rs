@@ -11,7 +11,7 @@ use std::fmt::Write as _;
 
 use super::ReportContext;
 use crate::engine::FileOutcome;
-use crate::finding::{Finding, LineIndex, Range, Severity};
+use crate::finding::{Finding, Fix, LineIndex, Range, Severity};
 use crate::model::Language;
 
 /// More findings than this and each file's details are collapsed.
@@ -170,6 +170,85 @@ fn render_finding(
     out.push('\n');
 }
 
+/// The lines a fix rewrites (1-based, inclusive) and what they read after
+/// it: the content of a GitHub `suggestion` block, which replaces whole lines.
+pub fn fix_lines(source: &str, fix: &Fix) -> Option<(u32, u32, String)> {
+    let start = fix.span.start as usize;
+    let end = fix.span.end as usize;
+    if start > end || end > source.len() {
+        return None;
+    }
+    let index = LineIndex::new(source);
+    let first = index.line_of(fix.span.start);
+    let last = index.line_of(fix.span.end);
+    let line_start = index.line_start(first) as usize;
+    let last_text = index.line_text(last);
+    let line_end = index.line_start(last) as usize + last_text.len();
+    let before = source.get(line_start..start)?;
+    let after = source.get(end..line_end.max(end))?;
+    Some((
+        first as u32 + 1,
+        last as u32 + 1,
+        format!("{before}{}{after}", fix.replacement),
+    ))
+}
+
+/// Where a review comment sits relative to its finding.
+pub enum CommentPlace<'a> {
+    /// On the finding's own lines.
+    OnFinding,
+    /// On another changed line (the loop, the source of the data): the
+    /// finding itself is on a line the pull request did not change.
+    Elsewhere { path: &'a str, range: &'a Range },
+}
+
+/// The body of the review bot's inline comment on one finding: the rule,
+/// the problem, why, what to do, related places, and the fix as a
+/// `suggestion` block (which GitHub offers to commit) when there is one.
+pub fn review_comment(
+    finding: &Finding,
+    place_of_comment: CommentPlace<'_>,
+    suggestion: Option<&str>,
+) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "**snag** {} ({}, {} confidence)\n",
+        code_span(finding.rule),
+        finding.severity,
+        finding.confidence
+    );
+    if let CommentPlace::Elsewhere { path, range } = place_of_comment {
+        let _ = writeln!(
+            out,
+            "The flagged code is at {}; this changed line is part of it.\n",
+            code_span(&place(path, range))
+        );
+    }
+    let _ = writeln!(out, "{}\n", prose(&finding.message));
+    let _ = writeln!(out, "{}\n", prose(&finding.why));
+    let _ = writeln!(out, "**What to do:** {}", prose(&finding.help));
+    if !finding.related.is_empty() {
+        out.push('\n');
+    }
+    for related in &finding.related {
+        let _ = writeln!(
+            out,
+            "- {}: {}",
+            code_span(&place(&related.path, &related.range)),
+            prose(&related.message)
+        );
+    }
+    if let (Some(fix), Some(suggestion)) = (&finding.fix, suggestion) {
+        let _ = writeln!(out, "\n**Suggested fix:** {}\n", prose(&fix.description));
+        out.push_str(&fenced(suggestion, "suggestion"));
+    }
+    while out.ends_with('\n') {
+        out.pop();
+    }
+    out
+}
+
 fn plural(count: usize, one: &str, many: &str) -> String {
     format!("{count} {}", if count == 1 { one } else { many })
 }
@@ -286,6 +365,63 @@ mod tests {
         assert_eq!(code_span("`a"), "`` `a ``");
         assert_eq!(fenced("x = ```", "python"), "````python\nx = ```\n````\n");
         assert_eq!(fenced("x", ""), "```\nx\n```\n");
+    }
+
+    #[test]
+    fn a_fix_becomes_the_whole_lines_it_rewrites() {
+        let source = "def f(name):\n    run(\"x\" + name)  # call\n    return 1\n";
+        let start = source.find("run").unwrap();
+        let end = source.find("  # call").unwrap();
+        let fix = Fix {
+            description: "Pass a parameter".to_string(),
+            span: crate::model::Span::new(start, end),
+            replacement: "run(\"x %s\",\n        (name,))".to_string(),
+        };
+        assert_eq!(
+            fix_lines(source, &fix),
+            Some((
+                2,
+                2,
+                "    run(\"x %s\",\n        (name,))  # call".to_string()
+            ))
+        );
+    }
+
+    #[test]
+    fn review_comments_carry_the_fix_as_a_suggestion() {
+        let outcome = crate::report::tests::outcome_with(
+            "db.py",
+            "def f(name):\n    run(name)\n",
+            "run(name)",
+            "name",
+            "`name` is spliced into <SQL>",
+            Some("run(SQL, name)"),
+        );
+        let finding = outcome.findings().next().unwrap();
+        let body = review_comment(finding, CommentPlace::OnFinding, Some("    run(SQL, name)"));
+        assert_eq!(
+            body,
+            "**snag** `sql-injection` (error, medium confidence)\n\n\
+             `name` is spliced into &lt;SQL&gt;\n\n\
+             Whoever controls it can rewrite the query.\n\n\
+             **What to do:** Pass values as query parameters.\n\n\
+             - `db.py:1:7`: `name` comes from here\n\n\
+             **Suggested fix:** Use a parameter\n\n\
+             ```suggestion\n    run(SQL, name)\n```"
+        );
+        let elsewhere = review_comment(
+            finding,
+            CommentPlace::Elsewhere {
+                path: "db.py",
+                range: &finding.range,
+            },
+            None,
+        );
+        assert!(
+            elsewhere.contains("The flagged code is at `db.py:2:5`"),
+            "{elsewhere}"
+        );
+        assert!(!elsewhere.contains("suggestion"), "{elsewhere}");
     }
 
     #[test]
