@@ -2,6 +2,7 @@
 //!
 //! Exit codes: 0 no findings, 1 findings, 2 usage, configuration or internal error.
 
+use std::collections::HashMap;
 use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -11,14 +12,19 @@ use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use snag_analyzer::config::{self, LoadedConfig};
-use snag_analyzer::engine::{Engine, NoticeKind, ScanOutcome, Settings};
+use snag_analyzer::engine::{
+    Engine, NoticeKind, RuleMeta, ScanOutcome, Settings, UNUSED_SUPPRESSION_META,
+};
 use snag_analyzer::finding::Confidence;
 use snag_analyzer::model::Language;
+use snag_analyzer::report::baseline::{self, Baseline};
 use snag_analyzer::report::{self, ReportContext};
 use snag_analyzer::source::git::{
     ChangeRequest, GitRepository, HookInstalled, HookOverwrite, HookRemoved, NewSide,
 };
-use snag_analyzer::source::{discover_files, Exclusions};
+use snag_analyzer::source::{discover_files, ChangedLines, Exclusions};
+
+mod review;
 
 const VERSION: &str = env!("CARGO_PKG_VERSION");
 
@@ -37,6 +43,13 @@ struct Cli {
 enum Command {
     /// Check files for findings.
     Check(CheckArgs),
+    /// Record every current finding in `.snag-baseline.json`, which `check`
+    /// (and `review`) then hide.
+    Baseline(BaselineArgs),
+    /// Review a pull request: post findings on its changed lines as one
+    /// review, and update or resolve the bot's earlier comments (GitHub
+    /// Actions).
+    Review(review::ReviewArgs),
     /// List every rule.
     Rules,
     /// Print a rule's documentation.
@@ -89,18 +102,28 @@ struct CheckArgs {
     /// Write the report to FILE instead of standard output.
     #[arg(long, value_name = "FILE")]
     output: Option<PathBuf>,
-    /// Rules or packs to run (comma-separated); overrides the config's `select`.
-    #[arg(long, value_delimiter = ',', value_name = "RULES")]
-    select: Option<Vec<String>>,
-    /// Rules or packs not to run (comma-separated), on top of the config's `ignore`.
-    #[arg(long, value_delimiter = ',', value_name = "RULES")]
-    ignore: Vec<String>,
     /// Exit 0 even when there are findings.
     #[arg(long)]
     exit_zero: bool,
     /// Read the file from standard input, analysed as if it were at NAME.
     #[arg(long, value_name = "NAME")]
     stdin_filename: Option<PathBuf>,
+    #[command(flatten)]
+    rules: RuleArgs,
+    #[command(flatten)]
+    baseline: BaselineUse,
+}
+
+/// Which rules run and how findings are filtered: shared by `check`,
+/// `baseline` and `review`.
+#[derive(clap::Args)]
+struct RuleArgs {
+    /// Rules or packs to run (comma-separated); overrides the config's `select`.
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    select: Option<Vec<String>>,
+    /// Rules or packs not to run (comma-separated), on top of the config's `ignore`.
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    ignore: Vec<String>,
     /// Report suppression comments that silence nothing.
     #[arg(long)]
     report_unused_ignores: bool,
@@ -115,6 +138,33 @@ struct CheckArgs {
     no_progress: bool,
 }
 
+/// Which baseline hides findings: shared by `check` and `review`.
+#[derive(clap::Args)]
+struct BaselineUse {
+    /// Hide the findings recorded in this baseline (default:
+    /// `.snag-baseline.json` at the repository root, when it exists).
+    #[arg(long, value_name = "FILE", conflicts_with = "no_baseline")]
+    baseline: Option<PathBuf>,
+    /// Report every finding, even those recorded in the baseline.
+    #[arg(long)]
+    no_baseline: bool,
+}
+
+/// `snag baseline`: every finding under PATHS, all lines, recorded.
+#[derive(clap::Args)]
+struct BaselineArgs {
+    /// Files or directories whose findings to record (default: the whole
+    /// repository, or the current directory outside one). Entries of other
+    /// paths in an existing baseline are kept.
+    paths: Vec<PathBuf>,
+    /// Write the baseline to FILE instead of `.snag-baseline.json` at the
+    /// repository root (or the current directory outside one).
+    #[arg(long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    #[command(flatten)]
+    rules: RuleArgs,
+}
+
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Lines {
     /// Findings whose span (or a related span) touches a changed line.
@@ -125,14 +175,28 @@ enum Lines {
 
 #[derive(Clone, Copy, ValueEnum)]
 enum Format {
+    /// Diagnostics with snippets, for a terminal.
     Human,
+    /// snag's JSON report (the documented contract).
     Json,
+    /// SARIF 2.1.0, for code scanning (GitHub, Azure DevOps, IDEs).
+    Sarif,
+    /// GitHub Actions workflow commands: annotations on the diff.
+    Github,
+    /// A GitLab Code Quality report.
+    Gitlab,
+    /// reviewdog's diagnostic format (`reviewdog -f=rdjson`).
+    Rdjson,
+    /// A pull-request comment in Markdown.
+    Markdown,
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Check(args) => check(args),
+        Command::Baseline(args) => baseline(args),
+        Command::Review(args) => review::run(args),
         Command::Rules => list_rules(),
         Command::Rule { id } => show_rule(&id),
         Command::Hook { action } => hook(action),
@@ -175,8 +239,8 @@ fn show_rule(id: &str) -> Result<ExitCode> {
     }
 }
 
-fn load_config(args: &CheckArgs, start: &Path) -> Result<LoadedConfig> {
-    let loaded = match &args.config {
+fn load_config(rule_args: &RuleArgs, start: &Path) -> Result<LoadedConfig> {
+    let loaded = match &rule_args.config {
         Some(path) => config::load(path)?,
         None => config::discover(start)?,
     };
@@ -184,70 +248,127 @@ fn load_config(args: &CheckArgs, start: &Path) -> Result<LoadedConfig> {
     Ok(loaded)
 }
 
-/// Where a check's files come from.
+/// Which files a scan reads, and which of their lines count.
+enum Mode<'a> {
+    /// One file from standard input, analysed as if it were at this path.
+    Stdin(&'a Path),
+    /// Every file under PATHS, all lines; paths relative to the current
+    /// directory (`--all`) or to the repository root (`snag baseline`).
+    Walk { relative_to_repository: bool },
+    /// What git says changed: in a repository, the diff modes; outside one,
+    /// the same as `Walk` (said once), unless `staged` or `base` insists.
+    Changes {
+        staged: bool,
+        base: Option<&'a str>,
+        lines: Lines,
+    },
+}
+
+/// A scan: which files and lines, which rules.
+struct ScanRequest<'a> {
+    paths: &'a [PathBuf],
+    mode: Mode<'a>,
+    rules: &'a RuleArgs,
+}
+
+/// What a scan found, and what reports and the baseline need to know of it.
+struct Scan {
+    outcome: ScanOutcome,
+    /// Finding paths are relative to this directory.
+    root: PathBuf,
+    /// The repository root, or the current directory outside a repository:
+    /// where `.snag-baseline.json` lives.
+    baseline_dir: PathBuf,
+    /// The rules that ran (and `unused-suppression` when reported).
+    rules: Vec<&'static RuleMeta>,
+    /// In the diff modes, each changed file's changed lines (`None` when
+    /// every line counts).
+    changed: HashMap<String, Option<ChangedLines>>,
+}
+
+/// Where a scan's files come from.
 enum Source {
     Stdin(PathBuf),
-    /// Every file under these paths (`--all`, or outside a repository).
+    /// Every file under these paths.
     Walk(Vec<PathBuf>),
     /// What git says changed.
     Git(GitRepository),
 }
 
-fn choose_source(args: &CheckArgs) -> Result<Source> {
-    if let Some(name) = &args.stdin_filename {
-        return Ok(Source::Stdin(name.clone()));
-    }
-    let walk = || {
-        Source::Walk(if args.paths.is_empty() {
-            vec![PathBuf::from(".")]
+fn choose_source(request: &ScanRequest<'_>, repository: Option<GitRepository>) -> Result<Source> {
+    let walk = |default: PathBuf| {
+        Source::Walk(if request.paths.is_empty() {
+            vec![default]
         } else {
-            args.paths.clone()
+            request.paths.to_vec()
         })
     };
-    if args.all {
-        return Ok(walk());
-    }
-    match GitRepository::from_current_dir()? {
-        Some(repository) => Ok(Source::Git(repository)),
-        None if args.staged || args.base.is_some() => {
-            bail!(
-                "{} needs a git repository, and the current directory is not in one",
-                if args.staged { "--staged" } else { "--base" }
-            )
-        }
-        None => {
-            eprintln!(
-                "snag: not inside a git repository: checking every file, all lines (as --all)"
-            );
-            Ok(walk())
-        }
+    match &request.mode {
+        Mode::Stdin(name) => Ok(Source::Stdin(name.to_path_buf())),
+        Mode::Walk {
+            relative_to_repository: true,
+        } => Ok(walk(match &repository {
+            Some(repository) => repository.root().to_path_buf(),
+            None => PathBuf::from("."),
+        })),
+        Mode::Walk { .. } => Ok(walk(PathBuf::from("."))),
+        Mode::Changes { staged, base, .. } => match repository {
+            Some(repository) => Ok(Source::Git(repository)),
+            None if *staged || base.is_some() => {
+                bail!(
+                    "{} needs a git repository, and the current directory is not in one",
+                    if *staged { "--staged" } else { "--base" }
+                )
+            }
+            None => {
+                eprintln!(
+                    "snag: not inside a git repository: checking every file, all lines (as --all)"
+                );
+                Ok(walk(PathBuf::from(".")))
+            }
+        },
     }
 }
 
-fn check(args: CheckArgs) -> Result<ExitCode> {
+/// Runs a scan and prints its notices on stderr.
+fn scan(request: &ScanRequest<'_>) -> Result<Scan> {
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
-    let source = choose_source(&args)?;
-    let config_start = match (&args.stdin_filename, args.paths.first()) {
-        (Some(name), _) => cwd.join(name),
-        (None, Some(path)) => cwd.join(path),
-        (None, None) => cwd.clone(),
+    // The repository, if any, roots fingerprints and the baseline in every
+    // mode; only the diff modes insist on one (a broken one is their error).
+    let repository = match request.mode {
+        Mode::Changes { .. } => GitRepository::from_current_dir()?,
+        _ => GitRepository::from_current_dir().ok().flatten(),
     };
-    let loaded = load_config(&args, &config_start)?;
+    let repository_root = repository
+        .as_ref()
+        .map(|repository| repository.root().to_path_buf());
+    let source = choose_source(request, repository)?;
+    let config_start = match (&request.mode, request.paths.first()) {
+        (Mode::Stdin(name), _) => cwd.join(name),
+        (_, Some(path)) => cwd.join(path),
+        (_, None) => cwd.clone(),
+    };
+    let rule_args = request.rules;
+    let loaded = load_config(rule_args, &config_start)?;
     let config = &loaded.config;
 
     let config_select: Option<Vec<String>> = config
         .select
         .as_ref()
         .map(|names| names.iter().map(|name| name.get_ref().clone()).collect());
-    let select = args.select.clone().or(config_select);
+    let select = rule_args.select.clone().or(config_select);
     let mut ignore: Vec<String> = config
         .ignore
         .iter()
         .map(|name| name.get_ref().clone())
         .collect();
-    ignore.extend(args.ignore.iter().cloned());
+    ignore.extend(rule_args.ignore.iter().cloned());
     let rules = snag_rules::select_rules(select.as_deref(), &ignore)
         .map_err(|message| anyhow::anyhow!("{message}"))?;
+    let mut rule_metas: Vec<&'static RuleMeta> = rules.iter().map(|rule| rule.meta()).collect();
+    if rule_args.report_unused_ignores {
+        rule_metas.push(&UNUSED_SUPPRESSION_META);
+    }
 
     let mut catalog = snag_rules::default_catalog()?;
     if let Some(path) = &loaded.path {
@@ -262,6 +383,18 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
         })?,
         None => Exclusions::none(),
     };
+    // In git modes, and for the baseline, paths are relative to the
+    // repository's root; otherwise to the current directory.
+    let root = match (&source, &request.mode) {
+        (Source::Git(repository), _) => repository.root().to_path_buf(),
+        (
+            _,
+            Mode::Walk {
+                relative_to_repository: true,
+            },
+        ) => repository_root.clone().unwrap_or_else(|| cwd.clone()),
+        _ => cwd.clone(),
+    };
     let settings = Settings {
         rules,
         catalog,
@@ -270,57 +403,68 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
             .iter()
             .map(|(id, severity)| (id.get_ref().clone(), *severity))
             .collect(),
-        min_confidence: args
+        min_confidence: rule_args
             .min_confidence
             .or(config.min_confidence)
             .unwrap_or(Confidence::Medium),
         exclusions: exclusions.clone(),
-        report_unused_suppressions: args.report_unused_ignores,
-        // In git modes paths are relative to the repository's root.
-        root: match &source {
-            Source::Git(repository) => repository.root().to_path_buf(),
-            _ => cwd.clone(),
-        },
+        report_unused_suppressions: rule_args.report_unused_ignores,
+        root: root.clone(),
+        fingerprint_root: repository_root.clone(),
     };
     let engine = Engine::new(settings);
 
+    let mut changed = HashMap::new();
     let outcome = match source {
         Source::Stdin(name) => check_stdin(&engine, &name)?,
         Source::Walk(paths) => {
             let (files, errors) = discover_files(&paths, &exclusions);
-            if !errors.is_empty() {
-                for error in &errors {
+            if let Some(first) = errors.first() {
+                for error in &errors[1..] {
                     eprintln!("snag: error: {error}");
                 }
-                return Ok(ExitCode::from(2));
+                bail!("{first}");
             }
-            let progress = Progress::new(files.len(), !args.no_progress);
+            let progress = Progress::new(files.len(), !rule_args.no_progress);
             let outcome = engine.scan(files, &|done, total| progress.tick(done, total));
             progress.finish();
             outcome
         }
         Source::Git(repository) => {
-            let request = ChangeRequest {
-                new_side: if args.staged {
+            let Mode::Changes {
+                staged,
+                base,
+                lines,
+            } = request.mode
+            else {
+                bail!("internal error: a git source outside the diff modes");
+            };
+            let change_request = ChangeRequest {
+                new_side: if staged {
                     NewSide::Index
                 } else {
                     NewSide::WorkTree
                 },
-                base: args.base.as_deref(),
-                paths: &args.paths,
+                base,
+                paths: request.paths,
                 cwd: &cwd,
                 exclusions: &exclusions,
             };
-            let mut changes = repository.changes(&request)?;
+            let mut changes = repository.changes(&change_request)?;
             for notice in &changes.notices {
                 eprintln!("snag: warning: {notice}");
             }
-            if args.lines == Lines::All {
+            if lines == Lines::All {
                 for file in &mut changes.files {
                     file.changed = None;
                 }
             }
-            let progress = Progress::new(changes.files.len(), !args.no_progress);
+            changed = changes
+                .files
+                .iter()
+                .map(|file| (file.path.clone(), file.changed.clone()))
+                .collect();
+            let progress = Progress::new(changes.files.len(), !rule_args.no_progress);
             let outcome =
                 engine.scan_in_memory(changes.files, &|done, total| progress.tick(done, total));
             progress.finish();
@@ -335,18 +479,52 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
         };
         eprintln!("snag: {prefix}: {}: {}", notice.path, notice.message);
     }
+    Ok(Scan {
+        outcome,
+        root,
+        baseline_dir: repository_root.unwrap_or(cwd),
+        rules: rule_metas,
+        changed,
+    })
+}
+
+fn check(args: CheckArgs) -> Result<ExitCode> {
+    let mode = match (&args.stdin_filename, args.all) {
+        (Some(name), _) => Mode::Stdin(name),
+        (None, true) => Mode::Walk {
+            relative_to_repository: false,
+        },
+        (None, false) => Mode::Changes {
+            staged: args.staged,
+            base: args.base.as_deref(),
+            lines: args.lines,
+        },
+    };
+    let mut scan = scan(&ScanRequest {
+        paths: &args.paths,
+        mode,
+        rules: &args.rules,
+    })?;
+    let hidden = hide_baselined(&args.baseline, &mut scan)?;
 
     let styled = args.output.is_none()
         && std::io::stdout().is_terminal()
         && std::env::var_os("NO_COLOR").is_none();
     let context = ReportContext {
-        outcome: &outcome,
+        outcome: &scan.outcome,
         tool_version: VERSION,
         styled,
+        rules: &scan.rules,
+        root: &scan.root,
     };
     let text = match args.format {
         Format::Human => report::human::render(&context),
         Format::Json => report::json::render(&context),
+        Format::Sarif => report::sarif::render(&context),
+        Format::Github => report::github::render(&context),
+        Format::Gitlab => report::gitlab::render(&context),
+        Format::Rdjson => report::rdjson::render(&context),
+        Format::Markdown => report::markdown::render(&context),
     };
     match &args.output {
         Some(path) => write_atomically(path, text.as_bytes())?,
@@ -357,8 +535,105 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
             let _ = stdout.flush();
         }
     }
+    say_hidden(hidden);
+    Ok(exit_code(&scan.outcome, args.exit_zero))
+}
 
-    Ok(exit_code(&outcome, args.exit_zero))
+/// How many findings a baseline hid, and which baseline.
+struct Hidden {
+    count: usize,
+    path: PathBuf,
+}
+
+/// Hides the findings of the baseline in force: `--baseline FILE`, else
+/// `.snag-baseline.json` at the repository root (or the current directory
+/// outside one) when it exists.
+fn hide_baselined(baseline_use: &BaselineUse, scan: &mut Scan) -> Result<Option<Hidden>> {
+    if baseline_use.no_baseline {
+        return Ok(None);
+    }
+    let path = match &baseline_use.baseline {
+        Some(path) => path.clone(),
+        None => {
+            let default = scan.baseline_dir.join(baseline::FILE_NAME);
+            if !default.is_file() {
+                return Ok(None);
+            }
+            default
+        }
+    };
+    let count = Baseline::load(&path)?.hide(&mut scan.outcome);
+    Ok(Some(Hidden { count, path }))
+}
+
+fn say_hidden(hidden: Option<Hidden>) {
+    let Some(Hidden { count, path }) = hidden else {
+        return;
+    };
+    if count == 0 {
+        return;
+    }
+    eprintln!(
+        "snag: {count} {} hidden by the baseline {} (--no-baseline shows them)",
+        if count == 1 { "finding" } else { "findings" },
+        shown_path(&path).display()
+    );
+}
+
+/// A path as the user would type it: relative to the current directory
+/// when it is under it.
+fn shown_path(path: &Path) -> &Path {
+    match std::env::current_dir() {
+        Ok(cwd) => path.strip_prefix(&cwd).unwrap_or(path),
+        Err(_) => path,
+    }
+}
+
+/// `snag baseline`: records the fingerprints of every finding under PATHS.
+fn baseline(args: BaselineArgs) -> Result<ExitCode> {
+    let scan = scan(&ScanRequest {
+        paths: &args.paths,
+        mode: Mode::Walk {
+            relative_to_repository: true,
+        },
+        rules: &args.rules,
+    })?;
+    if scan.outcome.has_internal_errors() {
+        bail!("internal errors during the scan (above): the baseline was not written, as it would miss findings");
+    }
+    let path = args
+        .output
+        .clone()
+        .unwrap_or_else(|| scan.baseline_dir.join(baseline::FILE_NAME));
+    let mut recorded = Baseline::of_findings(&scan.outcome);
+    let count = recorded.len();
+    if !args.paths.is_empty() && path.is_file() {
+        let previous = Baseline::load(&path)?;
+        let cwd = std::env::current_dir().context("cannot read the current directory")?;
+        let scopes: Vec<String> = args
+            .paths
+            .iter()
+            .map(|scope| {
+                let absolute = std::path::absolute(cwd.join(scope)).unwrap_or(cwd.join(scope));
+                let relative = absolute.strip_prefix(&scan.root).unwrap_or(&absolute);
+                relative.to_string_lossy().replace('\\', "/")
+            })
+            .collect();
+        recorded.keep_outside(&previous, &scopes);
+    }
+    write_atomically(&path, recorded.render(VERSION).as_bytes())?;
+    let kept = recorded.len().saturating_sub(count);
+    eprintln!(
+        "snag: recorded {count} {} in {}{}",
+        if count == 1 { "finding" } else { "findings" },
+        shown_path(&path).display(),
+        if kept > 0 {
+            format!(" (and kept {kept} of other paths)")
+        } else {
+            String::new()
+        }
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 fn exit_code(outcome: &ScanOutcome, exit_zero: bool) -> ExitCode {

@@ -7,7 +7,8 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{finish, Run, Scratch, PYTHON_TWO_FINDINGS};
+use common::sandbox::Sandbox;
+use common::{finish, Run, PYTHON_TWO_FINDINGS};
 
 /// A file with one `SELECT *` (line 5) and nothing else.
 const SELECT_STAR: &str = concat!(
@@ -32,145 +33,6 @@ const SELECT_STAR_WITH_INJECTION: &str = concat!(
 );
 
 const CLEAN: &str = "def add(a, b):\n    return a + b\n";
-
-/// Environment variables through which an enclosing git (a hook running
-/// `cargo test`) or the machine could reach the repositories under test.
-const GIT_ENVIRONMENT: &[&str] = &[
-    "GIT_DIR",
-    "GIT_WORK_TREE",
-    "GIT_INDEX_FILE",
-    "GIT_COMMON_DIR",
-    "GIT_OBJECT_DIRECTORY",
-    "GIT_ALTERNATE_OBJECT_DIRECTORIES",
-    "GIT_NAMESPACE",
-    "GIT_CONFIG",
-    "GIT_CONFIG_GLOBAL",
-    "GIT_CONFIG_PARAMETERS",
-    "GIT_CONFIG_COUNT",
-    "GIT_PREFIX",
-];
-
-/// A scratch directory holding a home, a repository (`repo/`) and whatever
-/// else a scenario needs (clones, worktrees, submodule origins).
-struct Sandbox {
-    scratch: Scratch,
-}
-
-impl Sandbox {
-    fn new(name: &str) -> Sandbox {
-        let scratch = Scratch::new(&format!("git-{name}"));
-        std::fs::create_dir_all(scratch.path.join("home")).unwrap();
-        Sandbox { scratch }
-    }
-
-    /// A sandbox with `repo/` initialised on branch `main`.
-    fn with_repo(name: &str) -> Sandbox {
-        let sandbox = Sandbox::new(name);
-        std::fs::create_dir_all(sandbox.repo()).unwrap();
-        sandbox.git(&["init", "-q", "--initial-branch=main"]);
-        sandbox
-    }
-
-    fn path(&self, relative: &str) -> PathBuf {
-        self.scratch.path.join(relative)
-    }
-
-    fn repo(&self) -> PathBuf {
-        self.path("repo")
-    }
-
-    /// Writes a file under `repo/`.
-    fn write(&self, relative: &str, contents: impl AsRef<[u8]>) {
-        self.scratch.write(&format!("repo/{relative}"), contents);
-    }
-
-    fn isolate(&self, command: &mut Command) {
-        for name in GIT_ENVIRONMENT {
-            command.env_remove(name);
-        }
-        let home = self.path("home");
-        command
-            .env("HOME", &home)
-            .env("XDG_CONFIG_HOME", home.join(".config"))
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("GIT_AUTHOR_NAME", "Snag Test")
-            .env("GIT_AUTHOR_EMAIL", "test@example.com")
-            .env("GIT_COMMITTER_NAME", "Snag Test")
-            .env("GIT_COMMITTER_EMAIL", "test@example.com")
-            // Discovery never climbs out of the sandbox.
-            .env("GIT_CEILING_DIRECTORIES", &self.scratch.path)
-            .env("NO_COLOR", "1");
-    }
-
-    fn git_command(&self, directory: &Path, args: &[&str]) -> Command {
-        let mut command = Command::new("git");
-        self.isolate(&mut command);
-        command
-            .current_dir(directory)
-            .args([
-                "-c",
-                "init.defaultBranch=main",
-                "-c",
-                "commit.gpgSign=false",
-            ])
-            .args(args);
-        command
-    }
-
-    /// Runs git in `repo/`, failing the test if git fails.
-    fn git(&self, args: &[&str]) -> String {
-        self.git_in(&self.repo(), args)
-    }
-
-    fn git_in(&self, directory: &Path, args: &[&str]) -> String {
-        let output = self.git_command(directory, args).output().unwrap();
-        assert!(
-            output.status.success(),
-            "git {args:?} failed:\n{}{}",
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        );
-        String::from_utf8_lossy(&output.stdout).into_owned()
-    }
-
-    fn commit_all(&self, message: &str) {
-        self.git(&["add", "-A"]);
-        self.git(&["commit", "-q", "-m", message]);
-    }
-
-    /// Runs snag in `directory` (relative to the sandbox).
-    fn snag_in(&self, directory: &str, args: &[&str]) -> Run {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_snag"));
-        self.isolate(&mut command);
-        command.current_dir(self.path(directory)).args(args);
-        finish(command.output().unwrap())
-    }
-
-    /// Runs snag in `repo/`.
-    fn snag(&self, args: &[&str]) -> Run {
-        self.snag_in("repo", args)
-    }
-
-    /// `(path, line, rule)` of a JSON check in `repo/`, after checking the
-    /// exit code says the same.
-    fn findings(&self, args: &[&str]) -> Vec<(String, u64, String)> {
-        self.findings_in("repo", args)
-    }
-
-    fn findings_in(&self, directory: &str, args: &[&str]) -> Vec<(String, u64, String)> {
-        let mut all_args = vec!["check", "--format", "json"];
-        all_args.extend_from_slice(args);
-        let run = self.snag_in(directory, &all_args);
-        let findings = run.findings();
-        let expected_code = if findings.is_empty() { 0 } else { 1 };
-        assert_eq!(
-            run.code, expected_code,
-            "snag {all_args:?}\nstdout:\n{}\nstderr:\n{}",
-            run.stdout, run.stderr
-        );
-        findings
-    }
-}
 
 fn finding(path: &str, line: u64, rule: &str) -> (String, u64, String) {
     (path.to_string(), line, rule.to_string())
@@ -942,4 +804,43 @@ fn pre_commit_framework_manifest_runs_snag_on_staged_changes() {
         "{manifest}"
     );
     assert!(manifest.contains("pass_filenames: false"), "{manifest}");
+}
+
+#[test]
+fn a_baseline_at_the_repository_root_serves_checks_from_any_directory() {
+    let sandbox = Sandbox::with_repo("baseline");
+    sandbox.write("svc/api/db.py", SELECT_STAR);
+    sandbox.commit_all("start");
+    std::fs::create_dir_all(sandbox.repo().join("svc/api")).unwrap();
+    // Written from a subdirectory, the baseline lands at the root and
+    // records root-relative paths.
+    let run = sandbox.snag_in("repo/svc", &["baseline"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let baseline = std::fs::read_to_string(sandbox.repo().join(".snag-baseline.json")).unwrap();
+    assert!(
+        baseline.contains("\"path\": \"svc/api/db.py\""),
+        "{baseline}"
+    );
+    assert!(!sandbox.path("repo/svc/.snag-baseline.json").exists());
+
+    // An edit above the finding moves it and touches the diff; the baseline
+    // still hides it in the diff mode, and in --all from any directory.
+    sandbox.write(
+        "svc/api/db.py",
+        format!("\"\"\"Lookups.\"\"\"\n\n{SELECT_STAR}"),
+    );
+    let diff = sandbox.snag(&["check", "--lines", "all", "--format", "json"]);
+    assert_eq!(diff.code, 0, "{}{}", diff.stdout, diff.stderr);
+    assert!(diff.stderr.contains("1 finding hidden"), "{}", diff.stderr);
+    for directory in ["repo", "repo/svc", "repo/svc/api"] {
+        let all = sandbox.snag_in(directory, &["check", "--all", "--format", "json"]);
+        assert_eq!(all.findings(), vec![], "from {directory}: {}", all.stderr);
+        assert!(all.stderr.contains("1 finding hidden"), "{}", all.stderr);
+    }
+    // The same finding elsewhere is another finding.
+    sandbox.write("svc/web/db.py", SELECT_STAR);
+    assert_eq!(
+        sandbox.findings_in("repo/svc", &["--all"]),
+        vec![finding("web/db.py", 5, "select-star")]
+    );
 }

@@ -136,6 +136,10 @@ pub struct Settings {
     pub report_unused_suppressions: bool,
     /// Paths in findings are relative to this directory.
     pub root: PathBuf,
+    /// Paths in fingerprints are relative to this directory (the repository
+    /// root), so a finding keeps its fingerprint whichever directory a scan
+    /// ran from; `None` hashes the paths as findings show them.
+    pub fingerprint_root: Option<PathBuf>,
 }
 
 /// A message about a file that is not a finding: skipped, unreadable, broken.
@@ -197,15 +201,52 @@ pub struct Engine {
     settings: Settings,
     /// `None` when some selected rule may match any file.
     prefilter: Option<Prefilter>,
+    /// The scan root relative to the fingerprint root, `/`-separated with a
+    /// trailing `/` (empty when they are the same directory).
+    fingerprint_prefix: String,
 }
 
 impl Engine {
     pub fn new(settings: Settings) -> Engine {
         let prefilter = Prefilter::new(&settings.rules, &settings.catalog);
+        let fingerprint_prefix = settings
+            .fingerprint_root
+            .as_deref()
+            .and_then(|fingerprint_root| {
+                let root = std::path::absolute(&settings.root).ok()?;
+                let fingerprint_root = std::path::absolute(fingerprint_root).ok()?;
+                let relative = root.strip_prefix(fingerprint_root).ok()?;
+                let mut prefix = relative.to_string_lossy().replace('\\', "/");
+                if !prefix.is_empty() {
+                    prefix.push('/');
+                }
+                Some(prefix)
+            })
+            .unwrap_or_default();
         Engine {
             settings,
             prefilter,
+            fingerprint_prefix,
         }
+    }
+
+    /// The path a finding's fingerprint hashes: its display path, made
+    /// relative to the fingerprint root.
+    fn fingerprint_path<'p>(&self, display: &'p str) -> std::borrow::Cow<'p, str> {
+        if self.fingerprint_prefix.is_empty() {
+            return std::borrow::Cow::Borrowed(display);
+        }
+        let mut segments: Vec<&str> = Vec::new();
+        for segment in self.fingerprint_prefix.split('/').chain(display.split('/')) {
+            match segment {
+                "" | "." => {}
+                ".." if segments.last().is_some_and(|last| *last != "..") => {
+                    segments.pop();
+                }
+                other => segments.push(other),
+            }
+        }
+        std::borrow::Cow::Owned(segments.join("/"))
     }
 
     pub fn settings(&self) -> &Settings {
@@ -506,9 +547,10 @@ impl Engine {
                 .find(|(id, _)| id == meta.id)
                 .map_or(meta.severity, |(_, severity)| *severity);
             // The fingerprint hashes what the code says, not where it is, so
-            // it survives edits that move lines; equal snippets are numbered.
+            // it survives edits that move lines; equal snippets are numbered
+            // in file order. See `fingerprint` in ARCHITECTURE.md.
             let snippet = normalize_snippet(source.get(diagnostic.span.range()).unwrap_or(""));
-            let key = stable_hash(&[meta.id, display, &snippet]);
+            let key = stable_hash(&[meta.id, &self.fingerprint_path(display), &snippet]);
             let occurrence = match seen_fingerprints.iter_mut().find(|(seen, _)| *seen == key) {
                 Some((_, count)) => {
                     *count += 1;
@@ -594,7 +636,7 @@ impl Engine {
                     "{:016x}",
                     stable_hash(&[
                         UNUSED_SUPPRESSION,
-                        display,
+                        &self.fingerprint_path(display),
                         index.line_text(index.line_of(span.start))
                     ])
                 ),
@@ -648,6 +690,39 @@ fn keep_findings_on_changed_lines(outcome: &mut FileOutcome, changed: &ChangedLi
 /// The rule id of findings about suppressions that silence nothing.
 pub const UNUSED_SUPPRESSION: &str = "unused-suppression";
 
+/// The identity of `unused-suppression` findings, for reports that list the
+/// rules that ran (SARIF): it is no rule of a pack, but the engine's own.
+pub static UNUSED_SUPPRESSION_META: RuleMeta = RuleMeta {
+    id: UNUSED_SUPPRESSION,
+    pack: "meta",
+    severity: Severity::Warning,
+    summary: "a `snag: ignore` comment that silences no finding",
+    docs: "# unused-suppression
+
+## What it does
+Reported under `--report-unused-ignores`: a `snag: ignore[…]` or
+`snag: ignore-file[…]` comment that silences no finding of the rules that ran.
+
+## Why is this bad?
+A stale suppression hides the next finding on its line, one nobody reviewed.
+
+## Example
+```python
+rows = cur.fetchall()  # snag: ignore[sql-injection]
+```
+
+## Use instead
+```python
+rows = cur.fetchall()
+```
+
+## Known limits
+Suppressions naming a rule that did not run are not reported.
+",
+};
+
+/// The text a fingerprint hashes: the flagged code with its whitespace
+/// collapsed (so re-indenting or re-wrapping it keeps the fingerprint).
 fn normalize_snippet(text: &str) -> String {
     let mut normalized = String::with_capacity(text.len().min(256));
     for word in text.split_whitespace() {

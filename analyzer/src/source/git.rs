@@ -489,6 +489,20 @@ impl GitRepository {
         Ok(pathspecs)
     }
 
+    /// The id of HEAD's commit, in hex; `None` on a branch with no commit yet.
+    pub fn head_commit(&self) -> Result<Option<String>, GitError> {
+        match self.repository.head() {
+            Ok(head) => head
+                .peel_to_commit()
+                .map(|commit| Some(commit.id().to_string()))
+                .map_err(git_error("cannot read HEAD's commit")),
+            Err(error) if matches!(error.code(), ErrorCode::UnbornBranch | ErrorCode::NotFound) => {
+                Ok(None)
+            }
+            Err(error) => Err(git_error("cannot read HEAD")(error)),
+        }
+    }
+
     fn head_tree(&self) -> Result<Option<Tree<'_>>, GitError> {
         match self.repository.head() {
             Ok(head) => head
