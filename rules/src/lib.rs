@@ -133,6 +133,7 @@ mod tests {
             exclusions: Exclusions::none(),
             report_unused_suppressions: false,
             root: std::path::PathBuf::from("."),
+            fingerprint_root: None,
         });
         assert!(engine.prefilters(), "a rule's needles did not compile");
         let skipped = "def area(w, h):\n    return [w * h for _ in range(3)]\n";

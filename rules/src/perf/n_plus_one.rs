@@ -56,8 +56,9 @@ Loops that run a fixed, small number of times (over a literal list, `range(3)`,
 a retry counter) and pagination loops (a `while` whose request uses a cursor the
 loop advances) are not reported, and neither are calls whose arguments show a
 batch (`__in`, `IN (`, `ANY(`, `whereIn`). Round trips hidden behind a helper
-function are not followed across functions. Lazy-loaded ORM relations are only
-seen when they are called (`customer.invoices.filter(…)`), not on attribute access.
+function are not followed across functions. A lazily loaded relation read as an
+attribute (`invoice.customer.name`) is seen for Django models defined in the
+same file; in other ORMs only when it is called (`customer.invoices.filter(…)`).
 "#;
 
 /// Words in a call's text that show it fetches or writes many rows at once.
