@@ -33,3 +33,15 @@ def orders_by_ids():
     with conn.cursor() as cur:
         cur.execute(f"SELECT {ORDER_COLUMNS} FROM orders WHERE id IN ({placeholders})", ids)
         return jsonify(cur.fetchall())
+
+
+@bp.get("/orders/with-customers")
+def orders_with_customers():
+    with conn.cursor() as cur:
+        cur.execute(f"SELECT {ORDER_COLUMNS} FROM orders WHERE status = 'open'")
+        orders = cur.fetchall()
+        result = []
+        for order in orders:
+            cur.execute("SELECT id, name FROM customers WHERE id = %s", (order[1],))
+            result.append({"order": order, "customer": cur.fetchone()})
+        return jsonify(result)
