@@ -38,6 +38,54 @@ pub struct CatalogFile {
     /// Calls that do a round trip to a database or another service.
     #[serde(default)]
     pub io_call: Vec<IoCallEntry>,
+    /// Calls that block the thread they run on (sleeps, sync I/O).
+    #[serde(default)]
+    pub blocking_call: Vec<BlockingCallEntry>,
+    /// Calls that run their argument off the event loop (`asyncio.to_thread`,
+    /// `spawn_blocking`): blocking work inside them is fine.
+    #[serde(default)]
+    pub offload: Vec<PathsEntry>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct BlockingCallEntry {
+    pub paths: Vec<String>,
+    /// What to call instead, for the finding's help (`await asyncio.sleep(…)`).
+    pub instead: String,
+    /// A mechanical rewrite, offered when the callee is written exactly so.
+    #[serde(default)]
+    pub fix: Option<FixTemplate>,
+    /// The pattern's root may be a builtin no import resolves (`open`).
+    #[serde(default)]
+    pub global: bool,
+    #[serde(default)]
+    pub languages: Vec<LanguageName>,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// A rewrite of a whole call: `replacement` with `{args}` standing for the
+/// argument list's text, offered only where the callee is written
+/// `callee` and, when set, the file contains `requires` (an import the
+/// replacement needs).
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct FixTemplate {
+    pub callee: String,
+    pub replacement: String,
+    #[serde(default)]
+    pub requires: Option<String>,
+}
+
+/// A blocking call, compiled.
+#[derive(Debug, Clone)]
+pub struct BlockingCall {
+    pub patterns: Vec<Pattern>,
+    pub instead: String,
+    pub fix: Option<FixTemplate>,
+    global: bool,
+    languages: Vec<LanguageName>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -180,6 +228,17 @@ impl fmt::Display for CatalogError {
 
 impl std::error::Error for CatalogError {}
 
+/// One telling literal per pattern, sorted and deduplicated.
+fn telling_names<'a>(patterns: impl Iterator<Item = &'a Pattern>) -> Vec<String> {
+    let mut names: Vec<String> = patterns
+        .filter_map(Pattern::telling_literal)
+        .map(|name| name.trim_end_matches("()").to_string())
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
 /// Method names found in most files, whatever they do: poor needles.
 const COMMON_METHODS: &[&str] = &[
     "get",
@@ -262,18 +321,18 @@ impl Pattern {
         Ok(Pattern { segments, anchored })
     }
 
-    /// The literal a matching path certainly contains that is the least
-    /// common in code: the root of an anchored pattern (a module), else the
-    /// longest segment that is not a common method name.
+    /// A literal that a matching path certainly contains (every segment of
+    /// a path is written in its file, in an import or at the call), chosen
+    /// to be rare in code: the longest that is not a common method name.
     fn telling_literal(&self) -> Option<&str> {
-        let literals = self.segments.iter().filter_map(|segment| match segment {
-            Segment::Literal(literal) => Some(literal.as_str()),
-            _ => None,
-        });
-        if self.anchored {
-            return literals.into_iter().next();
-        }
-        let all: Vec<&str> = literals.collect();
+        let all: Vec<&str> = self
+            .segments
+            .iter()
+            .filter_map(|segment| match segment {
+                Segment::Literal(literal) => Some(literal.as_str()),
+                _ => None,
+            })
+            .collect();
         let plain = |name: &&str| COMMON_METHODS.contains(&name.trim_end_matches("()"));
         all.iter()
             .filter(|name| !plain(name))
@@ -394,6 +453,9 @@ pub struct Catalog {
     sources: Vec<PathSet>,
     sanitizers: Vec<PathSet>,
     io_calls: Vec<IoCall>,
+    blocking_calls: Vec<BlockingCall>,
+    blocking_index: HashMap<String, Vec<usize>>,
+    offloads: Vec<PathSet>,
     io_call_index: HashMap<String, Vec<usize>>,
     /// Last segment → indexes into `sql_sinks`.
     sql_sink_index: HashMap<String, Vec<usize>>,
@@ -451,6 +513,29 @@ impl Catalog {
             self.star_selects.push(StarSelect {
                 patterns,
                 empty_is_star: entry.empty_is_star,
+                languages: entry.languages.clone(),
+            });
+        }
+        for entry in &file.blocking_call {
+            let patterns = compile(&entry.paths, "blocking-call")?;
+            let index = self.blocking_calls.len();
+            for pattern in &patterns {
+                self.blocking_index
+                    .entry(pattern.last_literal().trim_end_matches("()").to_string())
+                    .or_default()
+                    .push(index);
+            }
+            self.blocking_calls.push(BlockingCall {
+                patterns,
+                instead: entry.instead.clone(),
+                fix: entry.fix.clone(),
+                global: entry.global,
+                languages: entry.languages.clone(),
+            });
+        }
+        for entry in &file.offload {
+            self.offloads.push(PathSet {
+                patterns: compile(&entry.paths, "offload")?,
                 languages: entry.languages.clone(),
             });
         }
@@ -558,6 +643,32 @@ impl Catalog {
             })
     }
 
+    /// The blocking call a call with this path is, if the catalogs know it.
+    pub fn blocking_call(&self, path: &CallPath, language: Language) -> Option<&BlockingCall> {
+        let text = path.text.trim_end_matches("()");
+        let name = text.rsplit('.').next().unwrap_or("");
+        let candidates = self.blocking_index.get(name)?;
+        candidates.iter().map(|index| &self.blocking_calls[*index]).find(|entry| {
+            applies(&entry.languages, language)
+                && entry
+                    .patterns
+                    .iter()
+                    .any(|pattern| pattern.matches_text(text, path.resolved || entry.global))
+        })
+    }
+
+    /// Whether a call with this path runs its arguments off the event loop.
+    pub fn is_offload(&self, path: &CallPath, language: Language) -> bool {
+        let text = path.text.trim_end_matches("()");
+        self.offloads.iter().any(|set| {
+            applies(&set.languages, language)
+                && set
+                    .patterns
+                    .iter()
+                    .any(|pattern| pattern.matches_text(text, path.resolved))
+        })
+    }
+
     /// Whether an expression with this path carries outside input.
     pub fn is_source(&self, path: &CallPath, language: Language) -> bool {
         self.sources.iter().any(|set| {
@@ -589,16 +700,16 @@ impl Catalog {
     /// Paths are built from the file's own text, so a file without any of
     /// these names cannot hold a round trip.
     pub fn io_call_names(&self) -> Vec<String> {
-        let mut names: Vec<String> = self
-            .io_calls
-            .iter()
-            .flat_map(|entry| entry.patterns.iter())
-            .filter_map(Pattern::telling_literal)
-            .map(|name| name.trim_end_matches("()").to_string())
-            .collect();
-        names.sort();
-        names.dedup();
-        names
+        telling_names(self.io_calls.iter().flat_map(|entry| entry.patterns.iter()))
+    }
+
+    /// The same for blocking calls.
+    pub fn blocking_call_names(&self) -> Vec<String> {
+        telling_names(
+            self.blocking_calls
+                .iter()
+                .flat_map(|entry| entry.patterns.iter()),
+        )
     }
 
     /// The names of sinks that take SQL fragments, and of query builders'

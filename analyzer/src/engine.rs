@@ -78,6 +78,21 @@ pub struct Needles {
     pub patterns: Vec<String>,
 }
 
+impl Needles {
+    /// Any of these names as a whole word; `None` for no names (any file
+    /// may then matter).
+    pub fn words(names: &[String]) -> Option<Needles> {
+        if names.is_empty() {
+            return None;
+        }
+        let alternatives: Vec<String> = names.iter().map(|name| regex::escape(name)).collect();
+        Some(Needles {
+            literals: Vec::new(),
+            patterns: vec![format!(r"\b(?:{})\b", alternatives.join("|"))],
+        })
+    }
+}
+
 /// The union of the selected rules' needles, compiled once.
 struct Prefilter {
     literals: Option<AhoCorasick>,

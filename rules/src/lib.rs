@@ -25,6 +25,7 @@ pub const CATALOGS: &[(&str, &str)] = &[
     ("rust-sql.toml", include_str!("../catalogs/rust-sql.toml")),
     ("sources.toml", include_str!("../catalogs/sources.toml")),
     ("io-calls.toml", include_str!("../catalogs/io-calls.toml")),
+    ("blocking.toml", include_str!("../catalogs/blocking.toml")),
     (
         "sanitizers.toml",
         include_str!("../catalogs/sanitizers.toml"),
@@ -36,6 +37,7 @@ pub fn all_rules() -> &'static [&'static dyn Rule] {
     &[
         &perf::select_star::SelectStar,
         &perf::n_plus_one::NPlusOne,
+        &perf::blocking_in_async::BlockingInAsync,
         &security::sql_injection::SqlInjection,
     ]
 }

@@ -74,15 +74,7 @@ impl Rule for NPlusOne {
     }
 
     fn needles(&self, catalog: &Catalog) -> Option<Needles> {
-        let names = catalog.io_call_names();
-        if names.is_empty() {
-            return None;
-        }
-        let alternatives: Vec<String> = names.iter().map(|name| regex_escape(name)).collect();
-        Some(Needles {
-            literals: Vec::new(),
-            patterns: vec![format!(r"\b(?:{})\b", alternatives.join("|"))],
-        })
+        Needles::words(&catalog.io_call_names())
     }
 
     fn check(&self, context: &RuleContext<'_>, diagnostics: &mut Vec<Diagnostic>) {
@@ -216,18 +208,6 @@ fn relation_diagnostic(
         }],
         fix: None,
     }
-}
-
-/// A name as a regular expression that matches it literally.
-fn regex_escape(name: &str) -> String {
-    let mut escaped = String::with_capacity(name.len());
-    for c in name.chars() {
-        if !(c.is_ascii_alphanumeric() || c == '_') {
-            escaped.push('\\');
-        }
-        escaped.push(c);
-    }
-    escaped
 }
 
 /// The round trip a call makes: the catalog's, or a write on a row that a

@@ -1,0 +1,216 @@
+//! `blocking-in-async`: a call that blocks the thread, made where an event
+//! loop runs it.
+
+use snag_analyzer::catalog::{BlockingCall, Catalog};
+use snag_analyzer::engine::{Needles, Rule, RuleContext, RuleMeta};
+use snag_analyzer::finding::{Confidence, Diagnostic, Fix, Related, Severity};
+use snag_analyzer::model::{Call, Function, Language, LoopKind, Span};
+
+use crate::sql_sinks::callee_text;
+
+pub(crate) struct BlockingInAsync;
+
+static META: RuleMeta = RuleMeta {
+    id: "blocking-in-async",
+    pack: "perf",
+    severity: Severity::Warning,
+    summary: "a blocking call (sleep, sync HTTP, sync file or database I/O, a child process) inside async code or an event-loop request handler",
+    docs: DOCS,
+};
+
+const DOCS: &str = r#"# blocking-in-async
+
+## What it does
+Flags calls that block the thread inside an `async` function, and inside request
+handlers of event-loop frameworks (Express, Koa, Fastify, NestJS, Next.js), which
+run on the event loop even when not `async`: `time.sleep`, `requests`/`urllib`,
+sync database drivers, `subprocess`, `open()` and `pathlib` file I/O in Python;
+`fs.*Sync`, `execSync`, `crypto.*Sync`, `zlib.*Sync` in JavaScript and
+TypeScript; `std::thread::sleep`, `std::fs`, `reqwest::blocking`,
+`std::process::Command::output` in Rust. What blocks, and what moves work off the
+loop, comes from the `blocking-call` and `offload` catalogs.
+
+## Why is this bad?
+An event loop runs every request on a few threads: while one call blocks, no other
+request on that thread makes progress, so one slow file read or sleep stalls every
+user and throughput collapses under load.
+
+## Example
+```python
+async def report(request):
+    time.sleep(1)
+    data = requests.get(URL).json()
+```
+
+## Use instead
+```python
+async def report(request):
+    await asyncio.sleep(1)
+    async with httpx.AsyncClient() as client:
+        data = (await client.get(URL)).json()
+```
+Or move the blocking part off the loop: `await asyncio.to_thread(…)`,
+`tokio::task::spawn_blocking(…)`, a worker thread.
+
+## Known limits
+Calls inside `asyncio.to_thread`, `run_in_executor`, `spawn_blocking`,
+`web::block`, worker threads, and functions named like startup code (`main`,
+`lifespan`, `startup`) are not reported. A blocking call hidden in a helper
+function is not followed into the helper. Sync Python web frameworks (Flask,
+Django sync views) run handlers in threads and are not reported.
+"#;
+
+/// Event-loop frameworks whose handlers block the loop even when not `async`.
+const EVENT_LOOP_FRAMEWORKS: &[&str] = &["express", "koa", "fastify", "nestjs", "nextjs"];
+
+impl Rule for BlockingInAsync {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn needles(&self, catalog: &Catalog) -> Option<Needles> {
+        Needles::words(&catalog.blocking_call_names())
+    }
+
+    fn check(&self, context: &RuleContext<'_>, diagnostics: &mut Vec<Diagnostic>) {
+        let model = context.model;
+        let offloads: Vec<Span> = model
+            .calls
+            .iter()
+            .filter(|call| context.catalog.is_offload(&call.path, context.language))
+            .map(|call| call.span)
+            .collect();
+        for call in &model.calls {
+            let Some(blocking) = context.catalog.blocking_call(&call.path, context.language)
+            else {
+                continue;
+            };
+            let Some(function) = event_loop_function(context, call) else {
+                continue;
+            };
+            if offloads.iter().any(|offload| offload.contains(call.span)) {
+                continue;
+            }
+            diagnostics.push(diagnostic(context, call, blocking, function));
+        }
+    }
+}
+
+/// The async function or event-loop handler the call runs in: its own
+/// function, or the function around an iteration callback it is in
+/// (`paths.map(p => fs.readFileSync(p))` inside an async function).
+fn event_loop_function<'m>(context: &RuleContext<'m>, call: &Call) -> Option<&'m Function> {
+    let model = context.model;
+    let own = model.function(call.function?);
+    let runs_on_loop = |function: &Function| {
+        (function.is_async
+            || function
+                .handler
+                .as_ref()
+                .is_some_and(|handler| EVENT_LOOP_FRAMEWORKS.contains(&handler.framework)))
+            && !is_startup(&function.name)
+            && !is_test(context.source, function)
+    };
+    if runs_on_loop(own) {
+        return Some(own);
+    }
+    // A sync callback that an iteration runs inline, inside async code.
+    let callback = model
+        .loop_chain(call.innermost_loop)
+        .find(|each| each.kind == LoopKind::Callback && each.span.contains(call.span))?;
+    let outer = model.function(callback.function?);
+    (own.parent == callback.function && runs_on_loop(outer)).then_some(outer)
+}
+
+/// A test (`test_…`, `#[tokio::test]`, `@pytest.mark.asyncio`): tests set
+/// up files and sleep on purpose, and serve no one.
+fn is_test(source: &str, function: &Function) -> bool {
+    if function.name.starts_with("test_") || function.name == "test" {
+        return true;
+    }
+    // The attributes or decorators on the lines just above the function.
+    let before = source.get(..function.span.start as usize).unwrap_or("");
+    before
+        .lines()
+        .rev()
+        .map(str::trim)
+        .skip_while(|line| line.is_empty())
+        .take_while(|line| line.starts_with("#[") || line.starts_with('@'))
+        .any(|line| line.contains("test"))
+}
+
+/// Code that runs once before the server takes requests.
+fn is_startup(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    name == "main" || ["startup", "lifespan", "bootstrap"].iter().any(|word| name.contains(word))
+}
+
+fn diagnostic(
+    context: &RuleContext<'_>,
+    call: &Call,
+    blocking: &BlockingCall,
+    function: &Function,
+) -> Diagnostic {
+    let callee = callee_text(context, call);
+    let place = if function.is_async {
+        format!("async function `{}`", function.name)
+    } else {
+        format!("request handler `{}`", function.name)
+    };
+    let confidence = if call.path.resolved {
+        Confidence::High
+    } else {
+        Confidence::Medium
+    };
+    Diagnostic {
+        rule: META.id,
+        confidence,
+        span: call.span,
+        message: format!("`{callee}` blocks the event loop in {place}"),
+        why: "While it blocks, no other request on this thread makes progress, so one slow call stalls every user.".to_string(),
+        help: format!("Use {} instead, or move the work off the loop.", blocking.instead),
+        related: vec![Related {
+            span: function.name_span,
+            message: "runs on the event loop".to_string(),
+        }],
+        fix: fix(context, call, blocking, function),
+    }
+}
+
+/// The catalog's rewrite, where the callee is written as it expects and the
+/// function can `await`.
+fn fix(context: &RuleContext<'_>, call: &Call, blocking: &BlockingCall, function: &Function) -> Option<Fix> {
+    let template = blocking.fix.as_ref()?;
+    if !function.is_async {
+        return None;
+    }
+    let written: String = context
+        .text(call.callee_span)
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    if written != template.callee {
+        return None;
+    }
+    if let Some(required) = &template.requires {
+        if !context.source.contains(required.as_str()) {
+            return None;
+        }
+    }
+    let after_callee = context
+        .source
+        .get(call.callee_span.end as usize..call.span.end as usize)?
+        .trim();
+    let args = after_callee.strip_prefix('(')?.strip_suffix(')')?;
+    let replacement = template.replacement.replace("{args}", args);
+    // Python and JavaScript `await` an expression that may already be awaited.
+    let already_awaited = call.awaited && context.language != Language::Rust;
+    if already_awaited {
+        return None;
+    }
+    Some(Fix {
+        description: format!("Replace with `{}`", template.replacement.replace("{args}", "…")),
+        span: call.span,
+        replacement,
+    })
+}
