@@ -345,3 +345,57 @@ fn human_report_shows_snippet_related_spans_why_help_and_summary() {
     assert_eq!(run.code, 1);
     insta::assert_snapshot!(run.stdout);
 }
+
+/// The quick fixes of `blocking-in-async`: offered where the rewrite
+/// compiles (the import is there, the function can await), not elsewhere.
+#[test]
+fn blocking_calls_in_async_code_carry_a_fix_where_it_applies() {
+    let scratch = Scratch::new("blocking-fix");
+    scratch.write(
+        "jobs.py",
+        "import asyncio\nimport time\n\nasync def poll(job):\n    time.sleep(0.5)\n    return job\n",
+    );
+    scratch.write(
+        "nowait.py",
+        "import time\n\nasync def poll(job):\n    time.sleep(0.5)\n    return job\n",
+    );
+    scratch.write(
+        "worker.rs",
+        "async fn tick() {\n    std::thread::sleep(std::time::Duration::from_millis(5));\n}\n",
+    );
+    let run = snag(
+        &scratch.path,
+        &[
+            "check",
+            "--all",
+            "--select",
+            "blocking-in-async",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let report = run.json();
+    let fixes: Vec<(String, serde_json::Value)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|finding| {
+            (
+                finding["path"].as_str().unwrap().to_string(),
+                finding["fix"]["replacement"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        fixes,
+        vec![
+            ("jobs.py".to_string(), "await asyncio.sleep(0.5)".into()),
+            ("nowait.py".to_string(), serde_json::Value::Null),
+            (
+                "worker.rs".to_string(),
+                "tokio::time::sleep(std::time::Duration::from_millis(5)).await".into()
+            ),
+        ]
+    );
+}

@@ -648,13 +648,16 @@ impl Catalog {
         let text = path.text.trim_end_matches("()");
         let name = text.rsplit('.').next().unwrap_or("");
         let candidates = self.blocking_index.get(name)?;
-        candidates.iter().map(|index| &self.blocking_calls[*index]).find(|entry| {
-            applies(&entry.languages, language)
-                && entry
-                    .patterns
-                    .iter()
-                    .any(|pattern| pattern.matches_text(text, path.resolved || entry.global))
-        })
+        candidates
+            .iter()
+            .map(|index| &self.blocking_calls[*index])
+            .find(|entry| {
+                applies(&entry.languages, language)
+                    && entry
+                        .patterns
+                        .iter()
+                        .any(|pattern| pattern.matches_text(text, path.resolved || entry.global))
+            })
     }
 
     /// Whether a call with this path runs its arguments off the event loop.

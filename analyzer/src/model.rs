@@ -95,6 +95,9 @@ pub struct FileModel {
     pub calls: Vec<Call>,
     /// Regions the parser could not make sense of; the rest was analysed.
     pub syntax_errors: Vec<Span>,
+    /// `async` blocks (Rust `async move { … }`): futures that run on the
+    /// executor like an async function's body, wherever they are written.
+    pub async_blocks: Vec<Span>,
     /// ORM model classes defined in the file (Django `models.Model`).
     pub orm_models: Vec<OrmModel>,
     /// Attribute reads on an element of an iterated value, inside the loop

@@ -353,6 +353,11 @@ impl<'src> Lowering<'src> {
         });
     }
 
+    /// Records an `async` block.
+    pub fn push_async_block(&mut self, span: Span) {
+        self.model.async_blocks.push(span);
+    }
+
     /// Records an ORM model class.
     pub fn push_orm_model(&mut self, model: crate::model::OrmModel) {
         self.model.orm_models.push(model);

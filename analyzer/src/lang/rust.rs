@@ -1087,11 +1087,11 @@ impl<'src> Walker<'src> {
             "expression_statement"
             | "try_expression"
             | "parenthesized_expression"
-            | "async_block"
             | "unsafe_block"
             | "const_block"
             | "try_block"
             | "gen_block" => Self::inner,
+            "async_block" => Self::async_block,
             "function_item" => Self::function_item,
             "impl_item" | "trait_item" => Self::impl_item,
             "mod_item" => Self::mod_item,
@@ -1166,6 +1166,12 @@ impl<'src> Walker<'src> {
 
     /// Nodes whose value is their only child's: statements, `?`, parentheses,
     /// `async`/`unsafe` blocks.
+    /// `async { … }`: a future, run on the executor like an `async fn`.
+    fn async_block(&mut self, node: Node<'_>) -> Eval {
+        self.low.push_async_block(span(node));
+        self.inner(node)
+    }
+
     fn inner(&mut self, node: Node<'_>) -> Eval {
         match first_named(node) {
             Some(inner) => self.expr(inner),

@@ -81,17 +81,26 @@ impl Rule for BlockingInAsync {
             .map(|call| call.span)
             .collect();
         for call in &model.calls {
-            let Some(blocking) = context.catalog.blocking_call(&call.path, context.language)
-            else {
-                continue;
-            };
-            let Some(function) = event_loop_function(context, call) else {
+            let Some(blocking) = context.catalog.blocking_call(&call.path, context.language) else {
                 continue;
             };
             if offloads.iter().any(|offload| offload.contains(call.span)) {
                 continue;
             }
-            diagnostics.push(diagnostic(context, call, blocking, function));
+            // Innermost first: an async block inside an offload's closure
+            // was skipped above.
+            let in_async_block = model
+                .async_blocks
+                .iter()
+                .any(|block| block.contains(call.span));
+            let place = match event_loop_function(context, call) {
+                Some(function) => Place::Function(function),
+                None if in_async_block && !in_test(context, call) => {
+                    Place::AsyncBlock(call.function.map(|id| model.function(id)))
+                }
+                None => continue,
+            };
+            diagnostics.push(diagnostic(context, call, blocking, place));
         }
     }
 }
@@ -139,23 +148,75 @@ fn is_test(source: &str, function: &Function) -> bool {
         .any(|line| line.contains("test"))
 }
 
+/// Where a blocking call runs on the event loop.
+#[derive(Clone, Copy)]
+enum Place<'m> {
+    Function(&'m Function),
+    /// An `async` block, in this function.
+    AsyncBlock(Option<&'m Function>),
+}
+
+fn in_test(context: &RuleContext<'_>, call: &Call) -> bool {
+    call.function
+        .is_some_and(|id| is_test(context.source, context.model.function(id)))
+}
+
 /// Code that runs once before the server takes requests.
 fn is_startup(name: &str) -> bool {
+    if BUILD_TIME.contains(&name) {
+        return true;
+    }
     let name = name.to_ascii_lowercase();
-    name == "main" || ["startup", "lifespan", "bootstrap"].iter().any(|word| name.contains(word))
+    matches!(
+        name.as_str(),
+        "main" | "start" | "start_server" | "startserver"
+    ) || ["startup", "lifespan", "bootstrap"]
+        .iter()
+        .any(|word| name.contains(word))
 }
+
+/// Next.js functions run when the site is built (or revalidated), not per request.
+const BUILD_TIME: &[&str] = &[
+    "getStaticProps",
+    "getStaticPaths",
+    "generateStaticParams",
+    "generateMetadata",
+];
 
 fn diagnostic(
     context: &RuleContext<'_>,
     call: &Call,
     blocking: &BlockingCall,
-    function: &Function,
+    place: Place<'_>,
 ) -> Diagnostic {
     let callee = callee_text(context, call);
-    let place = if function.is_async {
-        format!("async function `{}`", function.name)
-    } else {
-        format!("request handler `{}`", function.name)
+    let (where_, related_span, function) = match place {
+        Place::Function(function) if function.is_async => (
+            format!("async function `{}`", function.name),
+            function.name_span,
+            Some(function),
+        ),
+        Place::Function(function) => (
+            format!("request handler `{}`", function.name),
+            function.name_span,
+            Some(function),
+        ),
+        Place::AsyncBlock(function) => {
+            let block = context
+                .model
+                .async_blocks
+                .iter()
+                .filter(|block| block.contains(call.span))
+                .min_by_key(|block| block.end - block.start)
+                .copied()
+                .unwrap_or(call.span);
+            let name = function.map_or(String::new(), |f| format!(" in `{}`", f.name));
+            (
+                format!("an async block{name}"),
+                Span::new(block.start as usize, block.start as usize + 5),
+                None,
+            )
+        }
     };
     let confidence = if call.path.resolved {
         Confidence::High
@@ -166,20 +227,25 @@ fn diagnostic(
         rule: META.id,
         confidence,
         span: call.span,
-        message: format!("`{callee}` blocks the event loop in {place}"),
+        message: format!("`{callee}` blocks the event loop in {where_}"),
         why: "While it blocks, no other request on this thread makes progress, so one slow call stalls every user.".to_string(),
         help: format!("Use {} instead, or move the work off the loop.", blocking.instead),
         related: vec![Related {
-            span: function.name_span,
+            span: related_span,
             message: "runs on the event loop".to_string(),
         }],
-        fix: fix(context, call, blocking, function),
+        fix: function.and_then(|function| fix(context, call, blocking, function)),
     }
 }
 
 /// The catalog's rewrite, where the callee is written as it expects and the
 /// function can `await`.
-fn fix(context: &RuleContext<'_>, call: &Call, blocking: &BlockingCall, function: &Function) -> Option<Fix> {
+fn fix(
+    context: &RuleContext<'_>,
+    call: &Call,
+    blocking: &BlockingCall,
+    function: &Function,
+) -> Option<Fix> {
     let template = blocking.fix.as_ref()?;
     if !function.is_async {
         return None;
@@ -209,7 +275,10 @@ fn fix(context: &RuleContext<'_>, call: &Call, blocking: &BlockingCall, function
         return None;
     }
     Some(Fix {
-        description: format!("Replace with `{}`", template.replacement.replace("{args}", "…")),
+        description: format!(
+            "Replace with `{}`",
+            template.replacement.replace("{args}", "…")
+        ),
         span: call.span,
         replacement,
     })
