@@ -38,6 +38,9 @@ pub struct CatalogFile {
     /// Calls that do a round trip to a database or another service.
     #[serde(default)]
     pub io_call: Vec<IoCallEntry>,
+    /// Calls that open a connection or build a client meant to be reused.
+    #[serde(default)]
+    pub client_constructor: Vec<ClientConstructorEntry>,
     /// Calls that block the thread they run on (sleeps, sync I/O).
     #[serde(default)]
     pub blocking_call: Vec<BlockingCallEntry>,
@@ -45,6 +48,39 @@ pub struct CatalogFile {
     /// `spawn_blocking`): blocking work inside them is fine.
     #[serde(default)]
     pub offload: Vec<PathsEntry>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct ClientConstructorEntry {
+    pub paths: Vec<String>,
+    /// What is being made, for messages (`a PostgreSQL connection`).
+    pub what: String,
+    /// What to do instead, for the finding's help.
+    pub instead: String,
+    /// Made per call of any function, not only per request: the client
+    /// itself holds a pool (`new PrismaClient()`).
+    #[serde(default)]
+    pub anywhere: bool,
+    /// Only made per loop iteration counts (`requests.get` opens a fresh
+    /// connection each call; once per request is fine).
+    #[serde(default)]
+    pub loops_only: bool,
+    #[serde(default)]
+    pub languages: Vec<LanguageName>,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// A client constructor, compiled.
+#[derive(Debug, Clone)]
+pub struct ClientConstructor {
+    pub patterns: Vec<Pattern>,
+    pub what: String,
+    pub instead: String,
+    pub anywhere: bool,
+    pub loops_only: bool,
+    languages: Vec<LanguageName>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -453,6 +489,7 @@ pub struct Catalog {
     sources: Vec<PathSet>,
     sanitizers: Vec<PathSet>,
     io_calls: Vec<IoCall>,
+    client_constructors: Vec<ClientConstructor>,
     blocking_calls: Vec<BlockingCall>,
     blocking_index: HashMap<String, Vec<usize>>,
     offloads: Vec<PathSet>,
@@ -513,6 +550,16 @@ impl Catalog {
             self.star_selects.push(StarSelect {
                 patterns,
                 empty_is_star: entry.empty_is_star,
+                languages: entry.languages.clone(),
+            });
+        }
+        for entry in &file.client_constructor {
+            self.client_constructors.push(ClientConstructor {
+                patterns: compile(&entry.paths, "client-constructor")?,
+                what: entry.what.clone(),
+                instead: entry.instead.clone(),
+                anywhere: entry.anywhere,
+                loops_only: entry.loops_only,
                 languages: entry.languages.clone(),
             });
         }
@@ -658,6 +705,31 @@ impl Catalog {
                         .iter()
                         .any(|pattern| pattern.matches_text(text, path.resolved || entry.global))
             })
+    }
+
+    /// The client a call with this path constructs, if the catalogs know it.
+    pub fn client_constructor(
+        &self,
+        path: &CallPath,
+        language: Language,
+    ) -> Option<&ClientConstructor> {
+        let text = path.text.trim_end_matches("()");
+        self.client_constructors.iter().find(|entry| {
+            applies(&entry.languages, language)
+                && entry
+                    .patterns
+                    .iter()
+                    .any(|pattern| pattern.matches_text(text, path.resolved))
+        })
+    }
+
+    /// Names that a client constructor call's file certainly contains.
+    pub fn client_constructor_names(&self) -> Vec<String> {
+        telling_names(
+            self.client_constructors
+                .iter()
+                .flat_map(|entry| entry.patterns.iter()),
+        )
     }
 
     /// Whether a call with this path runs its arguments off the event loop.

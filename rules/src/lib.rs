@@ -26,6 +26,7 @@ pub const CATALOGS: &[(&str, &str)] = &[
     ("sources.toml", include_str!("../catalogs/sources.toml")),
     ("io-calls.toml", include_str!("../catalogs/io-calls.toml")),
     ("blocking.toml", include_str!("../catalogs/blocking.toml")),
+    ("clients.toml", include_str!("../catalogs/clients.toml")),
     (
         "sanitizers.toml",
         include_str!("../catalogs/sanitizers.toml"),
@@ -38,6 +39,7 @@ pub fn all_rules() -> &'static [&'static dyn Rule] {
         &perf::select_star::SelectStar,
         &perf::n_plus_one::NPlusOne,
         &perf::blocking_in_async::BlockingInAsync,
+        &perf::missing_pool::MissingPool,
         &security::sql_injection::SqlInjection,
     ]
 }

@@ -205,6 +205,9 @@ enum InputRule {
     NextPages,
     /// The parameters' own decorators decide (NestJS `@Query()`, `@Body()`…).
     Decorated,
+    /// Koa `(ctx, next)` and Fastify `(request, reply)`, registered on a
+    /// known app or router: the first parameter, if any, is the request.
+    FirstParam,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -3332,10 +3335,17 @@ fn registration_hint(
     } else {
         "express"
     };
+    // Koa and Fastify handlers may take one parameter or none; only a
+    // receiver known to be their app or router says so.
+    let rule = if framework == "express" || !path.resolved {
+        InputRule::Express
+    } else {
+        InputRule::FirstParam
+    };
     Some(HandlerHint {
         framework,
         evidence,
-        rule: InputRule::Express,
+        rule,
     })
 }
 
@@ -3355,6 +3365,12 @@ fn apply_input_rule(rule: InputRule, params: &mut [Param]) -> bool {
             let error_first =
                 params.len() == 4 && matches!(params[0].name.as_str(), "err" | "error" | "e");
             if let Some(request) = params.get_mut(usize::from(error_first)) {
+                request.is_request_input = true;
+            }
+            true
+        }
+        InputRule::FirstParam => {
+            if let Some(request) = params.first_mut() {
                 request.is_request_input = true;
             }
             true

@@ -6,6 +6,7 @@ use snag_analyzer::engine::{Needles, Rule, RuleContext, RuleMeta};
 use snag_analyzer::finding::{Confidence, Diagnostic, Fix, Related, Severity};
 use snag_analyzer::model::{Call, Function, Language, LoopKind, Span};
 
+use crate::perf::decorations;
 use crate::sql_sinks::callee_text;
 
 pub(crate) struct BlockingInAsync;
@@ -137,15 +138,7 @@ fn is_test(source: &str, function: &Function) -> bool {
     if function.name.starts_with("test_") || function.name == "test" {
         return true;
     }
-    // The attributes or decorators on the lines just above the function.
-    let before = source.get(..function.span.start as usize).unwrap_or("");
-    before
-        .lines()
-        .rev()
-        .map(str::trim)
-        .skip_while(|line| line.is_empty())
-        .take_while(|line| line.starts_with("#[") || line.starts_with('@'))
-        .any(|line| line.contains("test"))
+    decorations(source, function).any(|line| line.contains("test"))
 }
 
 /// Where a blocking call runs on the event loop.

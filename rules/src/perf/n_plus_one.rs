@@ -277,7 +277,17 @@ const ROW_WRITES: &[&str] = &[
 /// The loop that makes the call repeat: the innermost loop around it, in its
 /// function, that runs once per element of data. `None` when every loop around
 /// the call runs a fixed number of times or pages through results.
-fn repeating_loop<'m>(context: &RuleContext<'m>, call: Site) -> Option<&'m Loop> {
+pub(crate) fn repeating_loop<'m>(context: &RuleContext<'m>, call: Site) -> Option<&'m Loop> {
+    repeating_loop_where(context, call, true)
+}
+
+/// The same; with `batches` false, loops over chunks and pages repeat too
+/// (what is made once per page is still made too often).
+pub(crate) fn repeating_loop_where<'m>(
+    context: &RuleContext<'m>,
+    call: Site,
+    batches: bool,
+) -> Option<&'m Loop> {
     let model = context.model;
     for each in model.loop_chain(call.innermost_loop) {
         // The header of a `while` runs every time, but it is the loop's own
@@ -300,8 +310,7 @@ fn repeating_loop<'m>(context: &RuleContext<'m>, call: Site) -> Option<&'m Loop>
         }
 
         if runs_fixed_times(context, each)
-            || chunks(context, each)
-            || pages(context, each, call.span)
+            || (batches && (chunks(context, each) || pages(context, each, call.span)))
         {
             continue;
         }
@@ -312,14 +321,14 @@ fn repeating_loop<'m>(context: &RuleContext<'m>, call: Site) -> Option<&'m Loop>
 
 /// Where a round trip happens: a call, or a read of a lazily loaded relation.
 #[derive(Clone, Copy)]
-struct Site {
-    span: Span,
-    function: Option<FunctionId>,
-    innermost_loop: Option<LoopId>,
+pub(crate) struct Site {
+    pub(crate) span: Span,
+    pub(crate) function: Option<FunctionId>,
+    pub(crate) innermost_loop: Option<LoopId>,
 }
 
 impl Site {
-    fn of(call: &Call) -> Site {
+    pub(crate) fn of(call: &Call) -> Site {
         Site {
             span: call.span,
             function: call.function,
