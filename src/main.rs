@@ -11,14 +11,15 @@ use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use snag_analyzer::config::{self, LoadedConfig};
-use snag_analyzer::engine::{Engine, NoticeKind, ScanOutcome, Settings};
+use snag_analyzer::engine::{Engine, NoticeKind, ScanOutcome};
 use snag_analyzer::finding::Confidence;
 use snag_analyzer::model::Language;
 use snag_analyzer::report::{self, ReportContext};
+use snag_analyzer::source::discover_files;
 use snag_analyzer::source::git::{
     ChangeRequest, GitRepository, HookInstalled, HookOverwrite, HookRemoved, NewSide,
 };
-use snag_analyzer::source::{discover_files, Exclusions};
+use snag_rules::settings::Overrides;
 
 const VERSION: &str = env!("CARGO_PKG_VERSION");
 
@@ -43,6 +44,14 @@ enum Command {
     Rule {
         /// The rule id, e.g. `select-star`.
         id: String,
+    },
+    /// Serve the Language Server Protocol on standard input and output
+    /// (diagnostics, hover and quick fixes in an editor).
+    Lsp {
+        /// Accepted for clients that pass it (vscode-languageclient does);
+        /// standard input and output is the only transport.
+        #[arg(long)]
+        stdio: bool,
     },
     /// Manage the git pre-commit hook that runs `snag check --staged`.
     Hook {
@@ -135,6 +144,9 @@ fn main() -> ExitCode {
         Command::Check(args) => check(args),
         Command::Rules => list_rules(),
         Command::Rule { id } => show_rule(&id),
+        Command::Lsp { stdio: _ } => snag_lsp::run_stdio()
+            .map(|()| ExitCode::SUCCESS)
+            .context("the language server stopped"),
         Command::Hook { action } => hook(action),
     };
     match result {
@@ -176,12 +188,10 @@ fn show_rule(id: &str) -> Result<ExitCode> {
 }
 
 fn load_config(args: &CheckArgs, start: &Path) -> Result<LoadedConfig> {
-    let loaded = match &args.config {
+    Ok(match &args.config {
         Some(path) => config::load(path)?,
         None => config::discover(start)?,
-    };
-    loaded.check_rule_names(snag_rules::is_rule_or_pack)?;
-    Ok(loaded)
+    })
 }
 
 /// Where a check's files come from.
@@ -233,61 +243,25 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
         (None, None) => cwd.clone(),
     };
     let loaded = load_config(&args, &config_start)?;
-    let config = &loaded.config;
-
-    let config_select: Option<Vec<String>> = config
-        .select
-        .as_ref()
-        .map(|names| names.iter().map(|name| name.get_ref().clone()).collect());
-    let select = args.select.clone().or(config_select);
-    let mut ignore: Vec<String> = config
-        .ignore
-        .iter()
-        .map(|name| name.get_ref().clone())
-        .collect();
-    ignore.extend(args.ignore.iter().cloned());
-    let rules = snag_rules::select_rules(select.as_deref(), &ignore)
-        .map_err(|message| anyhow::anyhow!("{message}"))?;
-
-    let mut catalog = snag_rules::default_catalog()?;
-    if let Some(path) = &loaded.path {
-        catalog.extend(&config.catalog, &path.display().to_string())?;
-    }
-    let exclusions = match loaded.base_dir() {
-        Some(base) => Exclusions::new(base, &config.exclude).map_err(|message| {
-            anyhow::anyhow!(
-                "{}: {message}",
-                loaded.path.as_deref().unwrap_or(base).display()
-            )
-        })?,
-        None => Exclusions::none(),
-    };
-    let settings = Settings {
-        rules,
-        catalog,
-        severity_overrides: config
-            .severity
-            .iter()
-            .map(|(id, severity)| (id.get_ref().clone(), *severity))
-            .collect(),
-        min_confidence: args
-            .min_confidence
-            .or(config.min_confidence)
-            .unwrap_or(Confidence::Medium),
-        exclusions: exclusions.clone(),
+    let overrides = Overrides {
+        select: args.select.clone(),
+        ignore: args.ignore.clone(),
+        min_confidence: args.min_confidence,
         report_unused_suppressions: args.report_unused_ignores,
-        // In git modes paths are relative to the repository's root.
-        root: match &source {
-            Source::Git(repository) => repository.root().to_path_buf(),
-            _ => cwd.clone(),
-        },
     };
+    // In git modes paths are relative to the repository's root.
+    let root = match &source {
+        Source::Git(repository) => repository.root().to_path_buf(),
+        _ => cwd.clone(),
+    };
+    let settings = snag_rules::settings::from_config(&loaded, &overrides, root)?;
     let engine = Engine::new(settings);
+    let exclusions = &engine.settings().exclusions;
 
     let outcome = match source {
         Source::Stdin(name) => check_stdin(&engine, &name)?,
         Source::Walk(paths) => {
-            let (files, errors) = discover_files(&paths, &exclusions);
+            let (files, errors) = discover_files(&paths, exclusions);
             if !errors.is_empty() {
                 for error in &errors {
                     eprintln!("snag: error: {error}");
@@ -309,7 +283,7 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
                 base: args.base.as_deref(),
                 paths: &args.paths,
                 cwd: &cwd,
-                exclusions: &exclusions,
+                exclusions,
             };
             let mut changes = repository.changes(&request)?;
             for notice in &changes.notices {
