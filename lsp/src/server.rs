@@ -13,6 +13,7 @@ use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 use std::time::Duration;
 
 use serde::Deserialize;
+use snag_analyzer::engine::Rule;
 use snag_analyzer::lang::Document;
 use snag_analyzer::model::Language;
 use tower_lsp_server::jsonrpc::{Error, Result};
@@ -84,6 +85,8 @@ pub(crate) struct Backend {
     jobs: OnceLock<Mutex<Sender<Job>>>,
     /// Said during `initialize`, logged once the client can hear it.
     early_warnings: Mutex<Vec<String>>,
+    /// Rules run besides the selected built-in ones (tests).
+    extra_rules: Vec<&'static dyn Rule>,
 }
 
 impl Backend {
@@ -94,6 +97,16 @@ impl Backend {
             options: OnceLock::new(),
             jobs: OnceLock::new(),
             early_warnings: Mutex::default(),
+            extra_rules: Vec::new(),
+        }
+    }
+
+    /// A server that also runs `rules`, for tests of how it survives them.
+    #[cfg(test)]
+    pub(crate) fn with_extra_rules(client: Client, rules: Vec<&'static dyn Rule>) -> Backend {
+        Backend {
+            extra_rules: rules,
+            ..Backend::new(client)
         }
     }
 
@@ -193,6 +206,7 @@ impl LanguageServer for Backend {
             self.client.clone(),
             tokio::runtime::Handle::current(),
             options,
+            self.extra_rules.clone(),
         ) {
             Ok(jobs) => {
                 let _ = self.jobs.set(Mutex::new(jobs));
@@ -368,3 +382,6 @@ impl LanguageServer for Backend {
         })
     }
 }
+
+#[cfg(test)]
+mod tests;

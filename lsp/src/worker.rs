@@ -13,7 +13,7 @@ use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender, TryRecvError};
 use std::sync::Arc;
 use std::time::Instant;
 
-use snag_analyzer::engine::{NoticeKind, MAX_FILE_BYTES};
+use snag_analyzer::engine::{NoticeKind, Rule, MAX_FILE_BYTES};
 use snag_rules::settings::Overrides;
 use tokio::runtime::Handle;
 use tower_lsp_server::ls_types::{MessageType, Uri};
@@ -69,6 +69,7 @@ pub(crate) fn spawn(
     client: Client,
     runtime: Handle,
     options: Options,
+    extra_rules: Vec<&'static dyn Rule>,
 ) -> std::io::Result<Sender<Job>> {
     let (sender, receiver) = mpsc::channel();
     let overrides = Overrides {
@@ -76,7 +77,7 @@ pub(crate) fn spawn(
         ..Overrides::default()
     };
     let mut worker = Worker {
-        workspace: Workspace::new(overrides, options.root.clone()),
+        workspace: Workspace::new(overrides, options.root.clone(), extra_rules),
         shared,
         client,
         runtime,

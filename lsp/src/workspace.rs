@@ -11,13 +11,15 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use snag_analyzer::config::{self, LoadedConfig};
-use snag_analyzer::engine::Engine;
+use snag_analyzer::engine::{Engine, Rule};
 use snag_analyzer::source::git::GitRepository;
 use snag_rules::settings::{self, Overrides};
 
 /// Engines by config, built on first use.
 pub(crate) struct Workspace {
     overrides: Overrides,
+    /// Rules run besides the selected built-in ones (tests).
+    extra_rules: Vec<&'static dyn Rule>,
     root: Option<PathBuf>,
     /// The config file each directory resolves to (`None`: none found).
     configs: HashMap<PathBuf, Option<PathBuf>>,
@@ -40,9 +42,14 @@ pub(crate) struct Resolved {
 }
 
 impl Workspace {
-    pub(crate) fn new(overrides: Overrides, root: Option<PathBuf>) -> Workspace {
+    pub(crate) fn new(
+        overrides: Overrides,
+        root: Option<PathBuf>,
+        extra_rules: Vec<&'static dyn Rule>,
+    ) -> Workspace {
         Workspace {
             overrides,
+            extra_rules,
             root,
             configs: HashMap::new(),
             engines: HashMap::new(),
@@ -114,7 +121,10 @@ impl Workspace {
             .or_else(|| loaded.base_dir().map(Path::to_path_buf))
             .unwrap_or_else(|| PathBuf::from("/"));
         match settings::from_config(loaded, &self.overrides, root) {
-            Ok(settings) => Some(Arc::new(Engine::new(settings))),
+            Ok(mut settings) => {
+                settings.rules.extend(self.extra_rules.iter().copied());
+                Some(Arc::new(Engine::new(settings)))
+            }
             Err(error) => {
                 self.report(error.to_string(), errors);
                 None
