@@ -122,6 +122,29 @@ impl Backend {
         }
     }
 
+    /// Applies a `didChange` to its document; `false` for a document that
+    /// is not open.
+    fn apply_changes(&self, params: DidChangeTextDocumentParams) -> bool {
+        let encoding = self.options().encoding;
+        let mut documents = lock(&self.shared.documents);
+        let Some(open) = documents.get_mut(&params.text_document.uri) else {
+            return false;
+        };
+        for change in params.content_changes {
+            match change.range {
+                Some(range) => {
+                    let lines = Lines::new(open.document.text(), encoding);
+                    let start = lines.offset(range.start);
+                    let end = lines.offset(range.end).max(start);
+                    open.document.edit(start..end, &change.text);
+                }
+                None => open.document.replace(change.text),
+            }
+        }
+        open.version = params.text_document.version;
+        true
+    }
+
     /// Runs a request's work, turning a panic into an error response.
     fn guarded<T>(&self, what: &str, work: impl FnOnce() -> T) -> Result<T> {
         catch_unwind(AssertUnwindSafe(work)).map_err(|payload| {
@@ -306,31 +329,26 @@ impl LanguageServer for Backend {
     }
 
     async fn did_change(&self, params: DidChangeTextDocumentParams) {
-        let uri = params.text_document.uri;
-        let encoding = self.options().encoding;
-        let known = {
-            let mut documents = lock(&self.shared.documents);
-            match documents.get_mut(&uri) {
-                Some(open) => {
-                    for change in params.content_changes {
-                        match change.range {
-                            Some(range) => {
-                                let lines = Lines::new(open.document.text(), encoding);
-                                let start = lines.offset(range.start);
-                                let end = lines.offset(range.end).max(start);
-                                open.document.edit(start..end, &change.text);
-                            }
-                            None => open.document.replace(change.text),
-                        }
-                    }
-                    open.version = params.text_document.version;
-                    true
-                }
-                None => false,
+        let uri = params.text_document.uri.clone();
+        match catch_unwind(AssertUnwindSafe(|| self.apply_changes(params))) {
+            Ok(true) => self.schedule(Job::Analyse(uri)),
+            Ok(false) => {}
+            Err(payload) => {
+                // The text may now differ from the client's: forget it
+                // rather than analyse something the user does not see.
+                lock(&self.shared.documents).remove(&uri);
+                self.schedule(Job::Close(uri.clone()));
+                self.client
+                    .log_message(
+                        MessageType::ERROR,
+                        format!(
+                            "snag: internal error applying an edit to {}: {}; close and reopen the file (please report it)",
+                            uri.as_str(),
+                            worker::panic_message(payload.as_ref())
+                        ),
+                    )
+                    .await;
             }
-        };
-        if known {
-            self.schedule(Job::Analyse(uri));
         }
     }
 

@@ -280,6 +280,17 @@ impl LspClient {
         }
     }
 
+    /// CPU time the server has used so far, all threads (Linux only).
+    pub fn cpu_time(&self) -> Option<Duration> {
+        let tasks = std::fs::read_dir(format!("/proc/{}/task", self.child.id())).ok()?;
+        let mut nanoseconds: u64 = 0;
+        for task in tasks.flatten() {
+            let schedstat = std::fs::read_to_string(task.path().join("schedstat")).ok()?;
+            nanoseconds += schedstat.split_whitespace().next()?.parse::<u64>().ok()?;
+        }
+        Some(Duration::from_nanos(nanoseconds))
+    }
+
     /// Whether the process has ended.
     pub fn has_exited(&mut self) -> bool {
         matches!(self.child.try_wait(), Ok(Some(_)))
