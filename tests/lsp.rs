@@ -680,3 +680,54 @@ fn an_analysis_overtaken_by_an_edit_is_not_published() {
     );
     finish(client);
 }
+
+#[test]
+fn options_link_rule_docs_and_report_unused_suppressions() {
+    let scratch = Scratch::new("lsp-options");
+    let mut client = server(
+        &scratch.path,
+        json!({
+            "ruleDocsUrl": "https://docs.example.com/rules/{rule}",
+            "reportUnusedIgnores": true,
+        }),
+    );
+    let uri = file_uri(&scratch.path.join("views.py"));
+    client.open(
+        &uri,
+        "python",
+        1,
+        "def find(cur):\n    # snag: ignore[select-star]\n    cur.execute(\"SELECT id FROM t\")\n    cur.execute(\"SELECT * FROM t\")\n",
+    );
+    let published = client.diagnostics_at(&uri, 1);
+    assert_eq!(
+        codes(&published),
+        vec!["unused-suppression".to_string(), "select-star".to_string()]
+    );
+    let diagnostics = published["diagnostics"].as_array().unwrap();
+    assert_eq!(diagnostics[0]["tags"], json!([1]), "unnecessary");
+    assert_eq!(
+        diagnostics[1]["codeDescription"]["href"],
+        "https://docs.example.com/rules/select-star"
+    );
+    // Options of the wrong type are ignored (and logged), not fatal.
+    let mut other = start(&scratch.path);
+    other.initialize(
+        &file_uri(&scratch.path),
+        json!({"changedLinesOnly": "yes"}),
+        None,
+    );
+    let logged = other.wait_for("a warning about the options", |message| {
+        message["method"] == "window/logMessage"
+    });
+    assert!(
+        logged["params"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("initializationOptions"),
+        "{logged}"
+    );
+    other.open(&uri, "python", 1, PYTHON_TWO_FINDINGS);
+    assert_eq!(codes(&other.diagnostics_at(&uri, 1)).len(), 2);
+    finish(other);
+    finish(client);
+}

@@ -219,6 +219,78 @@ mod tests {
         );
     }
 
+    /// A rule's fix travels in the diagnostic's `data` and comes back as
+    /// the preferred quick fix, in the negotiated encoding.
+    #[test]
+    fn a_rules_fix_becomes_the_preferred_quick_fix() {
+        use snag_analyzer::finding::{Confidence, Finding, Fix, Position as At, Range as Lines1};
+        use snag_analyzer::model::{Language, Span};
+        use tower_lsp_server::ls_types::{
+            CodeActionContext, PartialResultParams, TextDocumentIdentifier, WorkDoneProgressParams,
+        };
+
+        let text = "import time\nasync def f():\n    x = '🎉'; time.sleep(1)\n";
+        let call = text.find("time.sleep(1)").unwrap();
+        let span = Span::new(call, call + "time.sleep(1)".len());
+        let at = At {
+            line: 3,
+            column: 15,
+        };
+        let finding = Finding {
+            rule: "blocking-in-async",
+            pack: "perf",
+            severity: snag_analyzer::finding::Severity::Warning,
+            confidence: Confidence::High,
+            path: "f.py".to_string(),
+            span,
+            range: Lines1 { start: at, end: at },
+            message: "`time.sleep` blocks the event loop".to_string(),
+            why: String::new(),
+            help: "Await `asyncio.sleep`.".to_string(),
+            related: Vec::new(),
+            fix: Some(Fix {
+                description: "Use `await asyncio.sleep(…)`".to_string(),
+                span,
+                replacement: "await asyncio.sleep(1)".to_string(),
+            }),
+            fingerprint: String::new(),
+        };
+        let uri: Uri = "file:///f.py".parse().unwrap();
+        let lines = Lines::new(text, Encoding::Utf16);
+        let options = crate::server::Options::default();
+        let (diagnostics, _) = crate::convert::diagnostics(&uri, &[finding], &lines, &options);
+        // Through JSON, as the client sends it back.
+        let diagnostic: Diagnostic =
+            serde_json::from_value(serde_json::to_value(&diagnostics[0]).unwrap()).unwrap();
+        let params = CodeActionParams {
+            text_document: TextDocumentIdentifier { uri: uri.clone() },
+            range: diagnostic.range,
+            context: CodeActionContext {
+                diagnostics: vec![diagnostic],
+                ..CodeActionContext::default()
+            },
+            work_done_progress_params: WorkDoneProgressParams::default(),
+            partial_result_params: PartialResultParams::default(),
+        };
+        let document = Document::new(Language::Python, text.to_string());
+        let actions = code_actions(&params, &document, Encoding::Utf16);
+        assert_eq!(actions.len(), 2, "the fix, then suppress");
+        let CodeActionOrCommand::CodeAction(fix) = &actions[0] else {
+            panic!("not a code action");
+        };
+        assert_eq!(fix.title, "Use `await asyncio.sleep(…)`");
+        assert_eq!(fix.is_preferred, Some(true));
+        let edits = &fix.edit.as_ref().unwrap().changes.as_ref().unwrap()[&uri];
+        // `🎉` is two UTF-16 units (one character, four bytes): character 14.
+        assert_eq!(
+            edits[0],
+            TextEdit::new(
+                Range::new(Position::new(2, 14), Position::new(2, 27)),
+                "await asyncio.sleep(1)".to_string()
+            )
+        );
+    }
+
     #[test]
     fn only_filters_by_kind_hierarchy() {
         assert!(wants_quick_fixes(None));

@@ -227,18 +227,20 @@ impl Worker {
 
         let lines = Lines::new(document.text(), self.options.encoding);
         let (diagnostics, published) = convert::diagnostics(uri, &findings, &lines, &self.options);
-        {
+        let replaced = {
             let mut documents = lock(&self.shared.documents);
             match documents.get_mut(uri) {
+                // Keep the fresh tree: the next edit reparses from it.
                 Some(open) if open.version == version => {
-                    // Keep the fresh tree: the next edit reparses from it.
-                    open.document = document;
+                    std::mem::replace(&mut open.document, document)
                 }
                 // Edited (or closed) meanwhile: these diagnostics are stale,
                 // and the newer version is queued already.
                 _ => return,
             }
-        }
+        };
+        // Freeing a tree takes a while: not while edits wait for the lock.
+        drop(replaced);
         lock(&self.shared.published).insert(uri.clone(), published);
         self.publish(uri.clone(), diagnostics, Some(version));
     }
