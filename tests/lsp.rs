@@ -705,6 +705,8 @@ fn options_link_rule_docs_and_report_unused_suppressions() {
     );
     let diagnostics = published["diagnostics"].as_array().unwrap();
     assert_eq!(diagnostics[0]["tags"], json!([1]), "unnecessary");
+    let unused = diagnostics[0].clone();
+    assert_eq!(actions_for(&mut client, &uri, &unused), Vec::<Value>::new());
     assert_eq!(
         diagnostics[1]["codeDescription"]["href"],
         "https://docs.example.com/rules/select-star"

@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 
+use snag_analyzer::engine::UNUSED_SUPPRESSION;
 use snag_analyzer::lang::Document;
 use tower_lsp_server::ls_types::{
     CodeAction, CodeActionKind, CodeActionOrCommand, CodeActionParams, Diagnostic, NumberOrString,
@@ -50,7 +51,8 @@ pub(crate) fn code_actions(
             ));
         }
         let line = diagnostic.range.start.line;
-        if suppressions.contains(&(line, rule.clone())) {
+        // A stale suppression is fixed by deleting it, not by another one.
+        if rule == UNUSED_SUPPRESSION || suppressions.contains(&(line, rule.clone())) {
             continue;
         }
         suppressions.push((line, rule.clone()));

@@ -110,8 +110,10 @@ impl Backend {
         }
     }
 
-    fn options(&self) -> Options {
-        self.options.get().cloned().unwrap_or_default()
+    fn encoding(&self) -> Encoding {
+        self.options
+            .get()
+            .map_or(Encoding::default(), |options| options.encoding)
     }
 
     fn schedule(&self, job: Job) {
@@ -125,7 +127,7 @@ impl Backend {
     /// Applies a `didChange` to its document; `false` for a document that
     /// is not open.
     fn apply_changes(&self, params: DidChangeTextDocumentParams) -> bool {
-        let encoding = self.options().encoding;
+        let encoding = self.encoding();
         let mut documents = lock(&self.shared.documents);
         let Some(open) = documents.get_mut(&params.text_document.uri) else {
             return false;
@@ -390,12 +392,12 @@ impl LanguageServer for Backend {
     }
 
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
-        let options = self.options();
+        let encoding = self.encoding();
         let shared = self.shared.clone();
         self.guarded("codeAction", move || {
             let documents = lock(&shared.documents);
             let open = documents.get(&params.text_document.uri)?;
-            let actions = crate::actions::code_actions(&params, &open.document, options.encoding);
+            let actions = crate::actions::code_actions(&params, &open.document, encoding);
             (!actions.is_empty()).then_some(actions)
         })
     }
