@@ -109,6 +109,45 @@ fn diagnostics_on_open_carry_severity_code_source_and_related_spans() {
 }
 
 #[test]
+fn javascript_tsx_and_rust_documents_get_diagnostics_too() {
+    let scratch = Scratch::new("lsp-languages");
+    let mut client = server(&scratch.path, Value::Null);
+    let documents = [
+        (
+            "list.js",
+            "javascript",
+            "const { Pool } = require('pg');\nconst pool = new Pool();\nasync function list() {\n  return pool.query('SELECT * FROM products');\n}\n",
+            (3, 20),
+        ),
+        (
+            "List.tsx",
+            "typescriptreact",
+            "import { Pool } from 'pg';\nconst pool = new Pool();\nexport function List() {\n  const load = () => pool.query('SELECT * FROM products');\n  return <div onClick={load}>é</div>;\n}\n",
+            (3, 32),
+        ),
+        (
+            "list.rs",
+            "rust",
+            "async fn list(pool: &sqlx::PgPool) {\n    let rows = sqlx::query(\"SELECT * FROM users\").fetch_all(pool).await;\n}\n",
+            (1, 27),
+        ),
+    ];
+    for (name, language, text, (line, character)) in documents {
+        let uri = file_uri(&scratch.path.join(name));
+        client.open(&uri, language, 1, text);
+        let published = client.diagnostics_at(&uri, 1);
+        let found = spans(&published);
+        assert_eq!(found.len(), 1, "{name}: {found:?}");
+        assert_eq!(
+            (found[0].0.as_str(), found[0].1, found[0].2),
+            ("select-star", line, character),
+            "{name}"
+        );
+    }
+    finish(client);
+}
+
+#[test]
 fn ranged_edits_reparse_and_republish_at_each_version() {
     let scratch = Scratch::new("lsp-edits");
     let mut client = server(&scratch.path, Value::Null);
@@ -499,7 +538,7 @@ fn newline_burst(uri: &str, versions: std::ops::RangeInclusive<i64>) -> Vec<u8> 
 #[test]
 fn a_debounced_burst_is_analysed_once_at_its_last_version() {
     let scratch = Scratch::new("lsp-debounce");
-    let mut client = server(&scratch.path, json!({"debounceMs": 300}));
+    let mut client = server(&scratch.path, json!({"debounceMs": 1000}));
     let uri = file_uri(&scratch.path.join("views.py"));
     client.open(&uri, "python", 1, PYTHON_TWO_FINDINGS);
     client.diagnostics_at(&uri, 1);

@@ -327,7 +327,7 @@ impl LanguageServer for Backend {
                 path,
             },
         );
-        self.schedule(Job::Analyse(item.uri));
+        self.schedule(Job::Refresh(item.uri));
     }
 
     async fn did_change(&self, params: DidChangeTextDocumentParams) {
@@ -360,7 +360,7 @@ impl LanguageServer for Backend {
             self.schedule(Job::ReloadConfig);
         } else {
             // The text did not change, but HEAD may have (changed lines).
-            self.schedule(Job::Analyse(uri));
+            self.schedule(Job::Refresh(uri));
         }
     }
 

@@ -33,8 +33,12 @@ const STACK_BYTES: usize = 32 * 1024 * 1024;
 const DEBOUNCE_CAP: u32 = 10;
 
 pub(crate) enum Job {
-    /// Analyse the document's latest version and publish.
+    /// Analyse the document's latest version and publish, unless that
+    /// version was published already (an earlier round took it).
     Analyse(Uri),
+    /// Analyse and publish even an unchanged version: the document was
+    /// (re)opened, or saved (HEAD may have moved under `changedLinesOnly`).
+    Refresh(Uri),
     /// The document was closed: clear its diagnostics.
     Close(Uri),
     /// A config file changed: reload, and republish every open document.
@@ -46,17 +50,22 @@ pub(crate) enum Job {
 struct Round {
     reload: bool,
     closed: Vec<Uri>,
-    analyse: Vec<Uri>,
+    /// Documents to analyse, each with whether to even if unchanged.
+    analyse: Vec<(Uri, bool)>,
 }
 
 impl Round {
+    fn analyse_document(&mut self, uri: Uri, force: bool) {
+        match self.analyse.iter_mut().find(|(queued, _)| *queued == uri) {
+            Some((_, queued_force)) => *queued_force |= force,
+            None => self.analyse.push((uri, force)),
+        }
+    }
+
     fn add(&mut self, job: Job) {
         match job {
-            Job::Analyse(uri) => {
-                if !self.analyse.contains(&uri) {
-                    self.analyse.push(uri);
-                }
-            }
+            Job::Analyse(uri) => self.analyse_document(uri, false),
+            Job::Refresh(uri) => self.analyse_document(uri, true),
             Job::Close(uri) => self.closed.push(uri),
             Job::ReloadConfig => self.reload = true,
         }
@@ -83,6 +92,7 @@ pub(crate) fn spawn(
         runtime,
         options,
         logged: HashMap::new(),
+        published: HashMap::new(),
     };
     std::thread::Builder::new()
         .name("snag-analysis".to_string())
@@ -100,6 +110,8 @@ struct Worker {
     /// The notices last logged per document, so an analysis per keystroke
     /// does not repeat them.
     logged: HashMap<Uri, Vec<String>>,
+    /// The version last published per document.
+    published: HashMap<Uri, i32>,
 }
 
 impl Worker {
@@ -107,6 +119,7 @@ impl Worker {
         while let Some(round) = self.next_round(receiver) {
             for uri in &round.closed {
                 self.logged.remove(uri);
+                self.published.remove(uri);
                 lock(&self.shared.published).remove(uri);
                 self.publish(uri.clone(), Vec::new(), None);
             }
@@ -114,14 +127,10 @@ impl Worker {
             if round.reload {
                 self.workspace.reload();
                 let open: Vec<Uri> = lock(&self.shared.documents).keys().cloned().collect();
-                for uri in open {
-                    if !analyse.contains(&uri) {
-                        analyse.push(uri);
-                    }
-                }
+                analyse = open.into_iter().map(|uri| (uri, true)).collect();
             }
-            for uri in analyse {
-                let result = catch_unwind(AssertUnwindSafe(|| self.analyse(&uri)));
+            for (uri, force) in analyse {
+                let result = catch_unwind(AssertUnwindSafe(|| self.analyse(&uri, force)));
                 if let Err(payload) = result {
                     self.log(
                         MessageType::ERROR,
@@ -162,14 +171,19 @@ impl Worker {
         Some(round)
     }
 
-    fn analyse(&mut self, uri: &Uri) {
+    fn analyse(&mut self, uri: &Uri, force: bool) {
         // A snapshot: edits go on while this one is analysed.
-        let snapshot = lock(&self.shared.documents)
-            .get(uri)
-            .map(|open| (open.version, open.document.clone(), open.path.clone()));
-        let Some((version, mut document, path)) = snapshot else {
-            return;
+        let snapshot = {
+            let documents = lock(&self.shared.documents);
+            let Some(open) = documents.get(uri) else {
+                return;
+            };
+            if !force && self.published.get(uri) == Some(&open.version) {
+                return;
+            }
+            (open.version, open.document.clone(), open.path.clone())
         };
+        let (version, mut document, path) = snapshot;
         let resolved = self.workspace.engine_for(path.as_deref());
         for error in resolved.errors {
             self.show(MessageType::ERROR, format!("snag: {error}"));
@@ -242,6 +256,7 @@ impl Worker {
         // Freeing a tree takes a while: not while edits wait for the lock.
         drop(replaced);
         lock(&self.shared.published).insert(uri.clone(), published);
+        self.published.insert(uri.clone(), version);
         self.publish(uri.clone(), diagnostics, Some(version));
     }
 
