@@ -50,7 +50,8 @@ pub(crate) enum Job {
 struct Round {
     reload: bool,
     closed: Vec<Uri>,
-    /// Documents to analyse, each with whether to even if unchanged.
+    /// Documents to analyse, each with whether to analyse it even when its
+    /// latest version was published already.
     analyse: Vec<(Uri, bool)>,
 }
 
