@@ -12,9 +12,7 @@ use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use snag_analyzer::config::{self, LoadedConfig};
-use snag_analyzer::engine::{
-    Engine, NoticeKind, RuleMeta, ScanOutcome, Settings, UNUSED_SUPPRESSION_META,
-};
+use snag_analyzer::engine::{Engine, NoticeKind, RuleMeta, ScanOutcome, UNUSED_SUPPRESSION_META};
 use snag_analyzer::finding::Confidence;
 use snag_analyzer::model::Language;
 use snag_analyzer::report::baseline::{self, Baseline};
@@ -22,7 +20,8 @@ use snag_analyzer::report::{self, ReportContext};
 use snag_analyzer::source::git::{
     ChangeRequest, GitRepository, HookInstalled, HookOverwrite, HookRemoved, NewSide,
 };
-use snag_analyzer::source::{discover_files, ChangedLines, Exclusions};
+use snag_analyzer::source::{discover_files, ChangedLines};
+use snag_rules::settings::Overrides;
 
 mod review;
 
@@ -56,6 +55,14 @@ enum Command {
     Rule {
         /// The rule id, e.g. `select-star`.
         id: String,
+    },
+    /// Serve the Language Server Protocol on standard input and output
+    /// (diagnostics, hover and quick fixes in an editor).
+    Lsp {
+        /// Accepted for clients that pass it (vscode-languageclient does);
+        /// standard input and output is the only transport.
+        #[arg(long)]
+        stdio: bool,
     },
     /// Manage the git pre-commit hook that runs `snag check --staged`.
     Hook {
@@ -199,6 +206,9 @@ fn main() -> ExitCode {
         Command::Review(args) => review::run(args),
         Command::Rules => list_rules(),
         Command::Rule { id } => show_rule(&id),
+        Command::Lsp { stdio: _ } => snag_lsp::run_stdio()
+            .map(|()| ExitCode::SUCCESS)
+            .context("the language server stopped"),
         Command::Hook { action } => hook(action),
     };
     match result {
@@ -240,12 +250,10 @@ fn show_rule(id: &str) -> Result<ExitCode> {
 }
 
 fn load_config(rule_args: &RuleArgs, start: &Path) -> Result<LoadedConfig> {
-    let loaded = match &rule_args.config {
+    Ok(match &rule_args.config {
         Some(path) => config::load(path)?,
         None => config::discover(start)?,
-    };
-    loaded.check_rule_names(snag_rules::is_rule_or_pack)?;
-    Ok(loaded)
+    })
 }
 
 /// Which files a scan reads, and which of their lines count.
@@ -350,38 +358,11 @@ fn scan(request: &ScanRequest<'_>) -> Result<Scan> {
     };
     let rule_args = request.rules;
     let loaded = load_config(rule_args, &config_start)?;
-    let config = &loaded.config;
-
-    let config_select: Option<Vec<String>> = config
-        .select
-        .as_ref()
-        .map(|names| names.iter().map(|name| name.get_ref().clone()).collect());
-    let select = rule_args.select.clone().or(config_select);
-    let mut ignore: Vec<String> = config
-        .ignore
-        .iter()
-        .map(|name| name.get_ref().clone())
-        .collect();
-    ignore.extend(rule_args.ignore.iter().cloned());
-    let rules = snag_rules::select_rules(select.as_deref(), &ignore)
-        .map_err(|message| anyhow::anyhow!("{message}"))?;
-    let mut rule_metas: Vec<&'static RuleMeta> = rules.iter().map(|rule| rule.meta()).collect();
-    if rule_args.report_unused_ignores {
-        rule_metas.push(&UNUSED_SUPPRESSION_META);
-    }
-
-    let mut catalog = snag_rules::default_catalog()?;
-    if let Some(path) = &loaded.path {
-        catalog.extend(&config.catalog, &path.display().to_string())?;
-    }
-    let exclusions = match loaded.base_dir() {
-        Some(base) => Exclusions::new(base, &config.exclude).map_err(|message| {
-            anyhow::anyhow!(
-                "{}: {message}",
-                loaded.path.as_deref().unwrap_or(base).display()
-            )
-        })?,
-        None => Exclusions::none(),
+    let overrides = Overrides {
+        select: rule_args.select.clone(),
+        ignore: rule_args.ignore.clone(),
+        min_confidence: rule_args.min_confidence,
+        report_unused_suppressions: rule_args.report_unused_ignores,
     };
     // In git modes, and for the baseline, paths are relative to the
     // repository's root; otherwise to the current directory.
@@ -395,23 +376,18 @@ fn scan(request: &ScanRequest<'_>) -> Result<Scan> {
         ) => repository_root.clone().unwrap_or_else(|| cwd.clone()),
         _ => cwd.clone(),
     };
-    let settings = Settings {
-        rules,
-        catalog,
-        severity_overrides: config
-            .severity
-            .iter()
-            .map(|(id, severity)| (id.get_ref().clone(), *severity))
-            .collect(),
-        min_confidence: rule_args
-            .min_confidence
-            .or(config.min_confidence)
-            .unwrap_or(Confidence::Medium),
-        exclusions: exclusions.clone(),
-        report_unused_suppressions: rule_args.report_unused_ignores,
-        root: root.clone(),
-        fingerprint_root: repository_root.clone(),
-    };
+    let settings = snag_rules::settings::from_config(
+        &loaded,
+        &overrides,
+        root.clone(),
+        repository_root.clone(),
+    )?;
+    let mut rule_metas: Vec<&'static RuleMeta> =
+        settings.rules.iter().map(|rule| rule.meta()).collect();
+    if rule_args.report_unused_ignores {
+        rule_metas.push(&UNUSED_SUPPRESSION_META);
+    }
+    let exclusions = settings.exclusions.clone();
     let engine = Engine::new(settings);
 
     let mut changed = HashMap::new();

@@ -19,6 +19,7 @@ use crate::catalog::Catalog;
 use crate::finding::{
     stable_hash, Confidence, Diagnostic, Finding, LineIndex, RelatedLocation, Severity,
 };
+use crate::lang::Document;
 use crate::model::{FileModel, Language};
 use crate::source::{ChangedLines, DiscoveredFile, Exclusions, InMemoryFile};
 use crate::suppress::Suppressions;
@@ -187,6 +188,27 @@ pub struct FileOutcome {
     pub findings: Vec<Finding>,
     pub notices: Vec<Notice>,
     pub parsed: bool,
+}
+
+impl FileOutcome {
+    /// The diff filter: a finding stays when its primary span or any of its
+    /// related spans (in the same file) touches a changed line. Touching
+    /// means any line of the span's `start..=end`, so a multi-line call whose
+    /// argument changed is kept, and so is a query whose enclosing loop was
+    /// just added.
+    pub fn keep_findings_on_changed_lines(&mut self, changed: &ChangedLines) {
+        let path = self.path.as_str();
+        self.findings.retain(|finding| {
+            changed.touches(finding.range.start.line, finding.range.end.line)
+                || finding.related.iter().any(|related| {
+                    related.path == path
+                        && changed.touches(related.range.start.line, related.range.end.line)
+                })
+        });
+        if self.findings.is_empty() {
+            self.source = None;
+        }
+    }
 }
 
 /// The result of a scan.
@@ -362,7 +384,7 @@ impl Engine {
         }
         let mut outcome = self.check_bytes(&path, language, bytes);
         if let Some(changed) = &changed {
-            keep_findings_on_changed_lines(&mut outcome, changed);
+            outcome.keep_findings_on_changed_lines(changed);
         }
         outcome
     }
@@ -429,6 +451,40 @@ impl Engine {
 
     /// Analyses source text.
     pub fn check_source(&self, display: &str, language: Language, source: &str) -> FileOutcome {
+        let model = if self.may_match(source) {
+            Lowered::from(catch_unwind(AssertUnwindSafe(|| {
+                crate::lang::lower(language, source)
+            })))
+        } else {
+            Lowered::NotParsed
+        };
+        self.check_model(display, language, source, model)
+    }
+
+    /// Analyses a document kept across edits (the language server's): it is
+    /// parsed only when some rule may match it, and then incrementally, from
+    /// the tree of its previous parse. Findings are those `check_source`
+    /// gives for the same text.
+    pub fn check_document(&self, display: &str, document: &mut Document) -> FileOutcome {
+        let model = if self.may_match(document.text()) {
+            Lowered::from(catch_unwind(AssertUnwindSafe(|| {
+                document.parse();
+                document.lower()
+            })))
+        } else {
+            Lowered::NotParsed
+        };
+        self.check_model(display, document.language(), document.text(), model)
+    }
+
+    /// Suppressions, and the rules over the model when there is one.
+    fn check_model(
+        &self,
+        display: &str,
+        language: Language,
+        source: &str,
+        model: Lowered,
+    ) -> FileOutcome {
         let mut outcome = FileOutcome {
             path: display.to_string(),
             language,
@@ -437,25 +493,22 @@ impl Engine {
             notices: Vec::new(),
             parsed: false,
         };
-        let may_match = self.may_match(source);
         let index = LineIndex::new(source);
         let suppressions = Suppressions::parse(source, &index);
-        if may_match {
-            let model = catch_unwind(AssertUnwindSafe(|| crate::lang::lower(language, source)));
-            match model {
-                Ok(model) => {
-                    outcome.parsed = true;
-                    self.report_syntax_errors(display, &model, &index, &mut outcome.notices);
-                    let diagnostics = self.run_rules(display, language, source, &model, &mut outcome.notices);
-                    outcome.findings =
-                        self.place(display, source, &index, &suppressions, diagnostics);
-                }
-                Err(_) => outcome.notices.push(Notice {
-                    path: display.to_string(),
-                    kind: NoticeKind::Internal,
-                    message: "internal error while lowering this file; it was not analysed (please report it)".to_string(),
-                }),
+        match model {
+            Lowered::NotParsed => {}
+            Lowered::Model(model) => {
+                outcome.parsed = true;
+                self.report_syntax_errors(display, &model, &index, &mut outcome.notices);
+                let diagnostics =
+                    self.run_rules(display, language, source, &model, &mut outcome.notices);
+                outcome.findings = self.place(display, source, &index, &suppressions, diagnostics);
             }
+            Lowered::Panicked => outcome.notices.push(Notice {
+                path: display.to_string(),
+                kind: NoticeKind::Internal,
+                message: LOWERING_PANICKED.to_string(),
+            }),
         }
         if self.settings.report_unused_suppressions {
             self.report_unused(display, &index, &suppressions, &mut outcome.findings);
@@ -661,6 +714,24 @@ impl Engine {
     }
 }
 
+const LOWERING_PANICKED: &str =
+    "internal error while lowering this file; it was not analysed (please report it)";
+
+/// What lowering a file gave.
+enum Lowered {
+    /// The prefilter ruled the file out.
+    NotParsed,
+    /// Parsing or lowering panicked (a bug in snag).
+    Panicked,
+    Model(FileModel),
+}
+
+impl From<std::thread::Result<FileModel>> for Lowered {
+    fn from(result: std::thread::Result<FileModel>) -> Lowered {
+        result.map_or(Lowered::Panicked, Lowered::Model)
+    }
+}
+
 fn skipped_outcome(display: &str, language: Language, message: String) -> FileOutcome {
     FileOutcome {
         path: display.to_string(),
@@ -682,24 +753,6 @@ fn too_large_message(bytes: usize) -> String {
         bytes / (1024 * 1024),
         MAX_FILE_BYTES / (1024 * 1024)
     )
-}
-
-/// The diff filter: a finding stays when its primary span or any of its
-/// related spans (in the same file) touches a changed line. Touching means
-/// any line of the span's `start..=end`, so a multi-line call whose argument
-/// changed is kept, and so is a query whose enclosing loop was just added.
-fn keep_findings_on_changed_lines(outcome: &mut FileOutcome, changed: &ChangedLines) {
-    let path = outcome.path.as_str();
-    outcome.findings.retain(|finding| {
-        changed.touches(finding.range.start.line, finding.range.end.line)
-            || finding.related.iter().any(|related| {
-                related.path == path
-                    && changed.touches(related.range.start.line, related.range.end.line)
-            })
-    });
-    if outcome.findings.is_empty() {
-        outcome.source = None;
-    }
 }
 
 /// The rule id of findings about suppressions that silence nothing.

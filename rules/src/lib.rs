@@ -10,6 +10,7 @@ use snag_analyzer::engine::Rule;
 
 mod perf;
 mod security;
+pub mod settings;
 mod sql_sinks;
 
 /// The built-in catalogs, by file name.

@@ -6,6 +6,7 @@
 //! know nothing of rules or catalogs: what a call *does* is decided later, from
 //! its call path.
 
+mod document;
 mod javascript;
 mod lowering;
 mod python;
@@ -16,6 +17,8 @@ use std::cell::RefCell;
 use tree_sitter::{Node, Parser, Tree};
 
 use crate::model::{FileModel, Language, Span};
+
+pub use document::Document;
 
 /// Parses `source` and lowers it. Never fails: a file tree-sitter cannot parse
 /// at all (it gave up, or was cancelled) comes back as an empty model with one

@@ -157,6 +157,80 @@ impl GitRepository {
         Ok(Some(GitRepository { repository, root }))
     }
 
+    /// The repository holding `path` (a file or a directory), found by
+    /// walking up from it as git does; `Ok(None)` when there is none. For
+    /// the language server, whose documents may lie in any repository.
+    pub fn containing(path: &Path) -> Result<Option<GitRepository>, GitError> {
+        let start = if path.is_dir() {
+            path
+        } else {
+            path.parent().unwrap_or(path)
+        };
+        let repository = match Repository::discover(start) {
+            Ok(repository) => repository,
+            Err(error) if error.code() == ErrorCode::NotFound => return Ok(None),
+            Err(error) => return Err(GitError::Open(error.message().to_string())),
+        };
+        let Some(workdir) = repository.workdir() else {
+            return Ok(None);
+        };
+        let root = workdir
+            .canonicalize()
+            .unwrap_or_else(|_| normalize_lexically(workdir));
+        Ok(Some(GitRepository { repository, root }))
+    }
+
+    /// The lines of `content`, the unsaved text of the work-tree file at
+    /// `path`, that differ from HEAD's version of that file (added or
+    /// modified lines): every line when HEAD has no such file (a new file,
+    /// or no commit yet). Nothing is read from the work tree.
+    pub fn changed_lines_against_head(
+        &self,
+        path: &Path,
+        content: &[u8],
+    ) -> Result<ChangedLines, GitError> {
+        let absolute = path
+            .canonicalize()
+            .unwrap_or_else(|_| normalize_lexically(path));
+        let Ok(relative) = absolute.strip_prefix(&self.root) else {
+            return Err(GitError::OutsideRepository {
+                path: path.to_path_buf(),
+                root: self.root.clone(),
+            });
+        };
+        let display = display_path(relative);
+        let Some(tree) = self.head_tree()? else {
+            return Ok(ChangedLines::all());
+        };
+        let entry = match tree.get_path(relative) {
+            Ok(entry) => entry,
+            Err(error) if error.code() == ErrorCode::NotFound => return Ok(ChangedLines::all()),
+            Err(error) => {
+                return Err(git_error(format!("{display}: cannot read HEAD's tree"))(
+                    error,
+                ))
+            }
+        };
+        if entry.kind() != Some(git2::ObjectType::Blob) {
+            return Ok(ChangedLines::all());
+        }
+        let context = || format!("{display}: cannot compute the diff against HEAD");
+        let blob = self
+            .repository
+            .find_blob(entry.id())
+            .map_err(git_error(context()))?;
+        let mut options = line_diff_options();
+        let patch = Patch::from_buffers(
+            blob.content(),
+            Some(relative),
+            content,
+            Some(relative),
+            Some(&mut options),
+        )
+        .map_err(git_error(context()))?;
+        added_lines(&patch).map_err(git_error(context()))
+    }
+
     /// The work tree's root: paths in findings are relative to it.
     pub fn root(&self) -> &Path {
         &self.root
@@ -900,5 +974,45 @@ mod tests {
             normalize_lexically(Path::new("/repo/a/./b/../c")),
             PathBuf::from("/repo/a/c")
         );
+    }
+
+    #[test]
+    fn unsaved_content_is_diffed_against_heads_blob() {
+        let root = std::env::temp_dir().join(format!("snag-git-unsaved-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        std::fs::create_dir_all(root.join("app")).unwrap();
+        let repository = Repository::init(&root).unwrap();
+        std::fs::write(root.join("app/views.py"), "a = 1\nb = 2\nc = 3\n").unwrap();
+        let mut index = repository.index().unwrap();
+        index.add_path(Path::new("app/views.py")).unwrap();
+        let tree_id = index.write_tree().unwrap();
+        let tree = repository.find_tree(tree_id).unwrap();
+        let signature = git2::Signature::now("test", "test@example.com").unwrap();
+        repository
+            .commit(Some("HEAD"), &signature, &signature, "init", &tree, &[])
+            .unwrap();
+
+        let opened = GitRepository::containing(&root.join("app/views.py"))
+            .unwrap()
+            .unwrap();
+        // The work tree's file is not read: only the buffer counts.
+        let changed = opened
+            .changed_lines_against_head(
+                &root.join("app/views.py"),
+                b"a = 1\nb = 20\nc = 3\nd = 4\n",
+            )
+            .unwrap();
+        assert_eq!(changed.ranges(), &[(2, 2), (4, 4)]);
+        let unchanged = opened
+            .changed_lines_against_head(&root.join("app/views.py"), b"a = 1\nb = 2\nc = 3\n")
+            .unwrap();
+        assert!(unchanged.is_empty());
+        let new_file = opened
+            .changed_lines_against_head(&root.join("app/new.py"), b"x = 1\n")
+            .unwrap();
+        assert!(new_file.touches(1, 1));
+        let outside = std::env::temp_dir().join("snag-elsewhere.py");
+        assert!(opened.changed_lines_against_head(&outside, b"").is_err());
+        let _ = std::fs::remove_dir_all(&root);
     }
 }
