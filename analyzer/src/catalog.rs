@@ -38,13 +38,6 @@ pub struct CatalogFile {
     /// Calls that do a round trip to a database or another service.
     #[serde(default)]
     pub io_call: Vec<IoCallEntry>,
-    /// Calls that take seconds: sending email, processing images or PDFs,
-    /// running processes, building exports.
-    #[serde(default)]
-    pub slow_call: Vec<SlowCallEntry>,
-    /// Job queues a project may already use, to suggest by name.
-    #[serde(default)]
-    pub queue: Vec<QueueEntry>,
     /// Calls that open a connection or build a client meant to be reused.
     #[serde(default)]
     pub client_constructor: Vec<ClientConstructorEntry>,
@@ -55,39 +48,6 @@ pub struct CatalogFile {
     /// `spawn_blocking`): blocking work inside them is fine.
     #[serde(default)]
     pub offload: Vec<PathsEntry>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct SlowCallEntry {
-    pub paths: Vec<String>,
-    /// What the call does, for messages (`sends an email`).
-    pub what: String,
-    #[serde(default)]
-    pub languages: Vec<LanguageName>,
-    #[serde(default)]
-    pub note: Option<String>,
-}
-
-/// A slow call, compiled.
-#[derive(Debug, Clone)]
-pub struct SlowCall {
-    pub patterns: Vec<Pattern>,
-    pub what: String,
-    languages: Vec<LanguageName>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct QueueEntry {
-    /// The queue's name as people say it (`Celery`).
-    pub name: String,
-    /// Module names whose import shows the project uses it.
-    pub modules: Vec<String>,
-    /// How to hand work to it (`task.delay(…)`).
-    pub enqueue: String,
-    #[serde(default)]
-    pub languages: Vec<LanguageName>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -530,8 +490,6 @@ pub struct Catalog {
     sanitizers: Vec<PathSet>,
     io_calls: Vec<IoCall>,
     client_constructors: Vec<ClientConstructor>,
-    slow_calls: Vec<SlowCall>,
-    queues: Vec<QueueEntry>,
     blocking_calls: Vec<BlockingCall>,
     blocking_index: HashMap<String, Vec<usize>>,
     offloads: Vec<PathSet>,
@@ -595,14 +553,6 @@ impl Catalog {
                 languages: entry.languages.clone(),
             });
         }
-        for entry in &file.slow_call {
-            self.slow_calls.push(SlowCall {
-                patterns: compile(&entry.paths, "slow-call")?,
-                what: entry.what.clone(),
-                languages: entry.languages.clone(),
-            });
-        }
-        self.queues.extend(file.queue.iter().cloned());
         for entry in &file.client_constructor {
             self.client_constructors.push(ClientConstructor {
                 patterns: compile(&entry.paths, "client-constructor")?,
@@ -755,30 +705,6 @@ impl Catalog {
                         .iter()
                         .any(|pattern| pattern.matches_text(text, path.resolved || entry.global))
             })
-    }
-
-    /// The slow work a call with this path does, if the catalogs know it.
-    pub fn slow_call(&self, path: &CallPath, language: Language) -> Option<&SlowCall> {
-        let text = path.text.trim_end_matches("()");
-        self.slow_calls.iter().find(|entry| {
-            applies(&entry.languages, language)
-                && entry
-                    .patterns
-                    .iter()
-                    .any(|pattern| pattern.matches_text(text, path.resolved))
-        })
-    }
-
-    /// Names that a slow call's file certainly contains.
-    pub fn slow_call_names(&self) -> Vec<String> {
-        telling_names(self.slow_calls.iter().flat_map(|entry| entry.patterns.iter()))
-    }
-
-    /// The job queues of a language.
-    pub fn queues(&self, language: Language) -> impl Iterator<Item = &QueueEntry> {
-        self.queues
-            .iter()
-            .filter(move |queue| applies(&queue.languages, language))
     }
 
     /// The client a call with this path constructs, if the catalogs know it.

@@ -152,7 +152,7 @@ fn mentions(text: &str, name: &str) -> bool {
 }
 
 /// Functions that run once: startup, app factories, constructors.
-pub(crate) fn is_once(context: &RuleContext<'_>, function: &Function) -> bool {
+fn is_once(context: &RuleContext<'_>, function: &Function) -> bool {
     let name = function.name.to_ascii_lowercase();
     let once_names = [
         "main",
@@ -235,7 +235,7 @@ fn guarded_singleton(context: &RuleContext<'_>, call: &Call) -> bool {
 /// The request handler the call runs in: its function, or a function it is
 /// nested in (a callback inside a handler), when that is a handler of a web
 /// framework or a serverless function.
-pub(crate) fn request_function<'m>(
+fn request_function<'m>(
     context: &RuleContext<'m>,
     call: &Call,
     function: &'m Function,
