@@ -1504,7 +1504,17 @@ impl<'src> Walker<'src> {
         let segments = declared
             .map(|declared| self.type_segments(declared))
             .unwrap_or_default();
-        let base = segments.last().map(String::as_str).unwrap_or("");
+        // Extractors are taken by value (`Path<String>`); `&Path` is
+        // `std::path::Path`, and `Path` without arguments is not axum's.
+        let by_value_generic = declared.is_some_and(|declared| declared.kind() == "generic_type");
+        let base = match segments.last().map(String::as_str).unwrap_or("") {
+            "Path" | "Query" | "Json" | "Form" | "State" | "Extension" | "Data"
+                if !by_value_generic =>
+            {
+                ""
+            }
+            base => base,
+        };
         let is_input_extractor = INPUT_EXTRACTORS.contains(&base);
         let is_extractor = is_input_extractor || STATE_EXTRACTORS.contains(&base);
         let signature_framework = if HANDLER_SIGNATURE_TYPES.contains(&base) {

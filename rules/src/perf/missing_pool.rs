@@ -268,10 +268,13 @@ fn is_serverless_handler(context: &RuleContext<'_>, _call: &Call, function: &Fun
         param.annotation.as_deref().is_some_and(|annotation| {
             [
                 "APIGatewayProxyEvent",
+                "APIGatewayProxyHandler",
                 "SQSEvent",
+                "SQSHandler",
                 "LambdaEvent",
                 "ScheduledEvent",
-                "Context",
+                "S3Event",
+                "EventBridgeEvent",
             ]
             .iter()
             .any(|kind| annotation.contains(kind))
