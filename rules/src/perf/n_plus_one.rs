@@ -310,7 +310,10 @@ pub(crate) fn repeating_loop_where<'m>(
         }
 
         if runs_fixed_times(context, each)
-            || (batches && (chunks(context, each) || pages(context, each, call.span)))
+            || (batches
+                && (chunks(context, each)
+                    || pages(context, each, call.span)
+                    || polls(context, each)))
         {
             continue;
         }
@@ -382,11 +385,29 @@ fn runs_fixed_times(context: &RuleContext<'_>, each: &Loop) -> bool {
 /// `for (let i = 0; i < xs.length; i += BATCH)`): one round trip per chunk is
 /// the fix, not the problem.
 fn chunks(context: &RuleContext<'_>, each: &Loop) -> bool {
+    // `for chunk in …`, `for batch in …`, `for page in …`.
+    let named_for_chunks = each.bindings.iter().any(|binding| {
+        let binding = binding.to_ascii_lowercase();
+        ["chunk", "batch", "page", "window"]
+            .iter()
+            .any(|word| binding.contains(word))
+    });
+    // `ids.chunks(500)`, `batched(ids, 500)`, `qs.in_batches()`, `paginate(…)`.
     let iterable = each.iterable.as_deref().unwrap_or("").to_ascii_lowercase();
-    if ["chunk", "batch", "page", "slice"]
-        .iter()
-        .any(|word| iterable.contains(word))
-    {
+    let chunking_call = [
+        "chunks(",
+        "chunk(",
+        "chunked(",
+        "batched(",
+        "batches(",
+        "in_batches(",
+        "paginat",
+        "pages(",
+        "windows(",
+    ]
+    .iter()
+    .any(|call| iterable.contains(call));
+    if named_for_chunks || chunking_call {
         return true;
     }
     if each.kind == LoopKind::For {
@@ -453,6 +474,31 @@ fn is_constant_bound(text: &str) -> bool {
             .chars()
             .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
         && text.starts_with(|c: char| c.is_ascii_uppercase())
+}
+
+/// A `while` (or endless) loop that sleeps between rounds: it polls, and
+/// repeating the query is its purpose.
+fn polls(context: &RuleContext<'_>, each: &Loop) -> bool {
+    let endless_for = each.kind == LoopKind::For
+        && each.iterable.is_none()
+        && context
+            .text(each.header)
+            .split(';')
+            .nth(1)
+            .is_some_and(|condition| condition.trim().is_empty());
+    if each.kind != LoopKind::While && !endless_for {
+        return false;
+    }
+    let body = context.text(each.span);
+    [
+        "sleep(",
+        "setTimeout(",
+        ".tick()",
+        "wait_for(",
+        "Event().wait(",
+    ]
+    .iter()
+    .any(|marker| body.contains(marker))
 }
 
 /// A `while` loop that pages: the call uses a name the loop assigns anew
