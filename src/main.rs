@@ -112,6 +112,10 @@ struct CheckArgs {
     /// Exit 0 even when there are findings.
     #[arg(long)]
     exit_zero: bool,
+    /// Print on stderr where the time went (discover, read, parse, lower,
+    /// rules, report) and the slowest files.
+    #[arg(long)]
+    timings: bool,
     /// Read the file from standard input, analysed as if it were at NAME.
     #[arg(long, value_name = "NAME")]
     stdin_filename: Option<PathBuf>,
@@ -292,6 +296,9 @@ struct Scan {
     /// In the diff modes, each changed file's changed lines (`None` when
     /// every line counts).
     changed: HashMap<String, Option<ChangedLines>>,
+    /// Wall time finding the files, and analysing them.
+    discover_time: Duration,
+    analyse_time: Duration,
 }
 
 /// Where a scan's files come from.
@@ -391,10 +398,14 @@ fn scan(request: &ScanRequest<'_>) -> Result<Scan> {
     let engine = Engine::new(settings);
 
     let mut changed = HashMap::new();
+    let mut discover_time = Duration::ZERO;
+    let analysis_started = Instant::now();
     let outcome = match source {
         Source::Stdin(name) => check_stdin(&engine, &name)?,
         Source::Walk(paths) => {
+            let started = Instant::now();
             let (files, errors) = discover_files(&paths, &exclusions);
+            discover_time = started.elapsed();
             if let Some(first) = errors.first() {
                 for error in &errors[1..] {
                     eprintln!("snag: error: {error}");
@@ -455,12 +466,15 @@ fn scan(request: &ScanRequest<'_>) -> Result<Scan> {
         };
         eprintln!("snag: {prefix}: {}: {}", notice.path, notice.message);
     }
+    let analyse_time = analysis_started.elapsed().saturating_sub(discover_time);
     Ok(Scan {
         outcome,
         root,
         baseline_dir: repository_root.unwrap_or(cwd),
         rules: rule_metas,
         changed,
+        discover_time,
+        analyse_time,
     })
 }
 
@@ -476,12 +490,14 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
             lines: args.lines,
         },
     };
+    let started = Instant::now();
     let mut scan = scan(&ScanRequest {
         paths: &args.paths,
         mode,
         rules: &args.rules,
     })?;
     let hidden = hide_baselined(&args.baseline, &mut scan)?;
+    let report_started = Instant::now();
 
     let styled = args.output.is_none()
         && std::io::stdout().is_terminal()
@@ -512,7 +528,62 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
         }
     }
     say_hidden(hidden);
+    if args.timings {
+        let report_time = report_started.elapsed();
+        eprint!("{}", timings_text(&scan, report_time, started.elapsed()));
+    }
     Ok(exit_code(&scan.outcome, args.exit_zero))
+}
+
+/// `--timings`: wall time by phase, the analysis split by what each file
+/// cost (summed over threads), and the slowest files.
+fn timings_text(scan: &Scan, report_time: Duration, wall: Duration) -> String {
+    let seconds = |duration: Duration| format!("{:.3} s", duration.as_secs_f64());
+    let mut sum = snag_analyzer::engine::FileTimings::default();
+    for file in &scan.outcome.files {
+        sum.read += file.timings.read;
+        sum.parse += file.timings.parse;
+        sum.lower += file.timings.lower;
+        sum.rules += file.timings.rules;
+    }
+    let parsed = scan.outcome.files.iter().filter(|file| file.parsed).count();
+    let mut text = format!(
+        "snag: timings ({} files, {parsed} parsed; wall {})\n  setup     {}  (config, rules, catalogs)\n  discover  {}\n  analyse   {}  (summed over threads: read {}, parse {}, lower {}, rules {})\n  report    {}\n",
+        scan.outcome.files.len(),
+        seconds(wall),
+        seconds(
+            wall.saturating_sub(scan.discover_time + scan.analyse_time + report_time)
+        ),
+        seconds(scan.discover_time),
+        seconds(scan.analyse_time),
+        seconds(sum.read),
+        seconds(sum.parse),
+        seconds(sum.lower),
+        seconds(sum.rules),
+        seconds(report_time),
+    );
+    let mut slowest: Vec<_> = scan
+        .outcome
+        .files
+        .iter()
+        .filter(|file| !file.timings.total().is_zero())
+        .collect();
+    slowest.sort_by_key(|file| std::cmp::Reverse(file.timings.total()));
+    if !slowest.is_empty() {
+        text.push_str("  slowest files:\n");
+    }
+    for file in slowest.iter().take(10) {
+        let timings = file.timings;
+        text.push_str(&format!(
+            "    {}  {}  (parse {}, lower {}, rules {})\n",
+            seconds(timings.total()),
+            file.path,
+            seconds(timings.parse),
+            seconds(timings.lower),
+            seconds(timings.rules),
+        ));
+    }
+    text
 }
 
 /// How many findings a baseline hid, and which baseline.

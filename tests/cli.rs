@@ -399,3 +399,32 @@ fn blocking_calls_in_async_code_carry_a_fix_where_it_applies() {
         ]
     );
 }
+
+#[test]
+fn timings_name_every_phase_and_the_slowest_files() {
+    let scratch = Scratch::new("timings");
+    scratch.write("db.py", PYTHON_TWO_FINDINGS);
+    scratch.write("notes.py", "WIDTH = 80\n");
+    let run = snag(
+        &scratch.path,
+        &["check", "--all", "--timings", "--format", "json"],
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(
+        run.json()["summary"]["findings"],
+        2,
+        "the report is unchanged"
+    );
+    for phase in [
+        "setup", "discover", "analyse", "parse", "lower", "rules", "report",
+    ] {
+        assert!(
+            run.stderr.contains(phase),
+            "no `{phase}` in:\n{}",
+            run.stderr
+        );
+    }
+    assert!(run.stderr.contains("2 files, 1 parsed"), "{}", run.stderr);
+    let slowest = run.stderr.split("slowest files:").nth(1).unwrap_or("");
+    assert!(slowest.contains("db.py"), "{}", run.stderr);
+}

@@ -370,10 +370,11 @@ impl Pattern {
             })
             .collect();
         let plain = |name: &&str| COMMON_METHODS.contains(&name.trim_end_matches("()"));
+        let length = |name: &&&str| name.trim_end_matches("()").len();
         all.iter()
             .filter(|name| !plain(name))
-            .max_by_key(|name| name.len())
-            .or_else(|| all.iter().max_by_key(|name| name.len()))
+            .max_by_key(length)
+            .or_else(|| all.iter().max_by_key(length))
             .copied()
     }
 

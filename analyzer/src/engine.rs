@@ -11,6 +11,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use aho_corasick::AhoCorasick;
 use rayon::prelude::*;
@@ -188,6 +189,23 @@ pub struct FileOutcome {
     pub findings: Vec<Finding>,
     pub notices: Vec<Notice>,
     pub parsed: bool,
+    /// Where this file's time went, for `--timings`.
+    pub timings: FileTimings,
+}
+
+/// Time spent on one file, by phase (on whichever thread analysed it).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FileTimings {
+    pub read: Duration,
+    pub parse: Duration,
+    pub lower: Duration,
+    pub rules: Duration,
+}
+
+impl FileTimings {
+    pub fn total(&self) -> Duration {
+        self.read + self.parse + self.lower + self.rules
+    }
 }
 
 impl FileOutcome {
@@ -402,7 +420,22 @@ impl Engine {
     /// Reads and analyses one file.
     pub fn check_path(&self, path: &Path, language: Language) -> FileOutcome {
         let display = self.display_path(path);
-        let bytes = match std::fs::read(path) {
+        let started = Instant::now();
+        let read = std::fs::read(path);
+        let read_time = started.elapsed();
+        let mut outcome = self.check_read(&display, language, read);
+        outcome.timings.read = read_time;
+        outcome
+    }
+
+    fn check_read(
+        &self,
+        display: &str,
+        language: Language,
+        read: std::io::Result<Vec<u8>>,
+    ) -> FileOutcome {
+        let display = display.to_string();
+        let bytes = match read {
             Ok(bytes) => bytes,
             Err(error) => {
                 return skipped_outcome(
@@ -451,14 +484,27 @@ impl Engine {
 
     /// Analyses source text.
     pub fn check_source(&self, display: &str, language: Language, source: &str) -> FileOutcome {
+        let mut timings = FileTimings::default();
         let model = if self.may_match(source) {
             Lowered::from(catch_unwind(AssertUnwindSafe(|| {
-                crate::lang::lower(language, source)
+                let started = Instant::now();
+                let tree = crate::lang::parse(language, source, None);
+                timings.parse = started.elapsed();
+                let started = Instant::now();
+                let model = match tree {
+                    Some(tree) => crate::lang::lower_tree(language, &tree, source),
+                    None => crate::lang::lower(language, source),
+                };
+                timings.lower = started.elapsed();
+                model
             })))
         } else {
             Lowered::NotParsed
         };
-        self.check_model(display, language, source, model)
+        let mut outcome = self.check_model(display, language, source, model);
+        outcome.timings.parse = timings.parse;
+        outcome.timings.lower = timings.lower;
+        outcome
     }
 
     /// Analyses a document kept across edits (the language server's): it is
@@ -492,6 +538,7 @@ impl Engine {
             findings: Vec::new(),
             notices: Vec::new(),
             parsed: false,
+            timings: FileTimings::default(),
         };
         let index = LineIndex::new(source);
         let suppressions = Suppressions::parse(source, &index);
@@ -500,8 +547,10 @@ impl Engine {
             Lowered::Model(model) => {
                 outcome.parsed = true;
                 self.report_syntax_errors(display, &model, &index, &mut outcome.notices);
+                let started = Instant::now();
                 let diagnostics =
                     self.run_rules(display, language, source, &model, &mut outcome.notices);
+                outcome.timings.rules = started.elapsed();
                 outcome.findings = self.place(display, source, &index, &suppressions, diagnostics);
             }
             Lowered::Panicked => outcome.notices.push(Notice {
@@ -744,6 +793,7 @@ fn skipped_outcome(display: &str, language: Language, message: String) -> FileOu
             message,
         }],
         parsed: false,
+        timings: FileTimings::default(),
     }
 }
 

@@ -153,6 +153,7 @@ pub(crate) mod tests {
                 findings: vec![finding],
                 notices: Vec::new(),
                 parsed: true,
+                timings: Default::default(),
             }],
             files_scanned: 1,
         }
