@@ -6,8 +6,8 @@ use snag_analyzer::engine::{Needles, Rule, RuleContext, RuleMeta};
 use snag_analyzer::finding::{Confidence, Diagnostic, Related, Severity};
 use snag_analyzer::model::{Call, Function, Language, Span};
 
-use crate::perf::decorations;
 use crate::perf::n_plus_one::{repeating_loop_where, Site};
+use crate::perf::{decorations, inside_a_bigger_call};
 use crate::sql_sinks::callee_text;
 
 pub(crate) struct MissingPool;
@@ -92,11 +92,13 @@ impl Rule for MissingPool {
                 Some((call, entry))
             })
             .collect();
-        for (call, entry) in &constructors {
+        let spans: Vec<(Span, Span)> = constructors
+            .iter()
+            .map(|(call, _)| (call.span, call.callee_span))
+            .collect();
+        let inside = inside_a_bigger_call(&spans);
+        for ((call, entry), part_of_bigger) in constructors.iter().zip(inside) {
             // `Client::builder().timeout(…).build()`: one client, reported once.
-            let part_of_bigger = constructors
-                .iter()
-                .any(|(other, _)| other.span != call.span && other.callee_span.contains(call.span));
             let guarded = singletons
                 .iter()
                 .any(|outer| *outer != call.span && outer.contains(call.span));

@@ -9,6 +9,7 @@ use snag_analyzer::model::{
     Call, CallPath, ElementRead, FunctionId, Loop, LoopId, LoopKind, Origin, Span,
 };
 
+use crate::perf::inside_a_bigger_call;
 use crate::sql_sinks::callee_text;
 
 pub(crate) struct NPlusOne;
@@ -87,12 +88,14 @@ impl Rule for NPlusOne {
                 Some((call, kind))
             })
             .collect();
-        for (call, kind) in &io_calls {
+        let spans: Vec<(Span, Span)> = io_calls
+            .iter()
+            .map(|(call, _)| (call.span, call.callee_span))
+            .collect();
+        let inside = inside_a_bigger_call(&spans);
+        for ((call, kind), part_of_bigger) in io_calls.iter().zip(inside) {
             // A round trip that is only the receiver of a bigger one
             // (`filter()` of `filter().exists()`) is reported through it.
-            let part_of_bigger = io_calls
-                .iter()
-                .any(|(other, _)| other.span != call.span && other.callee_span.contains(call.span));
             if part_of_bigger {
                 continue;
             }
@@ -125,19 +128,22 @@ impl Rule for NPlusOne {
             }
             diagnostics.push(diagnostic(context, call, *kind, repeating));
         }
-        for read in &model.element_reads {
-            // `invoice.customer.name` is reported once, as `invoice.customer`.
-            let inner = model.element_reads.iter().any(|other| {
-                other.span != read.span
-                    && read.span.contains(other.span)
-                    && lazy_relation(context, other).is_some()
-            });
-            if inner {
+        let lazy: Vec<(&ElementRead, &str)> = model
+            .element_reads
+            .iter()
+            .filter_map(|read| Some((read, lazy_relation(context, read)?)))
+            .collect();
+        // `invoice.customer.name` is reported once, as `invoice.customer`:
+        // the reads of one chain share their start.
+        let mut shortest_at: std::collections::HashMap<u32, u32> = std::collections::HashMap::new();
+        for (read, _) in &lazy {
+            let length = shortest_at.entry(read.span.start).or_insert(u32::MAX);
+            *length = (*length).min(read.span.end - read.span.start);
+        }
+        for &(read, relation) in &lazy {
+            if shortest_at[&read.span.start] != read.span.end - read.span.start {
                 continue;
             }
-            let Some(relation) = lazy_relation(context, read) else {
-                continue;
-            };
             let site = Site {
                 span: read.span,
                 function: read.function,
