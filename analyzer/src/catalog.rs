@@ -317,6 +317,59 @@ const COMMON_METHODS: &[&str] = &[
     "filter_by",
 ];
 
+/// Compiled entries of one catalog section, indexed by the last segment of
+/// their patterns, so a lookup costs one hash probe and a few short matches.
+#[derive(Debug, Clone)]
+struct Indexed<T> {
+    entries: Vec<T>,
+    by_name: HashMap<String, Vec<usize>>,
+}
+
+impl<T> Default for Indexed<T> {
+    fn default() -> Indexed<T> {
+        Indexed {
+            entries: Vec::new(),
+            by_name: HashMap::new(),
+        }
+    }
+}
+
+impl<T> Indexed<T> {
+    fn add(&mut self, names: Vec<String>, entry: T) {
+        let index = self.entries.len();
+        for name in names {
+            self.by_name.entry(name).or_default().push(index);
+        }
+        self.entries.push(entry);
+    }
+
+    /// The entries with a pattern ending in `name`, in catalog order.
+    fn named<'a>(&'a self, name: &str) -> impl Iterator<Item = &'a T> + 'a {
+        self.by_name
+            .get(name)
+            .into_iter()
+            .flatten()
+            .map(|index| &self.entries[*index])
+    }
+
+    fn iter(&self) -> std::slice::Iter<'_, T> {
+        self.entries.iter()
+    }
+
+    fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+
+/// Index names of patterns whose last segment may be written called
+/// (`connect()`): the name without `()`.
+fn called_names(patterns: &[Pattern]) -> Vec<String> {
+    patterns
+        .iter()
+        .map(|pattern| pattern.last_literal().trim_end_matches("()").to_string())
+        .collect()
+}
+
 /// A compiled call-path pattern.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Pattern {
@@ -485,19 +538,14 @@ struct PathSet {
 /// All catalogs, compiled and indexed.
 #[derive(Debug, Clone, Default)]
 pub struct Catalog {
-    sql_sinks: Vec<SqlSink>,
-    star_selects: Vec<StarSelect>,
+    sql_sinks: Indexed<SqlSink>,
+    star_selects: Indexed<StarSelect>,
     sources: Vec<PathSet>,
     sanitizers: Vec<PathSet>,
-    io_calls: Vec<IoCall>,
+    io_calls: Indexed<IoCall>,
     client_constructors: Vec<ClientConstructor>,
-    blocking_calls: Vec<BlockingCall>,
-    blocking_index: HashMap<String, Vec<usize>>,
+    blocking_calls: Indexed<BlockingCall>,
     offloads: Vec<PathSet>,
-    io_call_index: HashMap<String, Vec<usize>>,
-    /// Last segment → indexes into `sql_sinks`.
-    sql_sink_index: HashMap<String, Vec<usize>>,
-    star_select_index: HashMap<String, Vec<usize>>,
 }
 
 impl Catalog {
@@ -522,37 +570,37 @@ impl Catalog {
         };
         for entry in &file.sql_sink {
             let patterns = compile(&entry.paths, "sql-sink")?;
-            let index = self.sql_sinks.len();
-            for pattern in &patterns {
-                self.sql_sink_index
-                    .entry(pattern.last_literal().to_string())
-                    .or_default()
-                    .push(index);
-            }
-            self.sql_sinks.push(SqlSink {
-                patterns,
-                arg: entry.arg,
-                keyword: entry.keyword.clone(),
-                parameterized: entry.parameterized,
-                needs_sql_text: entry.needs_sql_text,
-                fragment: entry.fragment,
-                languages: entry.languages.clone(),
-            });
+            let names = patterns
+                .iter()
+                .map(|p| p.last_literal().to_string())
+                .collect();
+            self.sql_sinks.add(
+                names,
+                SqlSink {
+                    patterns,
+                    arg: entry.arg,
+                    keyword: entry.keyword.clone(),
+                    parameterized: entry.parameterized,
+                    needs_sql_text: entry.needs_sql_text,
+                    fragment: entry.fragment,
+                    languages: entry.languages.clone(),
+                },
+            );
         }
         for entry in &file.star_select {
             let patterns = compile(&entry.paths, "star-select")?;
-            let index = self.star_selects.len();
-            for pattern in &patterns {
-                self.star_select_index
-                    .entry(pattern.last_literal().to_string())
-                    .or_default()
-                    .push(index);
-            }
-            self.star_selects.push(StarSelect {
-                patterns,
-                empty_is_star: entry.empty_is_star,
-                languages: entry.languages.clone(),
-            });
+            let names = patterns
+                .iter()
+                .map(|p| p.last_literal().to_string())
+                .collect();
+            self.star_selects.add(
+                names,
+                StarSelect {
+                    patterns,
+                    empty_is_star: entry.empty_is_star,
+                    languages: entry.languages.clone(),
+                },
+            );
         }
         for entry in &file.client_constructor {
             self.client_constructors.push(ClientConstructor {
@@ -566,20 +614,17 @@ impl Catalog {
         }
         for entry in &file.blocking_call {
             let patterns = compile(&entry.paths, "blocking-call")?;
-            let index = self.blocking_calls.len();
-            for pattern in &patterns {
-                self.blocking_index
-                    .entry(pattern.last_literal().trim_end_matches("()").to_string())
-                    .or_default()
-                    .push(index);
-            }
-            self.blocking_calls.push(BlockingCall {
-                patterns,
-                instead: entry.instead.clone(),
-                fix: entry.fix.clone(),
-                global: entry.global,
-                languages: entry.languages.clone(),
-            });
+            let names = called_names(&patterns);
+            self.blocking_calls.add(
+                names,
+                BlockingCall {
+                    patterns,
+                    instead: entry.instead.clone(),
+                    fix: entry.fix.clone(),
+                    global: entry.global,
+                    languages: entry.languages.clone(),
+                },
+            );
         }
         for entry in &file.offload {
             self.offloads.push(PathSet {
@@ -589,20 +634,17 @@ impl Catalog {
         }
         for entry in &file.io_call {
             let patterns = compile(&entry.paths, "io-call")?;
-            let index = self.io_calls.len();
-            for pattern in &patterns {
-                self.io_call_index
-                    .entry(pattern.last_literal().trim_end_matches("()").to_string())
-                    .or_default()
-                    .push(index);
-            }
-            self.io_calls.push(IoCall {
-                patterns,
-                kind: entry.kind,
-                model_receiver: entry.model_receiver,
-                global: entry.global,
-                languages: entry.languages.clone(),
-            });
+            let names = called_names(&patterns);
+            self.io_calls.add(
+                names,
+                IoCall {
+                    patterns,
+                    kind: entry.kind,
+                    model_receiver: entry.model_receiver,
+                    global: entry.global,
+                    languages: entry.languages.clone(),
+                },
+            );
         }
         for entry in &file.source {
             self.sources.push(PathSet {
@@ -635,18 +677,13 @@ impl Catalog {
         language: Language,
     ) -> impl Iterator<Item = &'a SqlSink> + 'a {
         let name = call.path.name().trim_end_matches("()");
-        self.sql_sink_index
-            .get(name)
-            .into_iter()
-            .flatten()
-            .map(|index| &self.sql_sinks[*index])
-            .filter(move |sink| {
-                applies(&sink.languages, language)
-                    && sink
-                        .patterns
-                        .iter()
-                        .any(|pattern| pattern.matches(&call.path))
-            })
+        self.sql_sinks.named(name).filter(move |sink| {
+            applies(&sink.languages, language)
+                && sink
+                    .patterns
+                    .iter()
+                    .any(|pattern| pattern.matches(&call.path))
+        })
     }
 
     pub fn star_selects<'a>(
@@ -654,11 +691,8 @@ impl Catalog {
         call: &'a Call,
         language: Language,
     ) -> impl Iterator<Item = &'a StarSelect> + 'a {
-        self.star_select_index
-            .get(call.path.name())
-            .into_iter()
-            .flatten()
-            .map(|index| &self.star_selects[*index])
+        self.star_selects
+            .named(call.path.name())
             .filter(move |entry| {
                 applies(&entry.languages, language)
                     && entry
@@ -677,35 +711,27 @@ impl Catalog {
             && segments[segments.len() - 2]
                 .trim_end_matches("()")
                 .starts_with(|c: char| c.is_ascii_uppercase());
-        self.io_call_index
-            .get(name)?
-            .iter()
-            .map(|index| &self.io_calls[*index])
-            .find(|entry| {
-                applies(&entry.languages, language)
-                    && (!entry.model_receiver || receiver_is_model)
-                    && entry
-                        .patterns
-                        .iter()
-                        .any(|pattern| pattern.matches_text(text, path.resolved || entry.global))
-            })
+        self.io_calls.named(name).find(|entry| {
+            applies(&entry.languages, language)
+                && (!entry.model_receiver || receiver_is_model)
+                && entry
+                    .patterns
+                    .iter()
+                    .any(|pattern| pattern.matches_text(text, path.resolved || entry.global))
+        })
     }
 
     /// The blocking call a call with this path is, if the catalogs know it.
     pub fn blocking_call(&self, path: &CallPath, language: Language) -> Option<&BlockingCall> {
         let text = path.text.trim_end_matches("()");
         let name = text.rsplit('.').next().unwrap_or("");
-        let candidates = self.blocking_index.get(name)?;
-        candidates
-            .iter()
-            .map(|index| &self.blocking_calls[*index])
-            .find(|entry| {
-                applies(&entry.languages, language)
-                    && entry
-                        .patterns
-                        .iter()
-                        .any(|pattern| pattern.matches_text(text, path.resolved || entry.global))
-            })
+        self.blocking_calls.named(name).find(|entry| {
+            applies(&entry.languages, language)
+                && entry
+                    .patterns
+                    .iter()
+                    .any(|pattern| pattern.matches_text(text, path.resolved || entry.global))
+        })
     }
 
     /// The client a call with this path constructs, if the catalogs know it.

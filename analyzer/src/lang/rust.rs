@@ -4137,7 +4137,7 @@ fn f(name: &str) {
         let source = r#"
 use actix_web::{get, web, HttpResponse};
 #[get("/users/{id}")]
-async fn user(path: web::Path<i64>, req: HttpRequest, body: String) -> HttpResponse { todo!() }
+async fn user(path: web::Path<i64>, req: HttpRequest, body: String) -> HttpResponse { HttpResponse::Ok().finish() }
 #[actix_web::post("/x")]
 async fn create() {}
 async fn helper(x: i64) {}

@@ -6,7 +6,7 @@ use snag_analyzer::engine::{Needles, Rule, RuleContext, RuleMeta};
 use snag_analyzer::finding::{Confidence, Diagnostic, Fix, Related, Severity};
 use snag_analyzer::model::{Call, Function, Language, LoopKind, Span};
 
-use crate::perf::decorations;
+use crate::perf::{decorations, is_startup_name};
 use crate::sql_sinks::callee_text;
 
 pub(crate) struct BlockingInAsync;
@@ -160,12 +160,7 @@ fn is_startup(name: &str) -> bool {
         return true;
     }
     let name = name.to_ascii_lowercase();
-    matches!(
-        name.as_str(),
-        "main" | "start" | "start_server" | "startserver"
-    ) || ["startup", "lifespan", "bootstrap"]
-        .iter()
-        .any(|word| name.contains(word))
+    is_startup_name(&name) || matches!(name.as_str(), "start" | "start_server" | "startserver")
 }
 
 /// Next.js functions run when the site is built (or revalidated), not per request.

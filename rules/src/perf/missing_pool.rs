@@ -7,7 +7,7 @@ use snag_analyzer::finding::{Confidence, Diagnostic, Related, Severity};
 use snag_analyzer::model::{Call, Function, Language, Span};
 
 use crate::perf::n_plus_one::{repeating_loop_where, Site};
-use crate::perf::{decorations, inside_a_bigger_call};
+use crate::perf::{decorations, inside_a_bigger_call, is_startup_name};
 use crate::sql_sinks::callee_text;
 
 pub(crate) struct MissingPool;
@@ -117,7 +117,7 @@ impl Rule for MissingPool {
             let place = match repeating {
                 Some(each) => Place::Loop(each.header),
                 None if entry.loops_only || is_once(context, function) => continue,
-                None => match request_function(context, call, function) {
+                None => match request_function(context, function) {
                     Some(handler) => Place::Request(handler),
                     None if entry.anywhere => Place::Function(function),
                     None => continue,
@@ -157,7 +157,6 @@ fn mentions(text: &str, name: &str) -> bool {
 fn is_once(context: &RuleContext<'_>, function: &Function) -> bool {
     let name = function.name.to_ascii_lowercase();
     let once_names = [
-        "main",
         "__init__",
         "constructor",
         "new",
@@ -170,10 +169,8 @@ fn is_once(context: &RuleContext<'_>, function: &Function) -> bool {
         "onapplicationbootstrap",
     ];
     once_names.contains(&name.as_str())
+        || is_startup_name(&name)
         || [
-            "startup",
-            "lifespan",
-            "bootstrap",
             "create_app",
             "createapp",
             "build_app",
@@ -237,18 +234,14 @@ fn guarded_singleton(context: &RuleContext<'_>, call: &Call) -> bool {
 /// The request handler the call runs in: its function, or a function it is
 /// nested in (a callback inside a handler), when that is a handler of a web
 /// framework or a serverless function.
-fn request_function<'m>(
-    context: &RuleContext<'m>,
-    call: &Call,
-    function: &'m Function,
-) -> Option<&'m Function> {
+fn request_function<'m>(context: &RuleContext<'m>, function: &'m Function) -> Option<&'m Function> {
     let model = context.model;
     let mut current = Some(function);
     while let Some(each) = current {
         if is_once(context, each) {
             return None;
         }
-        if each.handler.is_some() || is_serverless_handler(context, call, each) {
+        if each.handler.is_some() || is_serverless_handler(context, each) {
             return Some(each);
         }
         current = each.parent.map(|id| model.function(id));
@@ -258,7 +251,7 @@ fn request_function<'m>(
 
 /// AWS Lambda and similar: `def handler(event, context)`, `export const
 /// handler = async (event) => …`, a function given to `service_fn`.
-fn is_serverless_handler(context: &RuleContext<'_>, _call: &Call, function: &Function) -> bool {
+fn is_serverless_handler(context: &RuleContext<'_>, function: &Function) -> bool {
     let names: Vec<&str> = function
         .params
         .iter()

@@ -44,3 +44,12 @@ pub(crate) fn inside_a_bigger_call(items: &[(Span, Span)]) -> Vec<bool> {
         })
         .collect()
 }
+
+/// Names of code that runs once before a server takes requests: `main`, and
+/// anything named for startup (`lifespan`, `on_startup`, `bootstrap`).
+pub(crate) fn is_startup_name(lowercase_name: &str) -> bool {
+    lowercase_name == "main"
+        || ["startup", "lifespan", "bootstrap"]
+            .iter()
+            .any(|word| lowercase_name.contains(word))
+}
