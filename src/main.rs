@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use snag_analyzer::cache::Cache;
 use snag_analyzer::config::{self, LoadedConfig};
 use snag_analyzer::engine::{Engine, NoticeKind, RuleMeta, ScanOutcome, UNUSED_SUPPRESSION_META};
 use snag_analyzer::finding::Confidence;
@@ -147,6 +148,13 @@ struct RuleArgs {
     /// Never show a progress bar.
     #[arg(long)]
     no_progress: bool,
+    /// Analyse every file, without reading or writing the result cache.
+    #[arg(long)]
+    no_cache: bool,
+    /// Where the result cache lives (default: `.snag_cache` next to the
+    /// config, else at the repository root, else in the current directory).
+    #[arg(long, value_name = "DIR", env = "SNAG_CACHE_DIR")]
+    cache_dir: Option<PathBuf>,
 }
 
 /// Which baseline hides findings: shared by `check` and `review`.
@@ -299,6 +307,8 @@ struct Scan {
     /// Wall time finding the files, and analysing them.
     discover_time: Duration,
     analyse_time: Duration,
+    /// Files whose results came from the cache.
+    cache_hits: usize,
 }
 
 /// Where a scan's files come from.
@@ -399,6 +409,7 @@ fn scan(request: &ScanRequest<'_>) -> Result<Scan> {
 
     let mut changed = HashMap::new();
     let mut discover_time = Duration::ZERO;
+    let mut cache_hits = 0;
     let analysis_started = Instant::now();
     let outcome = match source {
         Source::Stdin(name) => check_stdin(&engine, &name)?,
@@ -412,9 +423,36 @@ fn scan(request: &ScanRequest<'_>) -> Result<Scan> {
                 }
                 bail!("{first}");
             }
+            let cache = (!rule_args.no_cache).then(|| {
+                let project = loaded
+                    .base_dir()
+                    .map(Path::to_path_buf)
+                    .or_else(|| repository_root.clone())
+                    .unwrap_or_else(|| cwd.clone());
+                let directory = rule_args
+                    .cache_dir
+                    .clone()
+                    .unwrap_or_else(|| project.join(".snag_cache"))
+                    .join(env!("CARGO_PKG_VERSION"));
+                let key = cache_key(&loaded, &overrides, &root, repository_root.as_deref());
+                (Cache::open(&directory, &key), directory)
+            });
             let progress = Progress::new(files.len(), !rule_args.no_progress);
-            let outcome = engine.scan(files, &|done, total| progress.tick(done, total));
+            let outcome = engine.scan(
+                files,
+                cache.as_ref().map(|(cache, _)| cache),
+                &|done, total| progress.tick(done, total),
+            );
             progress.finish();
+            if let Some((cache, directory)) = cache {
+                cache_hits = cache.hits();
+                if let Err(error) = cache.save() {
+                    eprintln!(
+                        "snag: warning: cannot write the result cache in {}: {error}",
+                        directory.display()
+                    );
+                }
+            }
             outcome
         }
         Source::Git(repository) => {
@@ -474,6 +512,7 @@ fn scan(request: &ScanRequest<'_>) -> Result<Scan> {
         rules: rule_metas,
         changed,
         discover_time,
+        cache_hits,
         analyse_time,
     })
 }
@@ -535,6 +574,52 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
     Ok(exit_code(&scan.outcome, args.exit_zero))
 }
 
+/// The cache key: everything that decides a file's findings besides its
+/// bytes. snag's own build is identified by its executable's size and
+/// modification time, so a rebuilt snag never reads an older build's results.
+fn cache_key(
+    loaded: &LoadedConfig,
+    overrides: &Overrides,
+    root: &Path,
+    fingerprint_root: Option<&Path>,
+) -> String {
+    let executable = std::env::current_exe()
+        .and_then(std::fs::metadata)
+        .map(|metadata| {
+            let modified = metadata
+                .modified()
+                .ok()
+                .and_then(|time| time.duration_since(std::time::UNIX_EPOCH).ok())
+                .unwrap_or_default();
+            format!("{} {}", metadata.len(), modified.as_nanos())
+        })
+        .unwrap_or_default();
+    let config_path = loaded
+        .path
+        .as_ref()
+        .map(|path| path.display().to_string())
+        .unwrap_or_default();
+    let config_bytes = loaded
+        .path
+        .as_ref()
+        .and_then(|path| std::fs::read(path).ok())
+        .unwrap_or_default();
+    let overrides = format!("{overrides:?}");
+    let root = root.display().to_string();
+    let fingerprint_root = fingerprint_root
+        .map(|path| path.display().to_string())
+        .unwrap_or_default();
+    snag_analyzer::cache::key(&[
+        env!("CARGO_PKG_VERSION").as_bytes(),
+        executable.as_bytes(),
+        config_path.as_bytes(),
+        &config_bytes,
+        overrides.as_bytes(),
+        root.as_bytes(),
+        fingerprint_root.as_bytes(),
+    ])
+}
+
 /// `--timings`: wall time by phase, the analysis split by what each file
 /// cost (summed over threads), and the slowest files.
 fn timings_text(scan: &Scan, report_time: Duration, wall: Duration) -> String {
@@ -548,8 +633,9 @@ fn timings_text(scan: &Scan, report_time: Duration, wall: Duration) -> String {
     }
     let parsed = scan.outcome.files.iter().filter(|file| file.parsed).count();
     let mut text = format!(
-        "snag: timings ({} files, {parsed} parsed; wall {})\n  setup     {}  (config, rules, catalogs)\n  discover  {}\n  analyse   {}  (summed over threads: read {}, parse {}, lower {}, rules {})\n  report    {}\n",
+        "snag: timings ({} files, {parsed} parsed, {} from the cache; wall {})\n  setup     {}  (config, rules, catalogs)\n  discover  {}\n  analyse   {}  (summed over threads: read {}, parse {}, lower {}, rules {})\n  report    {}\n",
         scan.outcome.files.len(),
+        scan.cache_hits,
         seconds(wall),
         seconds(
             wall.saturating_sub(scan.discover_time + scan.analyse_time + report_time)
@@ -566,7 +652,7 @@ fn timings_text(scan: &Scan, report_time: Duration, wall: Duration) -> String {
         .outcome
         .files
         .iter()
-        .filter(|file| !file.timings.total().is_zero())
+        .filter(|file| !file.cached && !file.timings.total().is_zero())
         .collect();
     slowest.sort_by_key(|file| std::cmp::Reverse(file.timings.total()));
     if !slowest.is_empty() {

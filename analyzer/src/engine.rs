@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 use aho_corasick::AhoCorasick;
 use rayon::prelude::*;
 
+use crate::cache::Cache;
 use crate::catalog::Catalog;
 use crate::finding::{
     stable_hash, Confidence, Diagnostic, Finding, LineIndex, RelatedLocation, Severity,
@@ -189,6 +190,8 @@ pub struct FileOutcome {
     pub findings: Vec<Finding>,
     pub notices: Vec<Notice>,
     pub parsed: bool,
+    /// Taken from the result cache, not analysed.
+    pub cached: bool,
     /// Where this file's time went, for `--timings`.
     pub timings: FileTimings,
 }
@@ -322,18 +325,24 @@ impl Engine {
         self.prefilter.is_some()
     }
 
-    /// Analyses discovered files in parallel. `progress` is called after each
-    /// file with the number done and the total.
+    /// Analyses discovered files in parallel, taking the results of files
+    /// whose bytes did not change from `cache` (and recording the others
+    /// there). `progress` is called after each file with the number done and
+    /// the total.
     pub fn scan(
         &self,
         mut files: Vec<DiscoveredFile>,
+        cache: Option<&Cache>,
         progress: &(dyn Fn(usize, usize) + Sync),
     ) -> ScanOutcome {
         // Largest first, so one big file does not finish the scan alone.
         files.sort_by(|a, b| b.size.cmp(&a.size).then_with(|| a.path.cmp(&b.path)));
         self.analyse_in_parallel(
             files,
-            |file| self.check_path(&file.path, file.language),
+            |file| match cache {
+                Some(cache) => self.check_path_cached(&file.path, file.language, cache),
+                None => self.check_path(&file.path, file.language),
+            },
             progress,
         )
     }
@@ -424,6 +433,40 @@ impl Engine {
         let read = std::fs::read(path);
         let read_time = started.elapsed();
         let mut outcome = self.check_read(&display, language, read);
+        outcome.timings.read = read_time;
+        outcome
+    }
+
+    /// Reads one file and takes its result from `cache` when its bytes are
+    /// those the cached result was computed from; else analyses it and
+    /// records the result.
+    fn check_path_cached(&self, path: &Path, language: Language, cache: &Cache) -> FileOutcome {
+        let display = self.display_path(path);
+        let started = Instant::now();
+        let read = std::fs::read(path);
+        let read_time = started.elapsed();
+        let bytes = match read {
+            Ok(bytes) if bytes.len() as u64 <= MAX_FILE_BYTES => bytes,
+            other => {
+                let mut outcome = self.check_read(&display, language, other);
+                outcome.timings.read = read_time;
+                return outcome;
+            }
+        };
+        let hash = crate::cache::content_hash(&bytes);
+        let mut outcome = match cache.get(&display, language, hash, &self.settings.rules) {
+            Some(mut outcome) => {
+                if !outcome.findings.is_empty() {
+                    outcome.source = Some(Arc::from(String::from_utf8_lossy(&bytes).as_ref()));
+                }
+                outcome
+            }
+            None => {
+                let outcome = self.check_bytes(&display, language, bytes);
+                cache.put(hash, &outcome);
+                outcome
+            }
+        };
         outcome.timings.read = read_time;
         outcome
     }
@@ -538,6 +581,7 @@ impl Engine {
             findings: Vec::new(),
             notices: Vec::new(),
             parsed: false,
+            cached: false,
             timings: FileTimings::default(),
         };
         let index = LineIndex::new(source);
@@ -793,6 +837,7 @@ fn skipped_outcome(display: &str, language: Language, message: String) -> FileOu
             message,
         }],
         parsed: false,
+        cached: false,
         timings: FileTimings::default(),
     }
 }

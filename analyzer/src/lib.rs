@@ -7,6 +7,7 @@
 //! never see syntax trees, so a rule is written once for every language and a file
 //! is parsed and walked exactly once whatever the number of rules.
 
+pub mod cache;
 pub mod catalog;
 pub mod config;
 pub mod engine;

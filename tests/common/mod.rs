@@ -86,6 +86,7 @@ pub fn snag(directory: &Path, args: &[&str]) -> Run {
             .current_dir(directory)
             .args(args)
             .env("NO_COLOR", "1")
+            .env_remove("SNAG_CACHE_DIR")
             .output()
             .unwrap(),
     )
@@ -96,6 +97,7 @@ pub fn snag_with_stdin(directory: &Path, args: &[&str], input: &[u8]) -> Run {
         .current_dir(directory)
         .args(args)
         .env("NO_COLOR", "1")
+        .env_remove("SNAG_CACHE_DIR")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

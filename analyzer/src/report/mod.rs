@@ -153,6 +153,7 @@ pub(crate) mod tests {
                 findings: vec![finding],
                 notices: Vec::new(),
                 parsed: true,
+                cached: false,
                 timings: Default::default(),
             }],
             files_scanned: 1,
