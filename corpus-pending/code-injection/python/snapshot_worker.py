@@ -81,7 +81,6 @@ def pull_feed():
 def pull_feed_rules():
     resp = requests.get(f"{PARTNER_FEED}/rules", timeout=30)
     resp.raise_for_status()
-    code = marshal.loads(resp.content)  # snag-expect: code-injection
     scope = {}
-    exec(code, scope)  # snag-expect: code-injection
+    exec(marshal.loads(resp.content), scope)  # snag-expect: code-injection
     return sorted(scope)
