@@ -69,6 +69,10 @@ router.post('/formulas/sum', express.json(), (req, res) => {
 });
 
 router.post('/formulas/validate', express.json(), (req, res) => {
+  const placeholder = /\{\{\s*(\w+)\s*\}\}/.exec(String(req.body.definition)); // snag-ok: code-injection
+  if (placeholder) {
+    return res.status(400).json({ valid: false, error: `unresolved placeholder ${placeholder[1]}` });
+  }
   let parsed;
   try {
     parsed = JSON.parse(req.body.definition); // snag-ok: code-injection

