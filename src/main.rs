@@ -148,6 +148,10 @@ struct RuleArgs {
     /// Never show a progress bar.
     #[arg(long)]
     no_progress: bool,
+    /// Give up on the rest of a file's analysis after this many seconds, with
+    /// a warning naming it.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10.0, value_parser = parse_budget)]
+    file_budget: f64,
     /// Analyse every file, without reading or writing the result cache.
     #[arg(long)]
     no_cache: bool,
@@ -380,6 +384,7 @@ fn scan(request: &ScanRequest<'_>) -> Result<Scan> {
         ignore: rule_args.ignore.clone(),
         min_confidence: rule_args.min_confidence,
         report_unused_suppressions: rule_args.report_unused_ignores,
+        file_budget: Some(Duration::from_secs_f64(rule_args.file_budget)),
     };
     // In git modes, and for the baseline, paths are relative to the
     // repository's root; otherwise to the current directory.
@@ -572,6 +577,15 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
         eprint!("{}", timings_text(&scan, report_time, started.elapsed()));
     }
     Ok(exit_code(&scan.outcome, args.exit_zero))
+}
+
+fn parse_budget(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(seconds) if seconds > 0.0 && seconds <= 1e6 => Ok(seconds),
+        _ => Err(format!(
+            "`{text}` is not a number of seconds between 0 and 1000000"
+        )),
+    }
 }
 
 /// The cache key: everything that decides a file's findings besides its

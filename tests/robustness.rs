@@ -114,3 +114,81 @@ fn deeply_nested_input_does_not_overflow() {
         run.stdout
     );
 }
+
+#[test]
+fn a_file_over_the_size_limit_is_skipped_by_name() {
+    let scratch = Scratch::new("huge");
+    // 20 MB of generated code, past the 16 MiB limit for one file.
+    let line = "rows = [dict(id=i, name='x') for i in range(10)]\n";
+    scratch.write("generated.py", line.repeat(20_000_000 / line.len()));
+    scratch.write(
+        "app.py",
+        "import sqlite3\nsqlite3.connect('a').execute(\"SELECT * FROM t\")\n",
+    );
+    let run = snag(&scratch.path, &["check", "--all", "--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("generated.py: skipped: 19 MiB is larger than the 16 MiB limit"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        run.findings(),
+        [("app.py".to_string(), 2, "select-star".to_string())]
+    );
+}
+
+#[test]
+fn a_file_over_its_time_budget_is_named_and_the_others_are_analysed() {
+    let scratch = Scratch::new("budget");
+    let mut slow = String::from("import sqlite3\n");
+    for index in 0..2_000 {
+        slow.push_str(&format!(
+            "def f{index}(db):\n    return db.execute('SELECT id FROM t{index}')\n"
+        ));
+    }
+    scratch.write("slow.py", slow);
+    scratch.write(
+        "app.py",
+        "import sqlite3\nsqlite3.connect('a').execute(\"SELECT * FROM t\")\n",
+    );
+    let run = snag(
+        &scratch.path,
+        &[
+            "check",
+            "--all",
+            "--format",
+            "json",
+            "--file-budget",
+            "0.000001",
+            "slow.py",
+        ],
+    );
+    assert!(
+        run.stderr.contains(
+            "slow.py: parsing took longer than the 0.000001 s budget for one file (--file-budget); this file was not fully analysed"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    // Over budget is a property of this run, not of the file: never cached.
+    let again = snag(
+        &scratch.path,
+        &["check", "--all", "--format", "json", "--timings", "slow.py"],
+    );
+    assert!(!again.stderr.contains("budget"), "{}", again.stderr);
+    assert!(
+        again.stderr.contains("1 parsed, 0 from the cache"),
+        "{}",
+        again.stderr
+    );
+    let bad = snag(&scratch.path, &["check", "--all", "--file-budget", "0"]);
+    assert_eq!(bad.code, 2);
+    assert!(
+        bad.stderr.contains("not a number of seconds"),
+        "{}",
+        bad.stderr
+    );
+}

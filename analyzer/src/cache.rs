@@ -114,12 +114,13 @@ impl Cache {
     }
 
     /// Records what analysing `path`, whose bytes hash to `hash`, gave.
-    /// Outcomes with an internal error are not kept: the next scan tries again.
+    /// Outcomes with an internal error or over the time budget are not
+    /// kept: the next scan tries again.
     pub(crate) fn put(&self, hash: u128, outcome: &FileOutcome) {
         if outcome
             .notices
             .iter()
-            .any(|notice| notice.kind == NoticeKind::Internal)
+            .any(|notice| matches!(notice.kind, NoticeKind::Internal | NoticeKind::OverBudget))
         {
             return;
         }
@@ -371,6 +372,7 @@ impl From<&Notice> for StoredNotice {
                 NoticeKind::SyntaxError => "syntax-error",
                 NoticeKind::Encoding => "encoding",
                 NoticeKind::Internal => "internal",
+                NoticeKind::OverBudget => "over-budget",
             }
             .to_string(),
             message: notice.message.clone(),

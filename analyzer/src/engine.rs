@@ -158,7 +158,13 @@ pub struct Settings {
     /// root), so a finding keeps its fingerprint whichever directory a scan
     /// ran from; `None` hashes the paths as findings show them.
     pub fingerprint_root: Option<PathBuf>,
+    /// How long one file may take (parse, lower, rules) before snag gives
+    /// up on the rest of it, with a notice.
+    pub file_budget: Duration,
 }
+
+/// The default of [`Settings::file_budget`].
+pub const DEFAULT_FILE_BUDGET: Duration = Duration::from_secs(10);
 
 /// A message about a file that is not a finding: skipped, unreadable, broken.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -178,6 +184,8 @@ pub enum NoticeKind {
     Encoding,
     /// A bug in snag; the scan went on without that rule for that file.
     Internal,
+    /// Analysis took longer than the per-file budget and stopped.
+    OverBudget,
 }
 
 /// The result for one file.
@@ -525,26 +533,30 @@ impl Engine {
         outcome
     }
 
-    /// Analyses source text.
+    /// Analyses source text, within the per-file budget.
     pub fn check_source(&self, display: &str, language: Language, source: &str) -> FileOutcome {
+        let started = Instant::now();
+        let deadline = started + self.settings.file_budget;
         let mut timings = FileTimings::default();
         let model = if self.may_match(source) {
             Lowered::from(catch_unwind(AssertUnwindSafe(|| {
-                let started = Instant::now();
-                let tree = crate::lang::parse(language, source, None);
+                let tree = crate::lang::parse_until(language, source, None, Some(deadline));
                 timings.parse = started.elapsed();
-                let started = Instant::now();
+                if tree.is_none() && Instant::now() > deadline {
+                    return None;
+                }
+                let lowering = Instant::now();
                 let model = match tree {
                     Some(tree) => crate::lang::lower_tree(language, &tree, source),
                     None => crate::lang::lower(language, source),
                 };
-                timings.lower = started.elapsed();
-                model
+                timings.lower = lowering.elapsed();
+                Some(model)
             })))
         } else {
             Lowered::NotParsed
         };
-        let mut outcome = self.check_model(display, language, source, model);
+        let mut outcome = self.check_model(display, language, source, model, Some(deadline));
         outcome.timings.parse = timings.parse;
         outcome.timings.lower = timings.lower;
         outcome
@@ -558,12 +570,12 @@ impl Engine {
         let model = if self.may_match(document.text()) {
             Lowered::from(catch_unwind(AssertUnwindSafe(|| {
                 document.parse();
-                document.lower()
+                Some(document.lower())
             })))
         } else {
             Lowered::NotParsed
         };
-        self.check_model(display, document.language(), document.text(), model)
+        self.check_model(display, document.language(), document.text(), model, None)
     }
 
     /// Suppressions, and the rules over the model when there is one.
@@ -573,6 +585,7 @@ impl Engine {
         language: Language,
         source: &str,
         model: Lowered,
+        deadline: Option<Instant>,
     ) -> FileOutcome {
         let mut outcome = FileOutcome {
             path: display.to_string(),
@@ -588,12 +601,19 @@ impl Engine {
         let suppressions = Suppressions::parse(source, &index);
         match model {
             Lowered::NotParsed => {}
+            Lowered::OverBudget => outcome.notices.push(self.over_budget(display, "parsing")),
             Lowered::Model(model) => {
                 outcome.parsed = true;
                 self.report_syntax_errors(display, &model, &index, &mut outcome.notices);
                 let started = Instant::now();
-                let diagnostics =
-                    self.run_rules(display, language, source, &model, &mut outcome.notices);
+                let diagnostics = self.run_rules(
+                    display,
+                    language,
+                    source,
+                    &model,
+                    deadline,
+                    &mut outcome.notices,
+                );
                 outcome.timings.rules = started.elapsed();
                 outcome.findings = self.place(display, source, &index, &suppressions, diagnostics);
             }
@@ -610,6 +630,18 @@ impl Engine {
             outcome.source = Some(Arc::from(source));
         }
         outcome
+    }
+
+    fn over_budget(&self, display: &str, phase: &str) -> Notice {
+        Notice {
+            path: display.to_string(),
+            kind: NoticeKind::OverBudget,
+            message: format!(
+                "{phase} took longer than the {} s budget for one file (--file-budget); \
+                 this file was not fully analysed",
+                self.settings.file_budget.as_secs_f64()
+            ),
+        }
     }
 
     fn report_syntax_errors(
@@ -643,6 +675,7 @@ impl Engine {
         language: Language,
         source: &str,
         model: &FileModel,
+        deadline: Option<Instant>,
         notices: &mut Vec<Notice>,
     ) -> Vec<Diagnostic> {
         let context = RuleContext {
@@ -652,7 +685,24 @@ impl Engine {
             catalog: &self.settings.catalog,
         };
         let mut diagnostics = Vec::new();
-        for rule in &self.settings.rules {
+        for (done, rule) in self.settings.rules.iter().enumerate() {
+            if deadline.is_some_and(|deadline| Instant::now() > deadline) {
+                let skipped: Vec<&str> = self.settings.rules[done..]
+                    .iter()
+                    .map(|rule| rule.meta().id)
+                    .collect();
+                let phase = if done == 0 {
+                    "parsing and lowering".to_string()
+                } else {
+                    format!("the rules before `{}`", skipped[0])
+                };
+                let mut notice = self.over_budget(display, &phase);
+                notice
+                    .message
+                    .push_str(&format!("; not run here: {}", skipped.join(", ")));
+                notices.push(notice);
+                break;
+            }
             let mut found = Vec::new();
             let result = catch_unwind(AssertUnwindSafe(|| rule.check(&context, &mut found)));
             match result {
@@ -816,12 +866,18 @@ enum Lowered {
     NotParsed,
     /// Parsing or lowering panicked (a bug in snag).
     Panicked,
+    /// Parsing took longer than the file's budget.
+    OverBudget,
     Model(FileModel),
 }
 
-impl From<std::thread::Result<FileModel>> for Lowered {
-    fn from(result: std::thread::Result<FileModel>) -> Lowered {
-        result.map_or(Lowered::Panicked, Lowered::Model)
+impl From<std::thread::Result<Option<FileModel>>> for Lowered {
+    fn from(result: std::thread::Result<Option<FileModel>>) -> Lowered {
+        match result {
+            Ok(Some(model)) => Lowered::Model(model),
+            Ok(None) => Lowered::OverBudget,
+            Err(_) => Lowered::Panicked,
+        }
     }
 }
 
@@ -898,4 +954,93 @@ fn normalize_snippet(text: &str) -> String {
         normalized.push_str(word);
     }
     normalized
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Span;
+
+    static SLOW_META: RuleMeta = RuleMeta {
+        id: "slow",
+        pack: "test",
+        severity: Severity::Warning,
+        summary: "sleeps",
+        docs: "",
+    };
+    static MARK_META: RuleMeta = RuleMeta {
+        id: "mark",
+        pack: "test",
+        severity: Severity::Warning,
+        summary: "flags the first byte",
+        docs: "",
+    };
+
+    struct Slow;
+    impl Rule for Slow {
+        fn meta(&self) -> &'static RuleMeta {
+            &SLOW_META
+        }
+        fn check(&self, _: &RuleContext<'_>, _: &mut Vec<Diagnostic>) {
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+
+    struct Mark;
+    impl Rule for Mark {
+        fn meta(&self) -> &'static RuleMeta {
+            &MARK_META
+        }
+        fn check(&self, _: &RuleContext<'_>, diagnostics: &mut Vec<Diagnostic>) {
+            diagnostics.push(Diagnostic {
+                rule: MARK_META.id,
+                confidence: Confidence::High,
+                span: Span::new(0, 1),
+                message: "marked".to_string(),
+                why: String::new(),
+                help: String::new(),
+                related: Vec::new(),
+                fix: None,
+            });
+        }
+    }
+
+    fn engine(budget: Duration) -> Engine {
+        Engine::new(Settings {
+            rules: vec![&Slow, &Mark],
+            catalog: Catalog::default(),
+            severity_overrides: Vec::new(),
+            min_confidence: Confidence::Low,
+            exclusions: Exclusions::none(),
+            report_unused_suppressions: false,
+            root: PathBuf::from("."),
+            fingerprint_root: None,
+            file_budget: budget,
+        })
+    }
+
+    #[test]
+    fn rules_past_the_file_budget_do_not_run_and_are_named() {
+        let outcome =
+            engine(Duration::from_millis(50)).check_source("a.py", Language::Python, "x = 1\n");
+        assert!(outcome.findings.is_empty());
+        let notices: Vec<(NoticeKind, &str)> = outcome
+            .notices
+            .iter()
+            .map(|notice| (notice.kind, notice.message.as_str()))
+            .collect();
+        assert_eq!(
+            notices,
+            [(
+                NoticeKind::OverBudget,
+                "the rules before `mark` took longer than the 0.05 s budget for one file \
+                 (--file-budget); this file was not fully analysed; not run here: mark"
+            )]
+        );
+        // Within the budget, both rules run.
+        let outcome =
+            engine(Duration::from_secs(60)).check_source("a.py", Language::Python, "x = 1\n");
+        assert_eq!(outcome.findings.len(), 1);
+        assert!(outcome.notices.is_empty());
+    }
 }

@@ -139,6 +139,7 @@ mod tests {
             report_unused_suppressions: false,
             root: std::path::PathBuf::from("."),
             fingerprint_root: None,
+            file_budget: snag_analyzer::engine::DEFAULT_FILE_BUDGET,
         });
         assert!(engine.prefilters(), "a rule's needles did not compile");
         let skipped = "def area(w, h):\n    return [w * h for _ in range(3)]\n";

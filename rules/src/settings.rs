@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use snag_analyzer::catalog::CatalogError;
 use snag_analyzer::config::{ConfigError, LoadedConfig};
-use snag_analyzer::engine::Settings;
+use snag_analyzer::engine::{Settings, DEFAULT_FILE_BUDGET};
 use snag_analyzer::finding::Confidence;
 use snag_analyzer::source::Exclusions;
 use thiserror::Error;
@@ -21,6 +21,8 @@ pub struct Overrides {
     /// Instead of the config's `min-confidence`.
     pub min_confidence: Option<Confidence>,
     pub report_unused_suppressions: bool,
+    /// Instead of the default per-file time budget.
+    pub file_budget: Option<std::time::Duration>,
 }
 
 #[derive(Debug, Error)]
@@ -89,5 +91,6 @@ pub fn from_config(
         report_unused_suppressions: overrides.report_unused_suppressions,
         root,
         fingerprint_root,
+        file_budget: overrides.file_budget.unwrap_or(DEFAULT_FILE_BUDGET),
     })
 }

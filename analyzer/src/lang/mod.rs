@@ -13,8 +13,9 @@ mod python;
 mod rust;
 
 use std::cell::RefCell;
+use std::time::Instant;
 
-use tree_sitter::{Node, Parser, Tree};
+use tree_sitter::{Node, ParseOptions, Parser, Tree};
 
 use crate::model::{FileModel, Language, Span};
 
@@ -37,6 +38,16 @@ pub fn lower(language: Language, source: &str) -> FileModel {
 /// one per file costs more than parsing a small file). `old_tree`, already
 /// edited with `Tree::edit`, makes the parse incremental.
 pub fn parse(language: Language, source: &str, old_tree: Option<&Tree>) -> Option<Tree> {
+    parse_until(language, source, old_tree, None)
+}
+
+/// [`parse`], given up (`None`) once `deadline` has passed.
+pub fn parse_until(
+    language: Language,
+    source: &str,
+    old_tree: Option<&Tree>,
+    deadline: Option<Instant>,
+) -> Option<Tree> {
     thread_local! {
         static PARSERS: RefCell<Vec<(Language, Parser)>> = const { RefCell::new(Vec::new()) };
     }
@@ -51,7 +62,24 @@ pub fn parse(language: Language, source: &str, old_tree: Option<&Tree>) -> Optio
                 parsers.len() - 1
             }
         };
-        parsers[index].1.parse(source, old_tree)
+        let parser = &mut parsers[index].1;
+        let Some(deadline) = deadline else {
+            return parser.parse(source, old_tree);
+        };
+        let bytes = source.as_bytes();
+        let mut text = |offset: usize, _: tree_sitter::Point| bytes.get(offset..).unwrap_or(&[]);
+        let mut past_deadline = |_: &tree_sitter::ParseState| Instant::now() > deadline;
+        let tree = parser.parse_with_options(
+            &mut text,
+            old_tree,
+            Some(ParseOptions::new().progress_callback(&mut past_deadline)),
+        );
+        if tree.is_none() {
+            // A cancelled parse leaves state behind for resuming it; the
+            // next file starts afresh.
+            parser.reset();
+        }
+        tree
     })
 }
 
