@@ -99,6 +99,7 @@ fn corpus_report_follows_the_design_contract() {
         let expected_pack = match rule {
             "select-star" | "n-plus-one" | "blocking-in-async" | "missing-pool" => "perf",
             "sql-injection" => "security",
+            "missing-timeout" => "resilience",
             other => panic!("unknown rule `{other}`: {context}"),
         };
         assert_eq!(finding["pack"], expected_pack);

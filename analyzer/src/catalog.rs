@@ -48,6 +48,152 @@ pub struct CatalogFile {
     /// `spawn_blocking`): blocking work inside them is fine.
     #[serde(default)]
     pub offload: Vec<PathsEntry>,
+    /// HTTP APIs whose timeout is given with each request (`requests.get`,
+    /// `axios.post`, `ureq::get`).
+    #[serde(default)]
+    pub http_call: Vec<HttpCallEntry>,
+    /// HTTP clients that take a default timeout when built (`axios.create`,
+    /// `reqwest::Client::builder()…build()`).
+    #[serde(default)]
+    pub http_client: Vec<HttpClientEntry>,
+    /// Calls that bound the request or future passed to them
+    /// (`tokio::time::timeout`).
+    #[serde(default)]
+    pub timeout_wrapper: Vec<PathsEntry>,
+}
+
+/// An HTTP API whose timeout is given per request.
+///
+/// `timeout` names what bounds a request in the language's own way: keyword
+/// arguments in Python, keys of an options object in JavaScript, methods
+/// chained on the request in Rust. A value of `None`/`null`/`undefined`/
+/// `false`/`0` switches the timeout off rather than setting one.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct HttpCallEntry {
+    pub paths: Vec<String>,
+    /// The library, for messages (`requests`).
+    pub library: String,
+    /// What bounds one request.
+    #[serde(default)]
+    pub timeout: Vec<String>,
+    /// The timeout's position among positional arguments
+    /// (`urlopen(url, data, timeout)`: 2).
+    #[serde(default)]
+    pub timeout_position: Option<usize>,
+    /// The position of the options argument (`axios.post(url, data,
+    /// options)`: 2). A value there that the file does not spell out may
+    /// hold a timeout; a string there is the URL, and the options follow it.
+    #[serde(default)]
+    pub options_position: Option<usize>,
+    /// The library's own default (`"5 s"`): then only a request that
+    /// switches it off is reported.
+    #[serde(default)]
+    pub default: Option<String>,
+    /// Calls or assigned attributes that give every request of the process a
+    /// default when the file makes them before the request or at module
+    /// level (`socket.setdefaulttimeout`, `axios.defaults.timeout`).
+    #[serde(default)]
+    pub module_defaults: Vec<String>,
+    /// The request is a method of an object these calls make (a
+    /// `requests.Session`): only objects made in this file are judged, since
+    /// one made elsewhere may be configured there.
+    #[serde(default)]
+    pub made_by: Vec<String>,
+    /// Attributes of that object whose assignment gives its requests a
+    /// default (`session.request = functools.partial(session.request,
+    /// timeout=…)`); assigning a call without a timeout does not.
+    #[serde(default)]
+    pub object_defaults: Vec<String>,
+    /// Methods of that object that install a transport (`mount`) ...
+    #[serde(default)]
+    pub transport_methods: Vec<String>,
+    /// ... and the stock transports, which set no timeout: a transport of any
+    /// other class may set one (an `HTTPAdapter` subclass whose `send` does).
+    #[serde(default)]
+    pub stock_transports: Vec<String>,
+    /// What to do instead, for the finding's help.
+    pub fix: String,
+    #[serde(default)]
+    pub languages: Vec<LanguageName>,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// An HTTP client that takes a default timeout when it is built.
+///
+/// `timeout` names what sets the default: keyword arguments in Python, keys
+/// of the options object in JavaScript, builder methods in the construction
+/// chain in Rust.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct HttpClientEntry {
+    pub paths: Vec<String>,
+    pub library: String,
+    #[serde(default)]
+    pub timeout: Vec<String>,
+    #[serde(default)]
+    pub timeout_position: Option<usize>,
+    /// The position of the options argument of the construction.
+    #[serde(default)]
+    pub options_position: Option<usize>,
+    /// Builder methods that switch the default off (awc's `disable_timeout`).
+    #[serde(default)]
+    pub disable: Vec<String>,
+    /// The library's own default, when it has one: then only a client that
+    /// switches it off is reported.
+    #[serde(default)]
+    pub default: Option<String>,
+    /// As in `[[http-call]]`: set before the construction, or at module level.
+    #[serde(default)]
+    pub module_defaults: Vec<String>,
+    /// Attributes of the client whose assignment sets its default after it
+    /// is built (`defaults.timeout`).
+    #[serde(default)]
+    pub object_defaults: Vec<String>,
+    /// Methods of the client that send a request (`get`, `post`; `()` for
+    /// calling the client itself).
+    #[serde(default)]
+    pub requests: Vec<String>,
+    /// What bounds one request sent through it (as `timeout` of
+    /// `[[http-call]]`): a client whose every request in the file sets one
+    /// needs no default.
+    #[serde(default)]
+    pub request_timeout: Vec<String>,
+    pub fix: String,
+    #[serde(default)]
+    pub languages: Vec<LanguageName>,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// Whether an HTTP API takes its timeout per request or per client.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HttpApiKind {
+    PerCall,
+    Client,
+}
+
+/// An `[[http-call]]` or `[[http-client]]` entry, compiled.
+#[derive(Debug, Clone)]
+pub struct HttpApi {
+    pub kind: HttpApiKind,
+    pub patterns: Vec<Pattern>,
+    pub library: String,
+    pub timeout: Vec<String>,
+    pub timeout_position: Option<usize>,
+    pub options_position: Option<usize>,
+    pub disable: Vec<String>,
+    pub default: Option<String>,
+    pub module_defaults: Vec<Pattern>,
+    pub made_by: Vec<Pattern>,
+    pub object_defaults: Vec<String>,
+    pub transport_methods: Vec<String>,
+    pub stock_transports: Vec<Pattern>,
+    pub requests: Vec<String>,
+    pub request_timeout: Vec<String>,
+    pub fix: String,
+    languages: Vec<LanguageName>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -546,6 +692,8 @@ pub struct Catalog {
     client_constructors: Vec<ClientConstructor>,
     blocking_calls: Indexed<BlockingCall>,
     offloads: Vec<PathSet>,
+    http_apis: Indexed<HttpApi>,
+    timeout_wrappers: Vec<PathSet>,
 }
 
 impl Catalog {
@@ -645,6 +793,70 @@ impl Catalog {
                     languages: entry.languages.clone(),
                 },
             );
+        }
+        for entry in &file.http_call {
+            let patterns = compile(&entry.paths, "http-call")?;
+            let optional = |paths: &[String]| -> Result<Vec<Pattern>, CatalogError> {
+                if paths.is_empty() {
+                    Ok(Vec::new())
+                } else {
+                    compile(paths, "http-call")
+                }
+            };
+            let api = HttpApi {
+                kind: HttpApiKind::PerCall,
+                library: entry.library.clone(),
+                timeout: entry.timeout.clone(),
+                timeout_position: entry.timeout_position,
+                options_position: entry.options_position,
+                disable: Vec::new(),
+                default: entry.default.clone(),
+                module_defaults: optional(&entry.module_defaults)?,
+                made_by: optional(&entry.made_by)?,
+                object_defaults: entry.object_defaults.clone(),
+                transport_methods: entry.transport_methods.clone(),
+                stock_transports: optional(&entry.stock_transports)?,
+                requests: Vec::new(),
+                request_timeout: Vec::new(),
+                fix: entry.fix.clone(),
+                languages: entry.languages.clone(),
+                patterns,
+            };
+            self.http_apis.add(called_names(&api.patterns), api);
+        }
+        for entry in &file.http_client {
+            let patterns = compile(&entry.paths, "http-client")?;
+            let module_defaults = if entry.module_defaults.is_empty() {
+                Vec::new()
+            } else {
+                compile(&entry.module_defaults, "http-client")?
+            };
+            let api = HttpApi {
+                kind: HttpApiKind::Client,
+                library: entry.library.clone(),
+                timeout: entry.timeout.clone(),
+                timeout_position: entry.timeout_position,
+                options_position: entry.options_position,
+                disable: entry.disable.clone(),
+                default: entry.default.clone(),
+                module_defaults,
+                made_by: Vec::new(),
+                object_defaults: entry.object_defaults.clone(),
+                transport_methods: Vec::new(),
+                stock_transports: Vec::new(),
+                requests: entry.requests.clone(),
+                request_timeout: entry.request_timeout.clone(),
+                fix: entry.fix.clone(),
+                languages: entry.languages.clone(),
+                patterns,
+            };
+            self.http_apis.add(called_names(&api.patterns), api);
+        }
+        for entry in &file.timeout_wrapper {
+            self.timeout_wrappers.push(PathSet {
+                patterns: compile(&entry.paths, "timeout-wrapper")?,
+                languages: entry.languages.clone(),
+            });
         }
         for entry in &file.source {
             self.sources.push(PathSet {
@@ -757,6 +969,44 @@ impl Catalog {
                 .iter()
                 .flat_map(|entry| entry.patterns.iter()),
         )
+    }
+
+    /// The HTTP API a call with this path sends a request with or builds a
+    /// client of, if the catalogs know it.
+    pub fn http_api(&self, path: &CallPath, language: Language) -> Option<&HttpApi> {
+        let text = path.text.as_str();
+        // `api(…)` on a client made by `got.extend()` calls the client; it
+        // does not make another one.
+        if text.ends_with("()") {
+            return None;
+        }
+        let name = text.rsplit('.').next().unwrap_or("");
+        self.http_apis.named(name).find(|api| {
+            applies(&api.languages, language)
+                && api
+                    .patterns
+                    .iter()
+                    .any(|pattern| pattern.matches_text(text, path.resolved))
+        })
+    }
+
+    /// Whether a call with this path bounds the request or future passed to
+    /// it (`tokio::time::timeout`).
+    pub fn is_timeout_wrapper(&self, path: &CallPath, language: Language) -> bool {
+        let text = path.text.trim_end_matches("()");
+        self.timeout_wrappers.iter().any(|set| {
+            applies(&set.languages, language)
+                && set
+                    .patterns
+                    .iter()
+                    .any(|pattern| pattern.matches_text(text, path.resolved))
+        })
+    }
+
+    /// Names that a file with a catalogued HTTP request or client certainly
+    /// contains.
+    pub fn http_api_names(&self) -> Vec<String> {
+        telling_names(self.http_apis.iter().flat_map(|api| api.patterns.iter()))
     }
 
     /// Whether a call with this path runs its arguments off the event loop.

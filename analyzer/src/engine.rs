@@ -46,6 +46,9 @@ pub struct RuleMeta {
 
 /// What a rule sees of one file.
 pub struct RuleContext<'a> {
+    /// The file's path as reports show it (relative to the scan root, `/`
+    /// separators), for conventions that live in names (`test_*.py`).
+    pub path: &'a str,
     pub language: Language,
     pub source: &'a str,
     pub model: &'a FileModel,
@@ -679,6 +682,7 @@ impl Engine {
         notices: &mut Vec<Notice>,
     ) -> Vec<Diagnostic> {
         let context = RuleContext {
+            path: display,
             language,
             source,
             model,

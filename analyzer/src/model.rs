@@ -103,6 +103,34 @@ pub struct FileModel {
     /// Attribute reads on an element of an iterated value, inside the loop
     /// (`invoice.customer.name` in `for invoice in …`), in source order.
     pub element_reads: Vec<ElementRead>,
+    /// Assignments to an attribute or field (`api.defaults.timeout = 5000`,
+    /// `self.session.request = …`), in source order: how a file configures
+    /// an object after making it.
+    pub attribute_writes: Vec<AttributeWrite>,
+    /// Test code: test functions (`def test_…`, `#[test]`, `#[tokio::test]`),
+    /// test classes (`class Test…`, `TestCase` subclasses), test modules
+    /// (`#[cfg(test)] mod`) and test-runner calls with their callbacks
+    /// (`describe(…)`, `it(…)`, `test(…)`, `beforeAll(…)`). Whether a whole
+    /// file is a test is decided from its path (`RuleContext::path`).
+    pub test_code: Vec<Span>,
+}
+
+/// `target = value` where the target is an attribute or field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttributeWrite {
+    /// The whole assignment.
+    pub span: Span,
+    /// The assigned attribute's path (`axios.create().defaults.timeout`,
+    /// `requests.Session().request`).
+    pub target: CallPath,
+    /// Where the object the target is read from was defined, when it is a
+    /// local name or a `self.`/`this.` field bound in this file, followed
+    /// through attribute reads (`api` of `api.defaults.timeout`): the span of
+    /// the expression it was bound to, as [`Call::receiver_defined_at`].
+    pub object_defined_at: Option<Span>,
+    pub value: Value,
+    pub value_span: Span,
+    pub function: Option<FunctionId>,
 }
 
 /// An ORM model class and its relation fields: reading one on a row loads
@@ -253,6 +281,14 @@ pub struct Call {
     pub is_macro: bool,
     /// A constructor call (`new Pool()`).
     pub is_new: bool,
+    /// Where the object the method is called on was made, when the callee is
+    /// a method of a local name or of a `self.`/`this.` field bound in this
+    /// file (`api.get(…)` after `const api = axios.create({…})`), or is such
+    /// a name itself (`api(…)`): the span of the expression it was last bound
+    /// to (`axios.create({…})`, `Client::builder()….build()?`). Receivers that
+    /// are calls, parameters' attributes or imports have none; a parameter
+    /// itself gives its declaration's span.
+    pub receiver_defined_at: Option<Span>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -261,6 +297,11 @@ pub struct Arg {
     /// Keyword arguments (`timeout=5`) and object-literal-free named arguments.
     pub keyword: Option<String>,
     pub value: Value,
+    /// When the argument is a local name or a `self.`/`this.` field bound in
+    /// this file (also behind `&`/`&mut`), the span of the expression it was
+    /// bound to, as [`Call::receiver_defined_at`]: an object handed to a
+    /// helper of the file can be followed into it.
+    pub defined_at: Option<Span>,
 }
 
 /// What the model knows of a value at the point it is used.
@@ -268,8 +309,9 @@ pub struct Arg {
 pub enum Value {
     /// A string, fully or partly known.
     Str(StrShape),
-    /// A number or a value known to be numeric.
-    Number,
+    /// A number or a value known to be numeric; the integer when it is
+    /// written as one (`0`, `6_000`, `0x10`).
+    Number(Option<i64>),
     /// `True`, `None`, `null`, `undefined`…
     Literal,
     /// A list, tuple, array or set literal.

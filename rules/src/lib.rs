@@ -9,9 +9,11 @@ use snag_analyzer::catalog::{Catalog, CatalogError};
 use snag_analyzer::engine::Rule;
 
 mod perf;
+mod resilience;
 mod security;
 pub mod settings;
 mod sql_sinks;
+mod test_code;
 
 /// The built-in catalogs, by file name.
 pub const CATALOGS: &[(&str, &str)] = &[
@@ -29,6 +31,10 @@ pub const CATALOGS: &[(&str, &str)] = &[
     ("blocking.toml", include_str!("../catalogs/blocking.toml")),
     ("clients.toml", include_str!("../catalogs/clients.toml")),
     (
+        "http-clients.toml",
+        include_str!("../catalogs/http-clients.toml"),
+    ),
+    (
         "sanitizers.toml",
         include_str!("../catalogs/sanitizers.toml"),
     ),
@@ -42,6 +48,7 @@ pub fn all_rules() -> &'static [&'static dyn Rule] {
         &perf::blocking_in_async::BlockingInAsync,
         &perf::missing_pool::MissingPool,
         &security::sql_injection::SqlInjection,
+        &resilience::missing_timeout::MissingTimeout,
     ]
 }
 
@@ -150,6 +157,9 @@ mod tests {
             "const r = await fetch(url);\n",
             "import Database from 'better-sqlite3';\n",
             "use sqlx::PgPool;\n",
+            "const api = got.extend({ prefixUrl: base });\n",
+            "let agent = ureq::agent();\n",
+            "conn = http.client.HTTPSConnection(host)\n",
             "for id in ids:\n    conn.execute(q, (id,))\n",
             "cur.execute('SELECT 1')\n",
         ] {
@@ -194,7 +204,18 @@ mod tests {
         let security = select_rules(Some(&["security".to_string()]), &[]).unwrap();
         assert_eq!(security.len(), 1);
         assert_eq!(security[0].meta().id, "sql-injection");
-        let none = select_rules(None, &["perf".to_string(), "sql-injection".to_string()]).unwrap();
+        let resilience = select_rules(Some(&["resilience".to_string()]), &[]).unwrap();
+        assert_eq!(resilience.len(), 1);
+        assert_eq!(resilience[0].meta().id, "missing-timeout");
+        let none = select_rules(
+            None,
+            &[
+                "perf".to_string(),
+                "sql-injection".to_string(),
+                "resilience".to_string(),
+            ],
+        )
+        .unwrap();
         assert!(none.is_empty());
         assert!(select_rules(Some(&["n-plus-two".to_string()]), &[]).is_err());
     }

@@ -21,7 +21,7 @@ use tree_sitter::{Node, Tree};
 
 use crate::lang::lowering::{
     append, argument_origin, concat, is_numeric_annotation, join_origin, looks_constant,
-    member_origin, one_of, shape_origin, worse, Binding, CallSpec, Eval, FunctionSpec, LoopSpec,
+    member_origin, one_of, shape_origin, worse, AttributeWriteSpec, Binding, CallSpec, Eval, FunctionSpec, LoopSpec,
     Lowering, ParamSpec, ShapeBuilder, MAX_DEPTH,
 };
 use crate::lang::{named_children, node_text, span, unescape};
@@ -277,6 +277,9 @@ struct ParamInfo<'tree> {
 struct ClassContext {
     /// `this.<field>` → the instance path of its declared type or initializer.
     fields: HashMap<String, CallPath>,
+    /// `this.<field>` → the expression first assigned to it (its initializer,
+    /// or `this.field = …` in a method), for `Call::receiver_defined_at`.
+    sites: HashMap<String, Span>,
     is_controller: bool,
 }
 
@@ -484,11 +487,11 @@ impl<'src> Walker<'src> {
             let mut budget = PREPASS_BUDGET;
             let mut eval = self.static_eval(value, &mut budget);
             if let Some(path) = self.declared_type(declarator) {
-                if !eval
-                    .as_ref()
-                    .and_then(Eval::call_path)
-                    .is_some_and(|path| path.resolved)
-                {
+                let keeps_value = eval.as_ref().is_some_and(|eval| {
+                    eval.call_path().is_some_and(|path| path.resolved)
+                        || matches!(eval.value, Value::Object(_))
+                });
+                if !keeps_value {
                     eval = Some(Eval::path(path, Origin::Unknown));
                 }
             }
@@ -603,7 +606,7 @@ impl<'src> Walker<'src> {
                 span(node),
                 unescape(string_body(self.text(node))),
             )),
-            "number" => Some(Eval::number()),
+            "number" => Some(Eval::numeral(self.text(node))),
             "template_string" => {
                 let mut builder = ShapeBuilder::new(span(node));
                 let mut literal_start = node.start_byte() + 1;
@@ -799,7 +802,7 @@ impl<'src> Walker<'src> {
             Kind::This => |_, node, _| this_value(node),
             Kind::String => |walker, node, _| walker.eval_string(node),
             Kind::Template => Self::eval_template,
-            Kind::Number => |_, _, _| Eval::number(),
+            Kind::Number => |walker, node, _| Eval::numeral(walker.text(node)),
             Kind::Literal => |_, _, _| Eval::literal(),
             Kind::Member => Self::eval_member,
             Kind::Subscript => Self::eval_subscript,
@@ -903,6 +906,17 @@ impl<'src> Walker<'src> {
 
     fn eval_update(&mut self, node: Node<'_>, depth: usize) -> Eval {
         self.walk_children(node, depth);
+        // `n++`: whatever integer `n` held, it holds another now.
+        if let Some(argument) = node.child_by_field_id(self.fields.argument) {
+            if argument.kind() == "identifier" {
+                self.lowering.update(self.text(argument), |mut existing| {
+                    if matches!(existing.value, Value::Number(Some(_))) {
+                        existing.value = Value::Number(None);
+                    }
+                    existing
+                });
+            }
+        }
         Eval::number()
     }
 
@@ -1235,8 +1249,16 @@ impl<'src> Walker<'src> {
                     resolved: false,
                 };
                 let path = field.unwrap_or_else(|| extend_path(&this, property));
+                let site = self
+                    .classes
+                    .last()
+                    .and_then(|class| class.sites.get(property))
+                    .copied();
                 return Member {
-                    object: Eval::path(this, Origin::Unknown),
+                    object: Eval {
+                        defined_at: site,
+                        ..Eval::path(this, Origin::Unknown)
+                    },
                     path,
                     property,
                     keyed: None,
@@ -1384,6 +1406,19 @@ impl<'src> Walker<'src> {
                 receiver: None,
                 method: None,
             },
+            // `await api.get<T>(…)` parses as a call of `await api.get`
+            // with type arguments: the callee is the awaited member.
+            "await_expression" => match first_expression(function) {
+                Some(inner) if inner.kind() == "member_expression" => self.callee(inner, depth),
+                _ => {
+                    let eval = self.eval(function, depth + 1);
+                    Callee {
+                        path: self.base_path(function, &eval),
+                        receiver: None,
+                        method: None,
+                    }
+                }
+            },
             "import" | "super" => Callee {
                 path: CallPath {
                     text: function.kind().to_string(),
@@ -1404,12 +1439,16 @@ impl<'src> Walker<'src> {
     }
 
     fn eval_call(&mut self, node: Node<'_>, depth: usize) -> Eval {
-        let awaited = self.awaited == Some(node.id());
         let Some(function) = node.child_by_field_id(self.fields.function) else {
             return self.walk_children(node, depth);
         };
+        let awaited =
+            self.awaited == Some(node.id()) || function.kind() == "await_expression";
         let callee = self.callee(function, depth);
         let arguments = node.child_by_field_id(self.fields.arguments);
+        if self.is_test_runner_call(&callee.path, arguments) {
+            self.lowering.push_test_code(span(node));
+        }
         let tagged_template =
             arguments.is_some_and(|arguments| arguments.kind() == "template_string");
         let mut evaluated = Vec::new();
@@ -1423,9 +1462,14 @@ impl<'src> Walker<'src> {
                     self.call_arguments(node, function, &callee, arguments, depth, &mut evaluated);
             }
         }
+        // The callee of `await api.get<T>(…)` is the member, without `await`.
+        let callee_node = match function.kind() {
+            "await_expression" => first_expression(function).unwrap_or(function),
+            _ => function,
+        };
         let shape = CallShape {
             node,
-            callee_node: function,
+            callee_node,
             awaited,
             tagged_template,
             is_new: false,
@@ -1484,12 +1528,26 @@ impl<'src> Walker<'src> {
             self.call_value(shape.node, &callee, &evaluated, callback_return)
         };
         self.last_call = Some((shape.node.id(), called(&callee.path)));
+        let receiver_defined_at = match &callee.receiver {
+            Some((object, _)) => self.receiver_site(*object),
+            None if shape.callee_node.kind() == "identifier" => {
+                self.receiver_site(shape.callee_node)
+            }
+            None => None,
+        };
         let args = evaluated
             .into_iter()
-            .map(|(span, eval)| Arg {
-                span,
-                keyword: None,
-                value: eval.value,
+            .map(|(span, eval)| {
+                // A plain name or `this.field` passes the object it holds.
+                let text = self.source.get(span.range()).unwrap_or("");
+                let names_an_object = is_identifier(text)
+                    || text.strip_prefix("this.").is_some_and(is_identifier);
+                Arg {
+                    span,
+                    keyword: None,
+                    value: eval.value,
+                    defined_at: eval.defined_at.filter(|_| names_an_object),
+                }
             })
             .collect();
         self.lowering.push_call(CallSpec {
@@ -1501,8 +1559,77 @@ impl<'src> Walker<'src> {
             tagged_template: shape.tagged_template,
             is_macro: false,
             is_new: shape.is_new,
+            receiver_defined_at,
         });
         value
+    }
+
+    /// Where the object a method is called on was made: a local name's
+    /// binding or a `this.` field's first assignment (see
+    /// `Call::receiver_defined_at`).
+    fn receiver_site(&self, node: Node<'_>) -> Option<Span> {
+        let node = unwrap_transparent(node);
+        match node.kind() {
+            "identifier" => match self.lowering.lookup(self.text(node))? {
+                Binding::Value(eval) => eval.defined_at,
+                Binding::Import(_) => None,
+            },
+            "member_expression" => {
+                let object = node.child_by_field_id(self.fields.object)?;
+                let property = node.child_by_field_id(self.fields.property)?;
+                if object.kind() != "this" {
+                    return None;
+                }
+                self.classes
+                    .last()?
+                    .sites
+                    .get(self.text(property))
+                    .copied()
+            }
+            _ => None,
+        }
+    }
+
+    /// Where the object an attribute is read from was made, through member
+    /// reads (`api` of `api.defaults.timeout`).
+    fn object_site(&self, node: Node<'_>) -> Option<Span> {
+        let mut current = unwrap_transparent(node);
+        for _ in 0..MAX_DEPTH {
+            if let Some(site) = self.receiver_site(current) {
+                return Some(site);
+            }
+            if current.kind() != "member_expression" {
+                return None;
+            }
+            current = unwrap_transparent(current.child_by_field_id(self.fields.object)?);
+        }
+        None
+    }
+
+    /// `describe('…', () => …)`, `it(…)`, `test(…)`, `beforeEach(…)`: a
+    /// test-runner call with a callback (Jest, Vitest, Mocha, `node:test`).
+    fn is_test_runner_call(&self, path: &CallPath, arguments: Option<Node<'_>>) -> bool {
+        const RUNNER_FUNCTIONS: &[&str] = &[
+            "describe", "it", "test", "suite", "context", "specify", "beforeAll", "beforeEach",
+            "afterAll", "afterEach", "before", "after",
+        ];
+        const RUNNER_MODULES: &[&str] = &["vitest", "@jest/globals", "node:test", "mocha", "bun:test"];
+        let mut segments = path.text.split('.');
+        let first = segments.next().unwrap_or("").trim_end_matches("()");
+        let function = if path.resolved {
+            if !RUNNER_MODULES.contains(&first) {
+                return false;
+            }
+            segments.next().unwrap_or("").trim_end_matches("()")
+        } else {
+            first
+        };
+        RUNNER_FUNCTIONS.contains(&function)
+            && arguments.is_some_and(|arguments| {
+                named_children(arguments)
+                    .into_iter()
+                    .any(is_function_node)
+            })
     }
 
     /// Lowers a call's arguments in order; returns what the iteration
@@ -1913,8 +2040,12 @@ impl<'src> Walker<'src> {
             self.bind_relative_names(name);
             return Eval::unknown();
         }
+        // A typed object literal (`const config: AxiosRequestConfig = {…}`)
+        // keeps its keys; other values take the declared type's path.
         if let Some(path) = declared_type {
-            if !eval.call_path().is_some_and(|path| path.resolved) {
+            if !eval.call_path().is_some_and(|path| path.resolved)
+                && !matches!(eval.value, Value::Object(_))
+            {
                 eval.value = Value::Path(path);
             }
         }
@@ -2090,7 +2221,7 @@ impl<'src> Walker<'src> {
                 Eval::with_origin(Value::Unknown, origin)
             }
             "member_expression" => {
-                self.eval(left, depth + 1);
+                let target = self.eval(left, depth + 1);
                 let property = left.child_by_field_id(self.fields.property);
                 if is_function_node(right) {
                     let name =
@@ -2106,10 +2237,29 @@ impl<'src> Walker<'src> {
                     return function_value();
                 }
                 let eval = self.eval(right, depth + 1);
+                let object = left.child_by_field_id(self.fields.object);
+                let object_defined_at = object.and_then(|object| self.object_site(object));
+                self.lowering.push_attribute_write(AttributeWriteSpec {
+                    span: span(node),
+                    target: match &target.value {
+                        Value::Path(path) => path.clone(),
+                        _ => CallPath {
+                            text: clip(self.text(left)).to_string(),
+                            resolved: false,
+                        },
+                    },
+                    object_defined_at,
+                    value: eval.value.clone(),
+                    value_span: span(right),
+                });
                 // `this.pool = new Pool()`: later methods resolve `this.pool`.
-                let on_this = left
-                    .child_by_field_id(self.fields.object)
-                    .is_some_and(|object| object.kind() == "this");
+                let on_this = object.is_some_and(|object| object.kind() == "this");
+                if let (true, Some(property)) = (on_this, property) {
+                    let property = self.text(property).to_string();
+                    if let Some(class) = self.classes.last_mut() {
+                        class.sites.entry(property).or_insert(span(right));
+                    }
+                }
                 if let (true, Some(property), Some(path)) = (on_this, property, eval.call_path()) {
                     if path.resolved {
                         let property = self.text(property).to_string();
@@ -2525,6 +2675,7 @@ impl<'src> Walker<'src> {
         let fields = self.class_fields(body);
         self.classes.push(ClassContext {
             fields,
+            sites: HashMap::new(),
             is_controller,
         });
         self.eval(body, depth + 1);
@@ -2648,6 +2799,12 @@ impl<'src> Walker<'src> {
                         );
                     } else {
                         let eval = self.eval(value, depth + 1);
+                        if let Some(name) = name_node {
+                            let name = self.text(name).to_string();
+                            if let Some(class) = self.classes.last_mut() {
+                                class.sites.entry(name).or_insert(span(value));
+                            }
+                        }
                         if let (Some(name), Some(path)) = (name_node, eval.call_path()) {
                             if path.resolved {
                                 let name = self.text(name).to_string();
@@ -2811,7 +2968,7 @@ impl<'src> Walker<'src> {
                 matches!(
                     self.lowering.lookup(name),
                     Some(Binding::Value(Eval {
-                        value: Value::Number,
+                        value: Value::Number(_),
                         ..
                     }))
                 )
@@ -2834,7 +2991,7 @@ impl<'src> Walker<'src> {
                 self.lowering.bind(
                     name,
                     Eval {
-                        value: Value::Number,
+                        value: Value::Number(None),
                         origin: Origin::Numeric,
                         defined_at: Some(header),
                     },
@@ -3083,7 +3240,7 @@ fn is_str(eval: &Eval) -> bool {
 }
 
 fn is_number(eval: &Eval) -> bool {
-    matches!(eval.value, Value::Number)
+    matches!(eval.value, Value::Number(_))
 }
 
 fn both_numeric(left: &Eval, right: &Eval) -> bool {
@@ -3128,7 +3285,7 @@ fn plus_assign(existing: Eval, value: Eval, value_span: Span, value_text: &str) 
 fn value_eval(value: &Value, container: Origin) -> Eval {
     match value {
         Value::Str(shape) => Eval::with_origin(value.clone(), shape_origin(shape)),
-        Value::Number => Eval::number(),
+        Value::Number(_) => Eval::with_origin(value.clone(), Origin::Numeric),
         Value::Literal => Eval::literal(),
         _ => Eval::with_origin(value.clone(), container),
     }
@@ -3502,6 +3659,15 @@ fn classify(node: Node<'_>) -> Kind {
         kind if is_type_only(kind) => Kind::Skip,
         _ => Kind::Other,
     }
+}
+
+/// Whether `text` is one JavaScript identifier.
+fn is_identifier(text: &str) -> bool {
+    let mut characters = text.chars();
+    characters
+        .next()
+        .is_some_and(|first| first.is_alphabetic() || first == '_' || first == '$')
+        && characters.all(|each| each.is_alphanumeric() || each == '_' || each == '$')
 }
 
 fn this_value(node: Node<'_>) -> Eval {
@@ -4192,7 +4358,7 @@ mod tests {
         }
         assert!(call(&model, "Object.entries").innermost_loop.is_none());
         let counter = holes_of_arg(call(&model, "a"), 1);
-        assert_eq!(counter, Value::Number);
+        assert_eq!(counter, Value::Number(None));
     }
 
     fn holes_of_arg(call: &Call, index: usize) -> Value {

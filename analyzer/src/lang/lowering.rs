@@ -53,7 +53,17 @@ impl Eval {
 
     pub fn number() -> Eval {
         Eval {
-            value: Value::Number,
+            value: Value::Number(None),
+            origin: Origin::Numeric,
+            defined_at: None,
+        }
+    }
+
+    /// A numeric literal as written (`6_000`, `0x10`, `30u64`): its integer
+    /// when it is one.
+    pub fn numeral(text: &str) -> Eval {
+        Eval {
+            value: Value::Number(integer_value(text)),
             origin: Origin::Numeric,
             defined_at: None,
         }
@@ -91,6 +101,34 @@ impl Eval {
             _ => None,
         }
     }
+}
+
+/// The integer a numeric literal writes, in any of our languages' notations:
+/// digit separators, `0x`/`0o`/`0b` prefixes, Rust type suffixes and
+/// JavaScript's BigInt `n`. `None` for floats and anything else.
+pub(crate) fn integer_value(text: &str) -> Option<i64> {
+    let digits: String = text.trim().chars().filter(|c| *c != '_').collect();
+    let lower = digits.to_ascii_lowercase();
+    let (radix, body) = match lower.get(..2) {
+        Some("0x") => (16, &lower[2..]),
+        Some("0o") => (8, &lower[2..]),
+        Some("0b") => (2, &lower[2..]),
+        _ => (10, lower.as_str()),
+    };
+    let body = body.strip_suffix('n').unwrap_or(body);
+    // A hexadecimal body's letters are digits, not a suffix.
+    let body = if radix == 16 {
+        body
+    } else {
+        ["i8", "i16", "i32", "i64", "i128", "isize", "u8", "u16", "u32", "u64", "u128", "usize"]
+            .iter()
+            .find_map(|suffix| body.strip_suffix(suffix))
+            .unwrap_or(body)
+    };
+    if body.is_empty() {
+        return None;
+    }
+    i64::from_str_radix(body, radix).ok()
 }
 
 /// The worse of two origins, for a value that may come from either.
@@ -376,7 +414,25 @@ impl<'src> Lowering<'src> {
             tagged_template: call.tagged_template,
             is_macro: call.is_macro,
             is_new: call.is_new,
+            receiver_defined_at: call.receiver_defined_at,
         });
+    }
+
+    /// Records an assignment to an attribute or field.
+    pub fn push_attribute_write(&mut self, write: AttributeWriteSpec) {
+        self.model.attribute_writes.push(crate::model::AttributeWrite {
+            span: write.span,
+            target: write.target,
+            object_defined_at: write.object_defined_at,
+            value: write.value,
+            value_span: write.value_span,
+            function: self.current_function(),
+        });
+    }
+
+    /// Records test code (a test function, class, module or runner call).
+    pub fn push_test_code(&mut self, span: Span) {
+        self.model.test_code.push(span);
     }
 
     pub fn syntax_error(&mut self, span: Span) {
@@ -639,6 +695,16 @@ pub(crate) struct CallSpec {
     pub tagged_template: bool,
     pub is_macro: bool,
     pub is_new: bool,
+    /// See [`Call::receiver_defined_at`].
+    pub receiver_defined_at: Option<Span>,
+}
+
+pub(crate) struct AttributeWriteSpec {
+    pub span: Span,
+    pub target: CallPath,
+    pub object_defined_at: Option<Span>,
+    pub value: Value,
+    pub value_span: Span,
 }
 
 // ----- string shapes -------------------------------------------------------------
@@ -730,7 +796,7 @@ impl ShapeBuilder {
                     }
                 }
             }
-            Value::Number if is_plain_number(text) => self.push_literal(text),
+            Value::Number(_) if is_plain_number(text) => self.push_literal(text),
             value => {
                 let path = match value {
                     Value::Path(path) => Some(path),

@@ -8,10 +8,12 @@
 
 use tree_sitter::{Node, Tree};
 
+use std::collections::HashMap;
+
 use super::lowering::{
     append, argument_origin, brace_pieces, concat, join_origin, looks_constant, member_origin,
-    one_of, sequence_origin, worse, Binding, BracePiece, CallSpec, Eval, FunctionSpec, LoopSpec,
-    Lowering, ParamSpec, ShapeBuilder, MAX_DEPTH,
+    one_of, sequence_origin, worse, AttributeWriteSpec, Binding, BracePiece, CallSpec, Eval,
+    FunctionSpec, LoopSpec, Lowering, ParamSpec, ShapeBuilder, MAX_DEPTH,
 };
 use super::{children, named_children, node_text, span, unescape};
 use crate::model::{Arg, CallPath, FileModel, Handler, LoopKind, Origin, Param, Span, Value};
@@ -31,8 +33,16 @@ pub(crate) fn lower(tree: &Tree, source: &str) -> FileModel {
 struct Walker<'src> {
     low: Lowering<'src>,
     depth: usize,
-    /// Enclosing classes: whether each looks like a class-based view.
-    classes: Vec<bool>,
+    /// Enclosing classes.
+    classes: Vec<ClassInfo>,
+}
+
+struct ClassInfo {
+    /// The class looks like a class-based view.
+    is_view: bool,
+    /// `self.<name>` → the object assigned to it in a method, when a call
+    /// made it (`self.session = requests.Session()`), with where it was made.
+    fields: HashMap<String, Eval>,
 }
 
 /// Route decorators' method names (`@app.route`, `@router.get`…).
@@ -136,7 +146,8 @@ impl<'src> Walker<'src> {
                 }
                 Some(builder.into_eval())
             }
-            "integer" | "float" => Some(Eval::number()),
+            "integer" => Some(Eval::numeral(self.text(node))),
+            "float" => Some(Eval::number()),
             "parenthesized_expression" => self.pure_eval_at(node.named_child(0)?, depth),
             "binary_operator" => {
                 let left = node.child_by_field_name("left")?;
@@ -332,7 +343,8 @@ impl<'src> Walker<'src> {
                 }
                 builder.into_eval()
             }
-            "integer" | "float" => Eval::number(),
+            "integer" => Eval::numeral(self.text(node)),
+            "float" => Eval::number(),
             "true" | "false" | "none" => Eval::literal(),
             "identifier" => self.low.eval_name(self.text(node), span(node)),
             "attribute" => self.attribute(node),
@@ -699,11 +711,56 @@ impl<'src> Walker<'src> {
         };
         let receiver = self.expr(object);
         let name = self.text(attribute);
+        if let Some(field) = self.self_field(object, name) {
+            return field.clone();
+        }
         let eval = member(receiver, name, self.text(object));
         if let Value::Path(path) = &eval.value {
             self.low.push_element_read(span(node), path);
         }
         eval
+    }
+
+    /// `self.<name>` inside a class, when a method assigned it an object.
+    fn self_field(&self, object: Node<'_>, name: &str) -> Option<&Eval> {
+        if object.kind() != "identifier" || self.text(object) != "self" {
+            return None;
+        }
+        self.classes.last()?.fields.get(name)
+    }
+
+    /// Where the object a method is called on was made: a local name's
+    /// binding or a `self.` field (see `Call::receiver_defined_at`).
+    fn receiver_site(&self, node: Node<'_>) -> Option<Span> {
+        let node = unparenthesize(node);
+        match node.kind() {
+            "identifier" => match self.low.lookup(self.text(node))? {
+                Binding::Value(eval) => eval.defined_at,
+                Binding::Import(_) => None,
+            },
+            "attribute" => {
+                let object = node.child_by_field_name("object")?;
+                let attribute = node.child_by_field_name("attribute")?;
+                self.self_field(object, self.text(attribute))?.defined_at
+            }
+            _ => None,
+        }
+    }
+
+    /// Where the object an attribute is read from was made, through
+    /// attribute reads (`api` of `api.defaults.timeout`).
+    fn object_site(&self, node: Node<'_>) -> Option<Span> {
+        let mut current = unparenthesize(node);
+        for _ in 0..MAX_DEPTH {
+            if let Some(site) = self.receiver_site(current) {
+                return Some(site);
+            }
+            if current.kind() != "attribute" {
+                return None;
+            }
+            current = unparenthesize(current.child_by_field_name("object")?);
+        }
+        None
     }
 
     fn call(&mut self, node: Node<'_>, awaited: bool) -> Eval {
@@ -765,22 +822,36 @@ impl<'src> Walker<'src> {
         }
 
         let result = self.call_result(node, &path, receiver.as_ref(), &args);
+        let argument_sites: Vec<Option<Span>> = args
+            .iter()
+            .map(|(_, _, arg_node)| self.receiver_site(*arg_node))
+            .collect();
+        let receiver_defined_at = match function.kind() {
+            "attribute" => function
+                .child_by_field_name("object")
+                .and_then(|object| self.receiver_site(object)),
+            "identifier" => self.receiver_site(function),
+            _ => None,
+        };
         self.low.push_call(CallSpec {
             span: span(node),
             callee_span: span(function),
             path: path.clone(),
             args: args
                 .into_iter()
-                .map(|(keyword, eval, arg_node)| Arg {
+                .zip(argument_sites)
+                .map(|((keyword, eval, arg_node), defined_at)| Arg {
                     span: span(arg_node),
                     keyword,
                     value: eval.value,
+                    defined_at,
                 })
                 .collect(),
             awaited,
             tagged_template: false,
             is_macro: false,
             is_new: false,
+            receiver_defined_at,
         });
         result
     }
@@ -882,9 +953,58 @@ impl<'src> Walker<'src> {
                 eval = Eval::number();
             }
         }
-        if let Some(left) = left {
-            self.bind_target(left, eval);
+        // Strings keep the span of the text they hold; other values, the
+        // expression that made them.
+        if eval.defined_at.is_none() && !matches!(eval.value, Value::Str(_)) {
+            eval.defined_at = Some(span(right));
         }
+        match left {
+            Some(left) if left.kind() == "attribute" => {
+                self.attribute_assignment(node, left, right, eval)
+            }
+            Some(left) => self.bind_target(left, eval),
+            None => {}
+        }
+    }
+
+    /// `obj.attr = value`: recorded, and `self.attr = <made object>` in a
+    /// method makes `self.attr` resolve to it in the class's methods.
+    fn attribute_assignment(&mut self, node: Node<'_>, target: Node<'_>, right: Node<'_>, eval: Eval) {
+        let target_eval = self.expr(target);
+        let object = target.child_by_field_name("object");
+        let attribute = target.child_by_field_name("attribute");
+        let object_defined_at = object.and_then(|object| self.object_site(object));
+        if let (Some(object), Some(attribute)) = (object, attribute) {
+            let made_by_call = matches!(
+                &eval.value,
+                Value::Path(path) if path.resolved && path.text.ends_with("()")
+            );
+            let on_self = object.kind() == "identifier" && self.text(object) == "self";
+            if made_by_call && on_self && self.low.in_function() {
+                let name = self.text(attribute).to_string();
+                if let Some(class) = self.classes.last_mut() {
+                    class.fields.entry(name).or_insert_with(|| Eval {
+                        value: eval.value.clone(),
+                        origin: Origin::Unknown,
+                        defined_at: Some(span(right)),
+                    });
+                }
+            }
+        }
+        let target_path = match target_eval.value {
+            Value::Path(path) => path,
+            _ => CallPath {
+                text: self.text(target).to_string(),
+                resolved: false,
+            },
+        };
+        self.low.push_attribute_write(AttributeWriteSpec {
+            span: span(node),
+            target: target_path,
+            object_defined_at,
+            value: eval.value,
+            value_span: span(right),
+        });
     }
 
     fn bind_target(&mut self, target: Node<'_>, eval: Eval) {
@@ -1078,7 +1198,10 @@ impl<'src> Walker<'src> {
             // `with connect() as conn`: the pattern's first child is the value.
             let inner = value.named_child(0);
             let alias = value.child_by_field_name("alias");
-            let eval = inner.map_or_else(Eval::unknown, |inner| self.expr(inner));
+            let mut eval = inner.map_or_else(Eval::unknown, |inner| self.expr(inner));
+            if eval.defined_at.is_none() && !matches!(eval.value, Value::Str(_)) {
+                eval.defined_at = inner.map(span);
+            }
             if let Some(alias) = alias {
                 let target = alias.named_child(0).unwrap_or(alias);
                 self.bind_target(target, eval);
@@ -1217,7 +1340,17 @@ impl<'src> Walker<'src> {
         if let Some(superclasses) = node.child_by_field_name("superclasses") {
             self.expr(superclasses);
         }
-        self.classes.push(is_view);
+        let is_test = node
+            .child_by_field_name("name")
+            .is_some_and(|name| self.text(name).starts_with("Test"))
+            || superclasses.contains("TestCase");
+        if is_test {
+            self.low.push_test_code(span(node));
+        }
+        self.classes.push(ClassInfo {
+            is_view,
+            fields: HashMap::new(),
+        });
         if let Some(body) = node.child_by_field_name("body") {
             if superclasses.contains("Model") {
                 self.orm_model(node, body);
@@ -1304,7 +1437,15 @@ impl<'src> Walker<'src> {
             .to_string();
         let is_async = node.child(0).is_some_and(|first| first.kind() == "async");
         let in_class = !self.classes.is_empty() && !self.low.in_function();
-        let in_view_class = in_class && self.classes.last().copied().unwrap_or(false);
+        let in_view_class = in_class && self.classes.last().is_some_and(|class| class.is_view);
+        let is_test = name.starts_with("test_")
+            || name == "test"
+            || decorators
+                .iter()
+                .any(|decorator| self.text(*decorator).contains("fixture"));
+        if is_test {
+            self.low.push_test_code(span(node));
+        }
         let parameter_names: Vec<String> = node
             .child_by_field_name("parameters")
             .map(|parameters| {

@@ -21,7 +21,8 @@ use tree_sitter::{Node, Tree};
 
 use super::lowering::{
     append, argument_origin, brace_pieces, concat, is_numeric_annotation, join_origin,
-    looks_constant, member_origin, sequence_origin, worse, Binding, BracePiece, CallSpec, Eval,
+    looks_constant, member_origin, sequence_origin, worse, AttributeWriteSpec, Binding, BracePiece,
+    CallSpec, Eval,
     FunctionSpec, LoopSpec, Lowering, ParamSpec, ShapeBuilder, MAX_DEPTH,
 };
 use super::{children, named_children, node_text, span, unescape};
@@ -1123,7 +1124,8 @@ impl<'src> Walker<'src> {
             "scoped_identifier" => Self::scoped_value,
             "generic_function" => Self::generic_function,
             "string_literal" | "raw_string_literal" | "char_literal" => Self::string_value,
-            "integer_literal" | "float_literal" => Self::number,
+            "integer_literal" => Self::integer,
+            "float_literal" => Self::number,
             "boolean_literal" | "unit_expression" => Self::literal,
             "closure_expression" => Self::closure_value,
             "if_expression" => Self::if_expression,
@@ -1160,6 +1162,10 @@ impl<'src> Walker<'src> {
         Eval::number()
     }
 
+    fn integer(&mut self, node: Node<'_>) -> Eval {
+        Eval::numeral(self.text(node))
+    }
+
     fn literal(&mut self, _node: Node<'_>) -> Eval {
         Eval::literal()
     }
@@ -1194,7 +1200,70 @@ impl<'src> Walker<'src> {
     }
 
     fn name(&mut self, node: Node<'_>) -> Eval {
-        self.low.eval_name(self.text(node), span(node))
+        let name = self.text(node);
+        // `None` (unless the file rebinds it) is a literal, as in Python.
+        if name == "None" && self.low.lookup(name).is_none() {
+            return Eval::literal();
+        }
+        self.low.eval_name(name, span(node))
+    }
+
+    /// Where the local a method is called on was bound (see
+    /// `Call::receiver_defined_at`); fields of `self` are not followed.
+    fn receiver_site(&self, node: Node<'_>) -> Option<Span> {
+        let node = unwrap_reference(node);
+        if node.kind() != "identifier" {
+            return None;
+        }
+        match self.low.lookup(self.text(node))? {
+            Binding::Value(eval) => eval.defined_at,
+            Binding::Import(_) => None,
+        }
+    }
+
+    /// Where the object a field is read from was bound, through field reads
+    /// (`config` of `config.http.timeout`).
+    fn object_site(&self, node: Node<'_>) -> Option<Span> {
+        let mut current = unwrap_reference(node);
+        for _ in 0..MAX_DEPTH {
+            if let Some(site) = self.receiver_site(current) {
+                return Some(site);
+            }
+            if current.kind() != "field_expression" {
+                return None;
+            }
+            current = unwrap_reference(current.child_by_field_name("value")?);
+        }
+        None
+    }
+
+    /// `#[test]`, `#[tokio::test]`, `#[rstest]`, `#[sqlx::test(…)]`…
+    fn has_test_attribute(&self, attributes: &[Node<'_>]) -> bool {
+        attributes.iter().any(|item| {
+            let text: String = self
+                .text(*item)
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .collect();
+            let inner = text.trim_start_matches("#[").trim_end_matches(']');
+            let path = inner.split('(').next().unwrap_or("");
+            path == "test" || path.ends_with("::test") || path == "rstest"
+        })
+    }
+
+    /// `#[cfg(test)]`, `#[cfg(all(test, …))]`.
+    fn has_cfg_test(&self, attributes: &[Node<'_>]) -> bool {
+        attributes.iter().any(|item| {
+            let text: String = self
+                .text(*item)
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .collect();
+            text.starts_with("#[cfg(")
+                && text
+                    .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                    .any(|word| word == "test")
+        })
     }
 
     fn function_item(&mut self, node: Node<'_>) -> Eval {
@@ -1253,7 +1322,7 @@ impl<'src> Walker<'src> {
 
     fn range(&mut self, node: Node<'_>) -> Eval {
         self.visit_named(node);
-        Eval::with_origin(Value::Sequence(vec![Value::Number]), Origin::Numeric)
+        Eval::with_origin(Value::Sequence(vec![Value::Number(None)]), Origin::Numeric)
     }
 
     fn condition_value(&mut self, node: Node<'_>) -> Eval {
@@ -1275,8 +1344,17 @@ impl<'src> Walker<'src> {
                 }
                 "line_comment" | "block_comment" => continue,
                 "function_item" => {
+                    if self.has_test_attribute(&attributes) {
+                        self.low.push_test_code(span(child));
+                    }
                     self.function(child, &attributes);
                     tail = Eval::unknown();
+                }
+                "mod_item" => {
+                    if self.has_cfg_test(&attributes) {
+                        self.low.push_test_code(span(child));
+                    }
+                    tail = self.expr(child);
                 }
                 "expression_statement" => {
                     let eval = self.expr(child);
@@ -1582,7 +1660,7 @@ impl<'src> Walker<'src> {
             let defined_at = Some(span(parameter));
             let rebind = if numeric && !annotation_says_numeric {
                 Some(Eval {
-                    value: Value::Number,
+                    value: Value::Number(None),
                     origin: Origin::Numeric,
                     defined_at,
                 })
@@ -1590,7 +1668,7 @@ impl<'src> Walker<'src> {
                 // Numbers cannot carry text, however many: `ids: Vec<i64>` joined
                 // into SQL is safe.
                 Some(Eval {
-                    value: Value::Sequence(vec![Value::Number]),
+                    value: Value::Sequence(vec![Value::Number(None)]),
                     origin: Origin::Numeric,
                     defined_at,
                 })
@@ -1722,13 +1800,13 @@ impl<'src> Walker<'src> {
             self.scan_errors(declared);
             if self.type_is_numeric(declared) {
                 eval = Eval {
-                    value: Value::Number,
+                    value: Value::Number(None),
                     origin: Origin::Numeric,
                     defined_at: eval.defined_at,
                 };
             } else if self.type_is_numeric_sequence(declared) {
                 eval = Eval {
-                    value: Value::Sequence(vec![Value::Number]),
+                    value: Value::Sequence(vec![Value::Number(None)]),
                     origin: Origin::Numeric,
                     defined_at: eval.defined_at,
                 };
@@ -1770,6 +1848,24 @@ impl<'src> Walker<'src> {
                 };
             }
             self.rebind(self.text(left), eval);
+        } else if left.kind() == "field_expression" {
+            let target = self.expr(left);
+            let object_defined_at = left
+                .child_by_field_name("value")
+                .and_then(|object| self.object_site(object));
+            self.low.push_attribute_write(AttributeWriteSpec {
+                span: span(node),
+                target: match target.value {
+                    Value::Path(path) => path,
+                    _ => CallPath {
+                        text: compact(self.text(left)).to_string(),
+                        resolved: false,
+                    },
+                },
+                object_defined_at,
+                value: eval.value,
+                value_span: span(right),
+            });
         } else {
             self.expr(left);
         }
@@ -2247,7 +2343,7 @@ impl<'src> Walker<'src> {
         if let Some(info) = self.declared_field(&receiver, name) {
             if info.numeric {
                 return Eval {
-                    value: Value::Number,
+                    value: Value::Number(None),
                     origin: Origin::Numeric,
                     defined_at: receiver.defined_at,
                 };
@@ -2298,7 +2394,7 @@ impl<'src> Walker<'src> {
             if let Some(Binding::Value(eval)) = self.low.lookup(last) {
                 if matches!(
                     eval.value,
-                    Value::Str(_) | Value::Number | Value::Sequence(_)
+                    Value::Str(_) | Value::Number(_) | Value::Sequence(_)
                 ) {
                     return eval.clone();
                 }
@@ -2657,6 +2753,12 @@ impl<'src> Walker<'src> {
         if path.text.len() <= MAX_PATH_BYTES {
             self.last_call = Some((node.id(), called(&path)));
         }
+        let receiver_defined_at = match receiver_node {
+            Some(receiver_node) => self.receiver_site(receiver_node),
+            None => node
+                .child_by_field_name("function")
+                .and_then(|function| self.receiver_site(function)),
+        };
         self.low.push_call(CallSpec {
             span: span(node),
             callee_span: span(function),
@@ -2667,12 +2769,14 @@ impl<'src> Walker<'src> {
                     span: span(argument),
                     keyword: None,
                     value: eval.value,
+                    defined_at: self.receiver_site(argument),
                 })
                 .collect(),
             awaited,
             tagged_template: false,
             is_macro: false,
             is_new,
+            receiver_defined_at,
         });
         result
     }
@@ -2826,7 +2930,7 @@ impl<'src> Walker<'src> {
             if ITERATOR_ADAPTERS.contains(&name) {
                 let mut eval = receiver.clone();
                 for (argument, _) in args {
-                    if !matches!(argument.value, Value::Function | Value::Number) {
+                    if !matches!(argument.value, Value::Function | Value::Number(_)) {
                         eval.origin = worse(eval.origin, argument.origin);
                     }
                 }
@@ -3052,12 +3156,14 @@ impl<'src> Walker<'src> {
                     span: arg.span,
                     keyword: arg.keyword,
                     value: arg.eval.value,
+                    defined_at: None,
                 })
                 .collect(),
             awaited,
             tagged_template: false,
             is_macro: true,
             is_new: false,
+            receiver_defined_at: None,
         });
         result
     }
@@ -3277,7 +3383,7 @@ impl<'src> Walker<'src> {
                 if let Some(Binding::Value(eval)) = self.low.lookup(last) {
                     if matches!(
                         eval.value,
-                        Value::Str(_) | Value::Number | Value::Sequence(_)
+                        Value::Str(_) | Value::Number(_) | Value::Sequence(_)
                     ) {
                         return eval.clone();
                     }
@@ -3546,9 +3652,9 @@ fn is_optional_receiver(receiver: Node<'_>, source: &str) -> bool {
 fn element_eval(iterable: &Eval, header: Span) -> Eval {
     let (value, origin) = match &iterable.value {
         Value::Sequence(items)
-            if !items.is_empty() && items.iter().all(|item| matches!(item, Value::Number)) =>
+            if !items.is_empty() && items.iter().all(|item| matches!(item, Value::Number(_))) =>
         {
-            (Value::Number, Origin::Numeric)
+            (Value::Number(None), Origin::Numeric)
         }
         Value::Sequence(items) if !items.is_empty() && iterable.origin.is_clean() => {
             let value = match items.as_slice() {
@@ -3571,9 +3677,9 @@ fn element_value(iterable: &Eval) -> Value {
     match &iterable.value {
         Value::Sequence(items) if items.len() == 1 => items[0].clone(),
         Value::Sequence(items)
-            if !items.is_empty() && items.iter().all(|item| matches!(item, Value::Number)) =>
+            if !items.is_empty() && items.iter().all(|item| matches!(item, Value::Number(_))) =>
         {
-            Value::Number
+            Value::Number(None)
         }
         _ => Value::Unknown,
     }
@@ -3638,7 +3744,7 @@ fn either(left: Option<Eval>, right: Option<Eval>) -> Eval {
         (Some(left), Some(right)) => {
             let origin = worse(left.origin, right.origin);
             let value = match (&left.value, &right.value) {
-                (Value::Number, Value::Number) => Value::Number,
+                (Value::Number(_), Value::Number(_)) => Value::Number(None),
                 _ => Value::Unknown,
             };
             super::lowering::one_of(left, right).unwrap_or_else(|| Eval::with_origin(value, origin))
