@@ -323,6 +323,62 @@ fn gitignored_and_dependency_folders_are_skipped() {
     assert_eq!(run.json()["summary"]["files"], 1);
 }
 
+/// `missing-timeout` judges what the file shows: a session handed to a
+/// helper may be configured there, an options spread may bring a timeout, a
+/// builder configured through a variable keeps it, and tests are silent.
+#[test]
+fn missing_timeout_judges_what_the_file_shows_of_each_client() {
+    let scratch = Scratch::new("missing-timeout");
+    scratch.write(
+        "worker.py",
+        "import requests\nfrom .http import install_timeouts\n\n\
+session = requests.Session()\ninstall_timeouts(session)\n\naudit = requests.Session()\n\n\
+def sync(url, **options):\n    session.get(url)\n    audit.post(url, json={})\n    \
+requests.get(url, **options)\n",
+    );
+    scratch.write(
+        "client.ts",
+        "import axios from 'axios';\nconst defaults = { timeout: 5_000 };\n\
+export async function load(url: string, extra: object) {\n  \
+await axios.get(url, { ...extra });\n  await axios.get(url, { ...defaults, timeout: 0 });\n  \
+await axios.get(url, { params: { a: 1 } });\n}\n",
+    );
+    scratch.write(
+        "src/client.rs",
+        "use std::time::Duration;\npub fn client(timeout: Option<Duration>) -> reqwest::Client {\n    \
+let mut builder = reqwest::Client::builder();\n    if let Some(timeout) = timeout {\n        \
+builder = builder.timeout(timeout);\n    }\n    builder.build().unwrap()\n}\n\
+pub fn bare() -> reqwest::Client {\n    \
+reqwest::Client::builder().user_agent(\"x\").build().unwrap()\n}\n",
+    );
+    scratch.write(
+        "tests/test_smoke.py",
+        "import requests\n\ndef test_up():\n    assert requests.get(URL).ok\n",
+    );
+    let run = snag(
+        &scratch.path,
+        &[
+            "check",
+            "--all",
+            "--select",
+            "resilience",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let rule = "missing-timeout".to_string();
+    assert_eq!(
+        run.findings(),
+        vec![
+            ("client.ts".to_string(), 5, rule.clone()),
+            ("client.ts".to_string(), 6, rule.clone()),
+            ("src/client.rs".to_string(), 10, rule.clone()),
+            ("worker.py".to_string(), 11, rule),
+        ]
+    );
+}
+
 #[test]
 fn rules_are_listed_and_documented() {
     let scratch = Scratch::new("rules");

@@ -1174,4 +1174,27 @@ mod tests {
         assert!(error.to_string().contains("my.toml"));
         assert!(error.to_string().contains("args"), "{error}");
     }
+
+    #[test]
+    fn an_http_client_is_made_by_its_constructor_not_by_calling_it() {
+        let mut catalog = Catalog::default();
+        catalog
+            .extend_from_toml(
+                "[[http-client]]\nlibrary = \"got\"\npaths = [\"got.extend\"]\nfix = \"…\"\n",
+                "test",
+            )
+            .unwrap();
+        let language = Language::JavaScript;
+        let api = catalog
+            .http_api(&path("got.extend", true), language)
+            .unwrap();
+        assert_eq!(api.kind, HttpApiKind::Client);
+        assert!(catalog
+            .http_api(&path("got.extend()", true), language)
+            .is_none());
+        assert!(catalog
+            .http_api(&path("got.extend", false), language)
+            .is_none());
+        assert_eq!(catalog.http_api_names(), ["extend"]);
+    }
 }

@@ -872,13 +872,14 @@ enum Lowered {
     Panicked,
     /// Parsing took longer than the file's budget.
     OverBudget,
-    Model(FileModel),
+    /// Boxed: the model is large beside the other variants.
+    Model(Box<FileModel>),
 }
 
 impl From<std::thread::Result<Option<FileModel>>> for Lowered {
     fn from(result: std::thread::Result<Option<FileModel>>) -> Lowered {
         match result {
-            Ok(Some(model)) => Lowered::Model(model),
+            Ok(Some(model)) => Lowered::Model(Box::new(model)),
             Ok(None) => Lowered::OverBudget,
             Err(_) => Lowered::Panicked,
         }

@@ -304,6 +304,9 @@ pub struct Arg {
     pub defined_at: Option<Span>,
 }
 
+/// The key under which [`Value::Object`] keeps a spread.
+pub const SPREAD_KEY: &str = "...";
+
 /// What the model knows of a value at the point it is used.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Value {
@@ -316,7 +319,9 @@ pub enum Value {
     Literal,
     /// A list, tuple, array or set literal.
     Sequence(Vec<Value>),
-    /// An object or dict literal with the keys that are plain names or strings.
+    /// An object or dict literal with the keys that are plain names or
+    /// strings; a spread (`...defaults`, `**defaults`) is kept under the key
+    /// [`SPREAD_KEY`], since it may bring any key.
     Object(Vec<(String, Value)>),
     /// The result of a call or a name with a known origin.
     Path(CallPath),

@@ -23,10 +23,7 @@ pub(crate) fn is_test_path(path: &str) -> bool {
         && inner_parts[..inner_parts.len() - 1]
             .iter()
             .any(|part| matches!(*part, "test" | "spec"));
-    marked
-        || stem.starts_with("test_")
-        || stem.ends_with("_test")
-        || stem == "conftest"
+    marked || stem.starts_with("test_") || stem.ends_with("_test") || stem == "conftest"
 }
 
 /// Whether `span` is test code: in a test file, or inside a test function,

@@ -21,8 +21,8 @@ use tree_sitter::{Node, Tree};
 
 use crate::lang::lowering::{
     append, argument_origin, concat, is_numeric_annotation, join_origin, looks_constant,
-    member_origin, one_of, shape_origin, worse, AttributeWriteSpec, Binding, CallSpec, Eval, FunctionSpec, LoopSpec,
-    Lowering, ParamSpec, ShapeBuilder, MAX_DEPTH,
+    member_origin, one_of, shape_origin, worse, AttributeWriteSpec, Binding, CallSpec, Eval,
+    FunctionSpec, LoopSpec, Lowering, ParamSpec, ShapeBuilder, MAX_DEPTH,
 };
 use crate::lang::{named_children, node_text, span, unescape};
 use crate::model::{
@@ -1195,6 +1195,10 @@ impl<'src> Walker<'src> {
                     );
                     (key, function_value())
                 }
+                "spread_element" => (
+                    Some(crate::model::SPREAD_KEY.to_string()),
+                    self.eval(member, depth + 1),
+                ),
                 _ => (None, self.eval(member, depth + 1)),
             };
             if member.is_extra() || member.is_error() {
@@ -1442,8 +1446,7 @@ impl<'src> Walker<'src> {
         let Some(function) = node.child_by_field_id(self.fields.function) else {
             return self.walk_children(node, depth);
         };
-        let awaited =
-            self.awaited == Some(node.id()) || function.kind() == "await_expression";
+        let awaited = self.awaited == Some(node.id()) || function.kind() == "await_expression";
         let callee = self.callee(function, depth);
         let arguments = node.child_by_field_id(self.fields.arguments);
         if self.is_test_runner_call(&callee.path, arguments) {
@@ -1540,8 +1543,8 @@ impl<'src> Walker<'src> {
             .map(|(span, eval)| {
                 // A plain name or `this.field` passes the object it holds.
                 let text = self.source.get(span.range()).unwrap_or("");
-                let names_an_object = is_identifier(text)
-                    || text.strip_prefix("this.").is_some_and(is_identifier);
+                let names_an_object =
+                    is_identifier(text) || text.strip_prefix("this.").is_some_and(is_identifier);
                 Arg {
                     span,
                     keyword: None,
@@ -1580,11 +1583,7 @@ impl<'src> Walker<'src> {
                 if object.kind() != "this" {
                     return None;
                 }
-                self.classes
-                    .last()?
-                    .sites
-                    .get(self.text(property))
-                    .copied()
+                self.classes.last()?.sites.get(self.text(property)).copied()
             }
             _ => None,
         }
@@ -1610,10 +1609,21 @@ impl<'src> Walker<'src> {
     /// test-runner call with a callback (Jest, Vitest, Mocha, `node:test`).
     fn is_test_runner_call(&self, path: &CallPath, arguments: Option<Node<'_>>) -> bool {
         const RUNNER_FUNCTIONS: &[&str] = &[
-            "describe", "it", "test", "suite", "context", "specify", "beforeAll", "beforeEach",
-            "afterAll", "afterEach", "before", "after",
+            "describe",
+            "it",
+            "test",
+            "suite",
+            "context",
+            "specify",
+            "beforeAll",
+            "beforeEach",
+            "afterAll",
+            "afterEach",
+            "before",
+            "after",
         ];
-        const RUNNER_MODULES: &[&str] = &["vitest", "@jest/globals", "node:test", "mocha", "bun:test"];
+        const RUNNER_MODULES: &[&str] =
+            &["vitest", "@jest/globals", "node:test", "mocha", "bun:test"];
         let mut segments = path.text.split('.');
         let first = segments.next().unwrap_or("").trim_end_matches("()");
         let function = if path.resolved {
@@ -1626,9 +1636,7 @@ impl<'src> Walker<'src> {
         };
         RUNNER_FUNCTIONS.contains(&function)
             && arguments.is_some_and(|arguments| {
-                named_children(arguments)
-                    .into_iter()
-                    .any(is_function_node)
+                named_children(arguments).into_iter().any(is_function_node)
             })
     }
 
@@ -4717,5 +4725,85 @@ mod tests {
         }
         let nested_calls = results.get(1).map_or(0, |(_, _, calls)| *calls);
         assert!(nested_calls > 100, "{results:?}");
+    }
+
+    #[test]
+    fn receivers_fields_and_attribute_writes_know_where_objects_were_made() {
+        let source = "import axios from 'axios';\n\
+const api = axios.create({ baseURL: BASE, timeout: 0 });\n\
+api.defaults.timeout = 5_000;\n\
+class Payouts {\n  private bank: AxiosInstance;\n  \
+constructor() { this.bank = axios.create({}); }\n  \
+async send() { await this.bank.post<{ id: string }>('/t', {}); return api.get('/x'); }\n}\n\
+function relay() { forward(api); }\n";
+        let model = ts(source);
+        let text = |span: crate::model::Span| &source[span.range()];
+        let get = call(&model, "axios.create().get");
+        assert_eq!(
+            get.receiver_defined_at.map(text),
+            Some("axios.create({ baseURL: BASE, timeout: 0 })")
+        );
+        let post = model
+            .calls
+            .iter()
+            .find(|call| call.path.name() == "post")
+            .expect("the request through this.bank");
+        assert_eq!(post.receiver_defined_at.map(text), Some("axios.create({})"));
+        assert!(post.awaited, "`await x.post<T>(…)` is awaited");
+        assert_eq!(text(post.callee_span), "this.bank.post");
+        let write = &model.attribute_writes[0];
+        assert_eq!(write.target.text, "axios.create().defaults.timeout");
+        assert_eq!(write.object_defined_at, get.receiver_defined_at);
+        assert_eq!(write.value, Value::Number(Some(5000)));
+        assert_eq!(
+            call(&model, "forward").args[0].defined_at,
+            get.receiver_defined_at
+        );
+        match &call(&model, "axios.create").args[0].value {
+            Value::Object(entries) => {
+                assert!(entries.contains(&("timeout".to_string(), Value::Number(Some(0)))))
+            }
+            other => panic!("not an object: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn typed_object_literals_keep_their_keys() {
+        let model = ts("import axios, { type AxiosRequestConfig } from 'axios';\n\
+const config: AxiosRequestConfig = { timeout: 15_000 };\naxios.request(config);\n");
+        assert_eq!(
+            call(&model, "axios.request").args[0].value,
+            Value::Object(vec![("timeout".to_string(), Value::Number(Some(15000)))])
+        );
+    }
+
+    #[test]
+    fn a_counter_loses_its_initial_value_when_updated() {
+        let model = js("let attempts = 0;\nattempts++;\nsend({ attempts });\n");
+        assert_eq!(
+            call(&model, "send").args[0].value,
+            Value::Object(vec![("attempts".to_string(), Value::Number(None))])
+        );
+    }
+
+    #[test]
+    fn test_runner_calls_are_test_code() {
+        let source = "import { describe, it } from 'vitest';\n\
+describe('orders', () => {\n  it('creates', async () => { await api.post('/o'); });\n});\n\
+it.each([1])('x', () => {});\nconst test = (name) => name;\ntest('not a runner');\n";
+        let model = ts(source);
+        let first_lines: Vec<&str> = model
+            .test_code
+            .iter()
+            .map(|span| source[span.range()].lines().next().unwrap_or(""))
+            .collect();
+        assert_eq!(
+            first_lines,
+            [
+                "describe('orders', () => {",
+                "it('creates', async () => { await api.post('/o'); })",
+                "it.each([1])('x', () => {})",
+            ]
+        );
     }
 }

@@ -120,10 +120,12 @@ pub(crate) fn integer_value(text: &str) -> Option<i64> {
     let body = if radix == 16 {
         body
     } else {
-        ["i8", "i16", "i32", "i64", "i128", "isize", "u8", "u16", "u32", "u64", "u128", "usize"]
-            .iter()
-            .find_map(|suffix| body.strip_suffix(suffix))
-            .unwrap_or(body)
+        [
+            "i8", "i16", "i32", "i64", "i128", "isize", "u8", "u16", "u32", "u64", "u128", "usize",
+        ]
+        .iter()
+        .find_map(|suffix| body.strip_suffix(suffix))
+        .unwrap_or(body)
     };
     if body.is_empty() {
         return None;
@@ -420,14 +422,16 @@ impl<'src> Lowering<'src> {
 
     /// Records an assignment to an attribute or field.
     pub fn push_attribute_write(&mut self, write: AttributeWriteSpec) {
-        self.model.attribute_writes.push(crate::model::AttributeWrite {
-            span: write.span,
-            target: write.target,
-            object_defined_at: write.object_defined_at,
-            value: write.value,
-            value_span: write.value_span,
-            function: self.current_function(),
-        });
+        self.model
+            .attribute_writes
+            .push(crate::model::AttributeWrite {
+                span: write.span,
+                target: write.target,
+                object_defined_at: write.object_defined_at,
+                value: write.value,
+                value_span: write.value_span,
+                function: self.current_function(),
+            });
     }
 
     /// Records test code (a test function, class, module or runner call).
@@ -961,4 +965,28 @@ pub(crate) fn brace_pieces(template: &str) -> Vec<BracePiece> {
         pieces.push(BracePiece::Text(text));
     }
     pieces
+}
+
+#[cfg(test)]
+mod tests {
+    use super::integer_value;
+
+    #[test]
+    fn integers_in_every_notation_and_nothing_else() {
+        for (text, value) in [
+            ("0", Some(0)),
+            ("6_000", Some(6000)),
+            ("0x1F", Some(31)),
+            ("0o17", Some(15)),
+            ("0b101", Some(5)),
+            ("30u64", Some(30)),
+            ("10_000usize", Some(10_000)),
+            ("42n", Some(42)),
+            ("2.5", None),
+            ("1e3", None),
+            ("", None),
+        ] {
+            assert_eq!(integer_value(text), value, "{text}");
+        }
+    }
 }

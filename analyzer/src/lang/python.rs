@@ -675,6 +675,9 @@ impl<'src> Walker<'src> {
             if pair.kind() != "pair" {
                 let eval = self.expr(pair);
                 origin = worse(origin, eval.origin);
+                if pair.kind() == "dictionary_splat" {
+                    entries.push((crate::model::SPREAD_KEY.to_string(), eval.value));
+                }
                 continue;
             }
             let key = pair.child_by_field_name("key");
@@ -969,7 +972,13 @@ impl<'src> Walker<'src> {
 
     /// `obj.attr = value`: recorded, and `self.attr = <made object>` in a
     /// method makes `self.attr` resolve to it in the class's methods.
-    fn attribute_assignment(&mut self, node: Node<'_>, target: Node<'_>, right: Node<'_>, eval: Eval) {
+    fn attribute_assignment(
+        &mut self,
+        node: Node<'_>,
+        target: Node<'_>,
+        right: Node<'_>,
+        eval: Eval,
+    ) {
         let target_eval = self.expr(target);
         let object = target.child_by_field_name("object");
         let attribute = target.child_by_field_name("attribute");
@@ -1987,5 +1996,71 @@ mod tests {
             })
             .unwrap();
         assert!(handle.join().unwrap());
+    }
+
+    /// The text of a span of `source`.
+    fn text_at(source: &str, span: crate::model::Span) -> &str {
+        &source[span.range()]
+    }
+
+    #[test]
+    fn self_fields_resolve_to_the_object_a_method_assigned() {
+        let source = "import functools\nimport requests\n\n\
+class Client:\n    def __init__(self):\n        self.session = requests.Session()\n        \
+self.session.request = functools.partial(self.session.request, timeout=5)\n\n    \
+def ping(self):\n        return self.session.get(URL)\n";
+        let model = model(source);
+        let get = call(&model, "requests.Session().get");
+        assert!(get.path.resolved);
+        let site = get.receiver_defined_at.expect("the session's definition");
+        assert_eq!(text_at(source, site), "requests.Session()");
+        let write = model
+            .attribute_writes
+            .iter()
+            .find(|write| write.target.text == "requests.Session().request")
+            .expect("the write to session.request");
+        assert_eq!(write.object_defined_at, Some(site));
+        assert_eq!(
+            text_at(source, write.value_span),
+            "functools.partial(self.session.request, timeout=5)"
+        );
+        let partial = call(&model, "functools.partial");
+        assert_eq!(partial.args[1].keyword.as_deref(), Some("timeout"));
+        assert_eq!(partial.args[1].value, Value::Number(Some(5)));
+    }
+
+    #[test]
+    fn receivers_and_arguments_know_where_their_object_was_made() {
+        let source = "import httpx\n\ndef fetch(url):\n    \
+with httpx.Client(timeout=None) as client:\n        client.get(url.strip())\n        send(client)\n";
+        let model = model(source);
+        let get = call(&model, "httpx.Client().get");
+        let site = get.receiver_defined_at.expect("bound by `with … as`");
+        assert_eq!(text_at(source, site), "httpx.Client(timeout=None)");
+        assert_eq!(call(&model, "send").args[0].defined_at, Some(site));
+        assert_eq!(call(&model, "httpx.Client").args[0].value, Value::Literal);
+        // A parameter's definition is its declaration.
+        let strip = call(&model, "url.strip");
+        assert_eq!(
+            strip.receiver_defined_at.map(|span| text_at(source, span)),
+            Some("url")
+        );
+    }
+
+    #[test]
+    fn tests_are_marked_by_name_class_and_fixture() {
+        let source = "import pytest\n\n@pytest.fixture\ndef client():\n    return 1\n\n\
+def test_one():\n    pass\n\nclass TestThing:\n    def helper(self):\n        pass\n\n\
+def handler():\n    pass\n";
+        let model = model(source);
+        let marked: Vec<&str> = model
+            .test_code
+            .iter()
+            .map(|span| text_at(source, *span).lines().next().unwrap_or(""))
+            .collect();
+        assert_eq!(
+            marked,
+            ["def client():", "def test_one():", "class TestThing:"]
+        );
     }
 }

@@ -22,8 +22,7 @@ use tree_sitter::{Node, Tree};
 use super::lowering::{
     append, argument_origin, brace_pieces, concat, is_numeric_annotation, join_origin,
     looks_constant, member_origin, sequence_origin, worse, AttributeWriteSpec, Binding, BracePiece,
-    CallSpec, Eval,
-    FunctionSpec, LoopSpec, Lowering, ParamSpec, ShapeBuilder, MAX_DEPTH,
+    CallSpec, Eval, FunctionSpec, LoopSpec, Lowering, ParamSpec, ShapeBuilder, MAX_DEPTH,
 };
 use super::{children, named_children, node_text, span, unescape};
 use crate::model::{
@@ -4641,5 +4640,50 @@ fn f(raw: &str) {
             .map(|hole| text_of(source, hole.span))
             .collect();
         assert_eq!(holes, ["{name}", "{limit:>8}"]);
+    }
+
+    #[test]
+    fn locals_and_arguments_know_where_their_client_was_built() {
+        let source = "use std::time::Duration;\nuse reqwest::Client;\n\n\
+async fn run() -> reqwest::Result<()> {\n    \
+let http = Client::builder().timeout(None).build()?;\n    \
+http.get(URL).timeout(Duration::from_secs(5)).send().await?;\n    \
+fetch(&http).await;\n    config.http.timeout = 30;\n    Ok(())\n}\n";
+        let model = lower(source);
+        let text = |span: crate::model::Span| &source[span.range()];
+        let get = call(&model, "reqwest.Client.builder().timeout().build().get");
+        assert_eq!(
+            get.receiver_defined_at.map(text),
+            Some("Client::builder().timeout(None).build()?")
+        );
+        assert_eq!(
+            call(&model, "fetch").args[0].defined_at,
+            get.receiver_defined_at
+        );
+        // `None` is a literal; a written integer is kept.
+        assert_eq!(
+            call(&model, "reqwest.Client.builder().timeout").args[0].value,
+            Value::Literal
+        );
+        assert_eq!(
+            call(&model, "std.time.Duration.from_secs").args[0].value,
+            Value::Number(Some(5))
+        );
+        let write = &model.attribute_writes[0];
+        assert_eq!(write.target.text, "config.http.timeout");
+        assert_eq!(write.value, Value::Number(Some(30)));
+    }
+
+    #[test]
+    fn test_functions_and_modules_are_test_code() {
+        let source = "fn serve() {}\n\n#[tokio::test]\nasync fn polls() {}\n\n\
+#[cfg(test)]\nmod tests {\n    fn helper() {}\n}\n\n#[cfg(feature = \"x\")]\nmod extra {}\n";
+        let model = lower(source);
+        let first_lines: Vec<&str> = model
+            .test_code
+            .iter()
+            .map(|span| source[span.range()].lines().next().unwrap_or(""))
+            .collect();
+        assert_eq!(first_lines, ["async fn polls() {}", "mod tests {"]);
     }
 }

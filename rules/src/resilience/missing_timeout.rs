@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 use snag_analyzer::catalog::{Catalog, HttpApi, HttpApiKind};
 use snag_analyzer::engine::{Needles, Rule, RuleContext, RuleMeta};
 use snag_analyzer::finding::{Confidence, Diagnostic, Related, Severity};
-use snag_analyzer::model::{Arg, Call, FileModel, Span, Value};
+use snag_analyzer::model::{Arg, Call, FileModel, Span, Value, SPREAD_KEY};
 
 use crate::perf::inside_a_bigger_call;
 use crate::sql_sinks::callee_text;
@@ -68,10 +68,13 @@ by `socket.setdefaulttimeout` (urllib and `http.client` only: requests passes
 its own), or by `tokio::time::timeout` around the future. A client built in the
 file is silent when every request the file sends through it sets its own
 timeout, even if it also leaves the file. Clients and sessions that come from
-elsewhere (parameters, injected services, `app.state`) are not judged, nor are
-options objects the file does not spell out (`**kwargs`, a config from a
-parameter), `self.` fields assigned before the method that reads them, or
-`self` fields of Rust structs. Tests are silent.
+elsewhere (parameters, injected services, `app.state`) are not judged, nor is
+a `requests.Session` the file hands to a function (which may configure it), an
+options object the file does not spell out (`**kwargs`, a config from a
+parameter, a spread such as `{ ...defaults }`), a `self.` field assigned after
+the method that reads it, or a `self` field of a Rust struct. Tests are
+silent: test files by name (`test_*.py`, `*.test.ts`, `*.spec.ts`, `tests/`),
+test functions, classes and modules, and test-runner callbacks.
 "#;
 
 impl Rule for MissingTimeout {
@@ -88,7 +91,12 @@ impl Rule for MissingTimeout {
         let apis: Vec<(&Call, &HttpApi)> = model
             .calls
             .iter()
-            .filter_map(|call| Some((call, context.catalog.http_api(&call.path, context.language)?)))
+            .filter_map(|call| {
+                Some((
+                    call,
+                    context.catalog.http_api(&call.path, context.language)?,
+                ))
+            })
             .filter(|(call, _)| !is_test_code(context, call.span))
             .collect();
         if apis.is_empty() {
@@ -236,7 +244,10 @@ impl<'m> Index<'m> {
             .filter(|other| {
                 other.span != call.span
                     && call.span.contains(other.span)
-                    && call.path.text.starts_with(&format!("{}()", other.path.text))
+                    && call
+                        .path
+                        .text
+                        .starts_with(&format!("{}()", other.path.text))
             })
             .collect()
     }
@@ -317,7 +328,12 @@ impl<'m> Checker<'_, 'm> {
             Some(self.instance_made_here(call, api)?)
         };
         let setting = self
-            .argument_setting(call, &api.timeout, api.timeout_position, api.options_position)
+            .argument_setting(
+                call,
+                &api.timeout,
+                api.timeout_position,
+                api.options_position,
+            )
             .max(self.chain_setting(call, &api.timeout, &[]));
         match setting {
             Setting::Set | Setting::Unknown => return None,
@@ -335,7 +351,10 @@ impl<'m> Checker<'_, 'm> {
             }
             related.push(Related {
                 span: site,
-                message: format!("made here, with no default timeout ({} has none)", api.library),
+                message: format!(
+                    "made here, with no default timeout ({} has none)",
+                    api.library
+                ),
             });
         }
         related.extend(self.handler_of(call));
@@ -371,6 +390,21 @@ impl<'m> Checker<'_, 'm> {
                 setting = setting.max(first_argument_setting(link));
             }
         }
+        // A builder configured through a variable (`builder =
+        // builder.timeout(t); builder.build()`) shows it in its path only.
+        if setting == Setting::Absent {
+            let segments: Vec<&str> = call.path.segments().collect();
+            for segment in &segments[..segments.len().saturating_sub(1)] {
+                let Some(method) = segment.strip_suffix("()") else {
+                    continue;
+                };
+                if api.disable.iter().any(|each| each == method) {
+                    setting = setting.max(Setting::Disabled);
+                } else if api.timeout.iter().any(|each| each == method) {
+                    setting = setting.max(Setting::Set);
+                }
+            }
+        }
         match setting {
             Setting::Set | Setting::Unknown => return None,
             Setting::Disabled => return Some(self.switched_off(call, api, "client")),
@@ -383,9 +417,10 @@ impl<'m> Checker<'_, 'm> {
         let sites = self.index.sites_of(call);
         let defaulted_later = sites.iter().any(|site| {
             self.index.writes_on(*site).any(|write| {
-                api.object_defaults.iter().any(|attribute| {
-                    write.target.text.ends_with(&format!(".{attribute}"))
-                }) && !disables(&write.value)
+                api.object_defaults
+                    .iter()
+                    .any(|attribute| write.target.text.ends_with(&format!(".{attribute}")))
+                    && !disables(&write.value)
             })
         });
         if defaulted_later {
@@ -504,7 +539,10 @@ impl<'m> Checker<'_, 'm> {
         }
         if let Some(mut position) = options_position {
             // A URL where the options would be: they follow it (`axios(url, config)`).
-            if matches!(positional.get(position).map(|arg| &arg.value), Some(Value::Str(_))) {
+            if matches!(
+                positional.get(position).map(|arg| &arg.value),
+                Some(Value::Str(_))
+            ) {
                 position += 1;
             }
             if let Some(arg) = positional.get(position) {
@@ -567,9 +605,10 @@ impl<'m> Checker<'_, 'm> {
                 };
                 // A method called on its object: the first parameter is the object.
                 let takes_receiver = call.path.text.contains('.')
-                    && function.params.first().is_some_and(|first| {
-                        matches!(first.name.as_str(), "self" | "cls")
-                    });
+                    && function
+                        .params
+                        .first()
+                        .is_some_and(|first| matches!(first.name.as_str(), "self" | "cls"));
                 let index = position + usize::from(takes_receiver);
                 if let Some(parameter) = function.params.get(index) {
                     parameters.push(parameter.span);
@@ -599,8 +638,18 @@ impl<'m> Checker<'_, 'm> {
 
     /// Whether the object made at `site` was given a default for its
     /// requests: an attribute such as `request` replaced (by anything but a
-    /// call that sets no timeout), or a transport of a custom class mounted.
+    /// call that sets no timeout), a transport of a custom class mounted, or
+    /// the object handed to a function, which may configure it.
     fn object_has_default(&self, site: Span, api: &HttpApi) -> bool {
+        let handed_over = self
+            .index
+            .model
+            .calls
+            .iter()
+            .any(|call| call.args.iter().any(|arg| arg.defined_at == Some(site)));
+        if handed_over {
+            return true;
+        }
         let replaced = self.index.writes_on(site).any(|write| {
             let attribute = write.target.name();
             if !api.object_defaults.iter().any(|each| each == attribute) {
@@ -710,14 +759,18 @@ impl<'m> Checker<'_, 'm> {
 }
 
 /// What an options argument sets: the keys of an object (any of several,
-/// for a variable assigned in branches).
+/// for a variable assigned in branches); a spread may bring any key.
 fn options_setting(value: &Value, names: &[String]) -> Option<Setting> {
     match value {
-        Value::Object(entries) => entries
-            .iter()
-            .filter(|(key, _)| names.contains(key))
-            .map(|(_, value)| Setting::of(value))
-            .max(),
+        Value::Object(entries) => {
+            let named = entries
+                .iter()
+                .filter(|(key, _)| names.contains(key))
+                .map(|(_, value)| Setting::of(value))
+                .max();
+            let spread = entries.iter().any(|(key, _)| key == SPREAD_KEY);
+            named.or(spread.then_some(Setting::Unknown))
+        }
         Value::OneOf(values) => values
             .iter()
             .filter_map(|value| options_setting(value, names))
