@@ -158,6 +158,43 @@ mod tests {
     }
 
     #[test]
+    fn sql_rules_need_a_statement_or_a_call_to_a_fragment_sink() {
+        use snag_analyzer::engine::{Engine, Settings};
+        use snag_analyzer::finding::Confidence;
+        use snag_analyzer::source::Exclusions;
+        let selected = ["select-star".to_string(), "sql-injection".to_string()];
+        let engine = Engine::new(Settings {
+            rules: select_rules(Some(&selected), &[]).unwrap(),
+            catalog: default_catalog().unwrap(),
+            severity_overrides: Vec::new(),
+            min_confidence: Confidence::Medium,
+            exclusions: Exclusions::none(),
+            report_unused_suppressions: false,
+            root: std::path::PathBuf::from("."),
+            fingerprint_root: None,
+            file_budget: snag_analyzer::engine::DEFAULT_FILE_BUDGET,
+        });
+        for kept in [
+            "q = session.execute(text(f\"DELETE FROM t WHERE id = {x}\"))\n",
+            "rows = Book.objects.raw (query)\n",
+            "let rows = sqlx::query::<Postgres>(&q);\n",
+            "const rows = await db.query<Row>(q);\n",
+            "const rows = await sql`SELECT 1`;\n",
+            "knex('t').whereRaw(clause)\n",
+            "cur.execute(\"select id from t\")\n",
+        ] {
+            assert!(engine.may_match(kept), "{kept}");
+        }
+        for skipped in [
+            "qs = Book.objects.select_related('author')\n",
+            "text = render(context)\nhelp_text = 'a raw value'\n",
+            "def query_string(request):\n    return request.GET.urlencode()\n",
+        ] {
+            assert!(!engine.may_match(skipped), "{skipped}");
+        }
+    }
+
+    #[test]
     fn every_rule_documents_the_five_sections() {
         for rule in all_rules() {
             let docs = rule.meta().docs;
