@@ -4519,6 +4519,49 @@ mod tests {
     }
 
     #[test]
+    fn promisify_from_node_util_keeps_the_path_too() {
+        let model = js("const { execFile } = require('node:child_process');\n\
+             const { promisify } = require('node:util');\n\
+             const run = promisify(execFile);\n\
+             async function convert(file) { await run('soffice', [file]); }\n");
+        assert!(call(&model, "node:child_process.execFile").awaited);
+    }
+
+    #[test]
+    fn server_actions_are_request_handlers() {
+        let model = ts("export default async function Page() {\n\
+               async function invite(formData: FormData) {\n  'use server';\n  await save(formData);\n}\n\
+               return null;\n}\n\
+             async function notAnAction(formData: FormData) { await save(formData); }\n");
+        let framework = |name: &str| {
+            model
+                .functions
+                .iter()
+                .find(|function| function.name == name)
+                .and_then(|function| function.handler.as_ref())
+                .map(|handler| handler.framework)
+        };
+        assert_eq!(framework("invite"), Some("nextjs"));
+        assert_eq!(framework("notAnAction"), None);
+        let invite = model.functions.iter().find(|f| f.name == "invite").unwrap();
+        assert!(invite.params[0].is_request_input);
+
+        let file = ts("'use server';\n\
+             import { db } from './db';\n\
+             export async function rename(id: string, name: string) { await db.rename(id, name); }\n\
+             export const remove = async (id: string) => { await db.remove(id); };\n\
+             async function helper() {}\n\
+             export function sync() {}\n");
+        let handled: Vec<&str> = file
+            .functions
+            .iter()
+            .filter(|function| function.handler.is_some())
+            .map(|function| function.name.as_str())
+            .collect();
+        assert_eq!(handled, vec!["rename", "remove"]);
+    }
+
+    #[test]
     fn promisified_functions_keep_their_path() {
         let model = ts("import { exec } from 'child_process';\n\
              import { promisify } from 'util';\n\

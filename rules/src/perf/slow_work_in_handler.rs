@@ -10,8 +10,7 @@ use snag_analyzer::finding::{Confidence, Diagnostic, Related, Severity};
 use snag_analyzer::model::{Call, CallPath, Function, FunctionId, Language, Loop, Span, Value};
 
 use crate::perf::inside_a_bigger_call;
-use crate::perf::missing_pool::request_function;
-use crate::sql_sinks::{callee_text, sql_uses, SqlUse};
+use crate::sql_sinks::{one_line, sql_uses, SqlUse};
 
 pub(crate) struct SlowWorkInHandler;
 
@@ -222,16 +221,49 @@ struct Site<'e> {
     waited_thread: bool,
 }
 
+/// The callee as written, with the arguments of calls it chains through
+/// left out (`sharp(…).resize(…).toBuffer`), on one line.
+fn callee_text(context: &RuleContext<'_>, call: &Call) -> String {
+    let mut text = String::new();
+    let mut depth = 0usize;
+    let mut inside = false;
+    for c in context.text(call.callee_span).chars() {
+        match c {
+            '(' | '[' | '{' => {
+                if depth == 0 {
+                    text.push(c);
+                    inside = false;
+                } else {
+                    inside = true;
+                }
+                depth += 1;
+            }
+            ')' | ']' | '}' if depth > 0 => {
+                depth -= 1;
+                if depth == 0 {
+                    if inside {
+                        text.push('…');
+                    }
+                    text.push(c);
+                }
+            }
+            _ if depth == 0 => text.push(c),
+            _ => inside |= !c.is_whitespace(),
+        }
+    }
+    one_line(&text)
+}
+
 /// The request handler a call runs in (its function, or one it is nested
-/// in), with its id.
+/// in), with its id: a handler of a web framework. Serverless functions are
+/// left out: most run on a queue or a bucket's events, as the worker.
 fn handler_of<'m>(context: &RuleContext<'m>, call: &Call) -> Option<(FunctionId, &'m Function)> {
     let model = context.model;
-    let handler = request_function(context, model.function(call.function?))?;
     let mut current = call.function;
     while let Some(id) = current {
         let function = model.function(id);
-        if std::ptr::eq(function, handler) {
-            return Some((id, handler));
+        if function.handler.is_some() {
+            return Some((id, function));
         }
         current = function.parent;
     }
@@ -367,11 +399,38 @@ impl<'a> FileIndex<'a> {
     }
 
     /// Whether the call is inside a response that streams what it is given
-    /// (`StreamingHttpResponse(writer.writerow(row) for row in rows)`).
+    /// (`StreamingHttpResponse(writer.writerow(row) for row in rows)`), or in
+    /// a generator function handed to one (`StreamingHttpResponse(rows())`).
     fn streamed(&self, call: &Call) -> bool {
-        self.streams
-            .iter()
-            .any(|stream| *stream != call.span && stream.contains(call.span))
+        let model = &self.context.model;
+        let generator = call.function.map(|id| model.function(id));
+        self.streams.iter().any(|stream| {
+            if *stream == call.span {
+                return false;
+            }
+            if stream.contains(call.span) {
+                return true;
+            }
+            generator.is_some_and(|function| {
+                function.handler.is_none()
+                    && self.stream_args(*stream).any(|arg| {
+                        arg.strip_prefix(function.name.as_str())
+                            .is_some_and(|rest| rest.is_empty() || rest.starts_with('('))
+                    })
+            })
+        })
+    }
+
+    /// The arguments' text of the streaming response at `span`.
+    fn stream_args(&self, span: Span) -> impl Iterator<Item = &'a str> + '_ {
+        self.by_start
+            .get(&span.start)
+            .into_iter()
+            .flatten()
+            .map(|&index| self.call(index))
+            .filter(move |call| call.span == span)
+            .flat_map(|call| call.args.iter())
+            .map(|arg| self.context.text(arg.span).trim())
     }
 
     /// A per-row write in a loop over every row of an unbounded read.
@@ -446,8 +505,8 @@ impl<'a> FileIndex<'a> {
         self.unbounded_chain(handler, outer, value)
     }
 
-    /// The read in the chain ending at `outer` when nothing bounds it;
-    /// `value` is the path of what is used of it (the chain, or more:
+    /// The chain ending at `outer`, when it reads rows and nothing bounds
+    /// it; `value` is the path of what is used of it (the chain, or more:
     /// `….rows`).
     fn unbounded_chain(&self, handler: FunctionId, outer: &'a Call, value: &str) -> Option<&'a Call> {
         let context = self.context;
@@ -480,7 +539,7 @@ impl<'a> FileIndex<'a> {
         if entry.sql && !self.selects_every_row(handler, &chain, read) {
             return None;
         }
-        Some(read)
+        Some(outer)
     }
 
     /// Whether the SQL a read sends selects every row it matches: the SQL
@@ -666,7 +725,11 @@ fn diagnostic(
 ) -> Diagnostic {
     let callee = &site.callee;
     let what = site.what;
-    let name = &handler.name;
+    let name = if handler.name == "<anonymous>" {
+        "the request handler".to_string()
+    } else {
+        format!("the request handler `{}`", handler.name)
+    };
     let mut related = vec![Related {
         span: handler.name_span,
         message: "the request handler".to_string(),
@@ -680,24 +743,24 @@ fn diagnostic(
     };
     let message = match &size {
         Size::Fixed if site.waited_thread => format!(
-            "`{callee}` {what} in a thread that the request handler `{name}` waits for"
+            "`{callee}` {what} in a thread that {name} waits for"
         ),
-        Size::Fixed => format!("`{callee}` {what} inside the request handler `{name}`"),
+        Size::Fixed => format!("`{callee}` {what} inside {name}"),
         Size::PerRow(each, read) => {
             let read = rows_of(read);
             related.push(Related {
                 span: each.header,
                 message: "the loop over every row".to_string(),
             });
-            format!("`{callee}` {what} for every row of `{read}` inside the request handler `{name}`")
+            format!("`{callee}` {what} for every row of `{read}` inside {name}")
         }
         Size::RowsArgument(read) => {
             let read = rows_of(read);
-            format!("`{callee}` {what} from every row of `{read}` inside the request handler `{name}`")
+            format!("`{callee}` {what} from every row of `{read}` inside {name}")
         }
         Size::Document(read) => {
             let read = rows_of(read);
-            format!("`{callee}` {what} holding every row of `{read}` inside the request handler `{name}`")
+            format!("`{callee}` {what} holding every row of `{read}` inside {name}")
         }
     };
     let rows = !matches!(size, Size::Fixed);
@@ -711,6 +774,13 @@ fn diagnostic(
             "Hand it to {}, which this file already uses ({}), and respond at once",
             queue.name, queue.enqueue
         ),
+        None if handler
+            .handler
+            .as_ref()
+            .is_some_and(|each| each.framework == "nextjs") =>
+        {
+            "Hand it to a job queue (Inngest, Trigger.dev, BullMQ) and respond at once, or, for short work, run it after the response with `after(…)` from `next/server`".to_string()
+        }
         None => format!(
             "Hand it to a job queue ({}) and respond at once",
             match context.language {
@@ -739,5 +809,140 @@ fn diagnostic(
         help,
         related,
         fix: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::default_catalog;
+
+    /// The rule's findings on a snippet: (line, message, help).
+    fn findings(language: Language, source: &str) -> Vec<(usize, String, String)> {
+        let model = snag_analyzer::lang::lower(language, source);
+        let catalog = default_catalog().unwrap();
+        let context = RuleContext {
+            language,
+            source,
+            model: &model,
+            catalog: &catalog,
+        };
+        let mut diagnostics = Vec::new();
+        SlowWorkInHandler.check(&context, &mut diagnostics);
+        diagnostics
+            .into_iter()
+            .map(|each| {
+                let line = source[..each.span.start as usize].matches('\n').count() + 1;
+                (line, each.message, each.help)
+            })
+            .collect()
+    }
+
+    fn lines(found: &[(usize, String, String)]) -> Vec<usize> {
+        found.iter().map(|(line, _, _)| *line).collect()
+    }
+
+    #[test]
+    fn work_left_to_run_after_the_response_is_not_reported() {
+        let source = "import express from 'express';\n\
+            import nodemailer from 'nodemailer';\n\
+            const mailer = nodemailer.createTransport({});\n\
+            const app = express();\n\
+            app.post('/a', (req, res) => {\n\
+              setImmediate(() => mailer.sendMail({ to: req.body.to }));\n\
+              res.sendStatus(202);\n\
+            });\n\
+            app.post('/b', (req, res) => {\n\
+              mailer.sendMail({ to: req.body.to }).then(() => res.sendStatus(200));\n\
+            });\n";
+        assert_eq!(lines(&findings(Language::JavaScript, source)), vec![10]);
+    }
+
+    #[test]
+    fn a_thread_the_handler_joins_is_waited_for() {
+        let source = "import subprocess\n\
+            from concurrent.futures import ThreadPoolExecutor\n\
+            from threading import Thread\n\
+            from flask import Flask\n\
+            app = Flask(__name__)\n\
+            pool = ThreadPoolExecutor()\n\
+            @app.post('/a')\n\
+            def a():\n\
+            \x20   Thread(target=lambda: subprocess.run(['make'])).start()\n\
+            \x20   return ''\n\
+            @app.post('/b')\n\
+            def b():\n\
+            \x20   return pool.submit(lambda: subprocess.run(['make'])).result()\n";
+        assert_eq!(lines(&findings(Language::Python, source)), vec![13]);
+    }
+
+    #[test]
+    fn a_generator_streamed_to_the_response_is_not_an_export_in_the_request() {
+        let source = "import csv\n\
+            from django.http import StreamingHttpResponse, HttpResponse\n\
+            from .models import Order\n\
+            def stream(request):\n\
+            \x20   writer = csv.writer(Echo())\n\
+            \x20   def rows():\n\
+            \x20       for order in Order.objects.all():\n\
+            \x20           yield writer.writerow([order.pk])\n\
+            \x20   return StreamingHttpResponse(rows(), content_type='text/csv')\n\
+            def buffered(request):\n\
+            \x20   response = HttpResponse(content_type='text/csv')\n\
+            \x20   writer = csv.writer(response)\n\
+            \x20   for order in Order.objects.all():\n\
+            \x20       writer.writerow([order.pk])\n\
+            \x20   return response\n";
+        assert_eq!(lines(&findings(Language::Python, source)), vec![14]);
+    }
+
+    #[test]
+    fn a_lambda_on_a_queue_is_the_worker_not_a_request_handler() {
+        let source = "from PIL import Image\n\
+            def handler(event, context):\n\
+            \x20   image = Image.open(event['path'])\n\
+            \x20   image.thumbnail((256, 256))\n";
+        assert!(findings(Language::Python, source).is_empty());
+    }
+
+    #[test]
+    fn the_queue_the_file_uses_is_suggested() {
+        let source = "from django.core.mail import send_mail\n\
+            from .tasks import send_receipt\n\
+            def checkout(request):\n\
+            \x20   send_receipt.delay(request.user.pk)\n\
+            \x20   send_mail('Thanks', 'body', None, [request.user.email])\n";
+        let found = findings(Language::Python, source);
+        assert_eq!(lines(&found), vec![5]);
+        assert!(found[0].2.contains("Celery"), "{}", found[0].2);
+        let without = "from django.core.mail import send_mail\n\
+            def checkout(request):\n\
+            \x20   send_mail('Thanks', 'body', None, [request.user.email])\n";
+        let found = findings(Language::Python, without);
+        assert!(found[0].2.contains("a job queue"), "{}", found[0].2);
+    }
+
+    #[test]
+    fn a_select_reads_every_row_unless_limited_aggregated_or_by_id() {
+        assert!(unbounded_select("SELECT id, total FROM orders WHERE shop_id = $1 ORDER BY id"));
+        assert!(unbounded_select("WITH t AS (SELECT 1) SELECT * FROM t"));
+        assert!(!unbounded_select("SELECT id FROM orders ORDER BY id DESC LIMIT 100"));
+        assert!(!unbounded_select("SELECT id FROM orders FETCH FIRST 10 ROWS ONLY"));
+        assert!(!unbounded_select("SELECT count(*) FROM orders"));
+        assert!(!unbounded_select("SELECT shop_id, sum(total) FROM orders GROUP BY shop_id"));
+        assert!(!unbounded_select("SELECT * FROM orders o WHERE o.id = $1"));
+        assert!(unbounded_select("SELECT * FROM orders WHERE shop_id = $1"));
+        assert!(!unbounded_select("UPDATE orders SET paid = true"));
+    }
+
+    #[test]
+    fn imports_are_read_as_each_language_writes_them() {
+        assert!(imports_module("from celery import shared_task\n", Language::Python, "celery"));
+        assert!(imports_module("import rq.job\n", Language::Python, "rq"));
+        assert!(!imports_module("from rqlite import x\n", Language::Python, "rq"));
+        assert!(imports_module("import { Queue } from 'bullmq';", Language::TypeScript, "bullmq"));
+        assert!(!imports_module("import { Queue } from 'bullmq';", Language::TypeScript, "bull"));
+        assert!(imports_module("use apalis::prelude::*;", Language::Rust, "apalis"));
+        assert!(!imports_module("use my_apalis::x;", Language::Rust, "apalis"));
     }
 }
