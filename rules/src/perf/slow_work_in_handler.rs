@@ -70,7 +70,9 @@ reported; work in a thread the handler awaits (`asyncio.to_thread`,
 Exports count only when the rows come from a read with no limit (`LIMIT`, a
 slice, `take`, `first`), not grouped into a summary, and not streamed to the
 response as they are made (`StreamingHttpResponse`); a handle awaited later
-(`let h = spawn(…); h.await`) is taken as detached.
+(`let h = spawn(…); h.await`) is taken as detached. Serverless functions
+(`def handler(event, context)`) are not taken as request handlers: most run on
+queue or bucket events, as the worker.
 "#;
 
 /// Chained calls that wait for work handed to a thread or a task.
