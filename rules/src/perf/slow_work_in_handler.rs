@@ -75,6 +75,12 @@ response as they are made (`StreamingHttpResponse`); a handle awaited later
 queue or bucket events, as the worker.
 "#;
 
+/// Methods that go through every item of their receiver.
+const ITERATING_METHODS: &[&str] = &[
+    "iter", "into_iter", "iter_mut", "for_each", "forEach", "map", "flatMap", "flat_map",
+    "reduce", "chunks",
+];
+
 /// Chained calls that wait for work handed to a thread or a task.
 const WAITING_METHODS: &[&str] = &["join", "result", "wait"];
 
@@ -464,16 +470,45 @@ impl<'a> FileIndex<'a> {
         })
     }
 
-    /// Every unbounded read of a handler, in source order.
+    /// Every unbounded read of a handler whose rows the handler goes
+    /// through (a loop over them, or all of them passed on), in source order.
     fn unbounded_reads_in(&self, handler: FunctionId) -> Vec<&'a Call> {
-        self.context
-            .model
+        let model = self.context.model;
+        let in_this = |function: Option<FunctionId>| in_handler(self.context, function, handler);
+        let loops: Vec<&CallPath> = model
+            .loops
+            .iter()
+            .filter(|each| in_this(each.function))
+            .filter_map(|each| each.iterable_path.as_ref())
+            .collect();
+        let mut arguments = Vec::new();
+        for call in model.calls.iter().filter(|call| in_this(call.function)) {
+            for arg in &call.args {
+                value_paths(&arg.value, &mut arguments);
+            }
+        }
+        // Iterating the rows through a method (`rows.iter().enumerate()`).
+        let iterated: Vec<&CallPath> = model
+            .calls
+            .iter()
+            .filter(|call| in_this(call.function) && ITERATING_METHODS.contains(&call.path.name()))
+            .map(|call| &call.path)
+            .collect();
+        let rows_used = |outer: &Call| {
+            let rows = |path: &CallPath| {
+                is_called_prefix(&outer.path.text, &path.text)
+                    && !path.text[outer.path.text.len()..].contains("[]")
+            };
+            loops.iter().any(|path| rows(path))
+                || arguments.iter().any(|path| rows(path))
+                || iterated.iter().any(|path| rows(path))
+        };
+        model
             .calls
             .iter()
             .enumerate()
-            .filter(|(index, call)| {
-                self.outermost[*index] && in_handler(self.context, call.function, handler)
-            })
+            .filter(|(index, call)| self.outermost[*index] && in_this(call.function))
+            .filter(|(_, outer)| rows_used(outer))
             .filter_map(|(_, outer)| self.unbounded_chain(handler, outer, &outer.path.text))
             .collect()
     }
@@ -574,6 +609,13 @@ impl<'a> FileIndex<'a> {
         };
         !texts.is_empty() && texts.iter().all(|text| unbounded_select(text))
     }
+}
+
+/// Whether `prefix()` starts `text` at a segment boundary.
+fn is_called_prefix(prefix: &str, text: &str) -> bool {
+    text.strip_prefix(prefix)
+        .and_then(|rest| rest.strip_prefix("()"))
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
 }
 
 /// Whether `function` is `handler` or a function nested in it.
@@ -922,6 +964,31 @@ mod tests {
             \x20   send_mail('Thanks', 'body', None, [request.user.email])\n";
         let found = findings(Language::Python, without);
         assert!(found[0].2.contains("a job queue"), "{}", found[0].2);
+    }
+
+    #[test]
+    fn a_document_of_one_looked_up_row_is_not_an_export() {
+        let source = "const express = require('express');\n\
+            const PDFDocument = require('pdfkit');\n\
+            const { pool } = require('./db');\n\
+            const router = express.Router();\n\
+            router.get('/invoices/:number.pdf', async (req, res) => {\n\
+              const { rows } = await pool.query('SELECT * FROM invoices WHERE number = $1', [req.params.number]);\n\
+              const doc = new PDFDocument();\n\
+              doc.pipe(res);\n\
+              doc.text(`Invoice ${rows[0].number}`);\n\
+              doc.end();\n\
+            });\n\
+            router.get('/invoices.pdf', async (req, res) => {\n\
+              const { rows } = await pool.query('SELECT * FROM invoices WHERE shop_id = $1', [req.user.shopId]);\n\
+              const doc = new PDFDocument();\n\
+              doc.pipe(res);\n\
+              for (const invoice of rows) doc.text(invoice.number);\n\
+              doc.end();\n\
+            });\n";
+        let found = findings(Language::JavaScript, source);
+        assert_eq!(lines(&found), vec![17]);
+        assert!(found[0].1.contains("every row of `pool.query`"), "{}", found[0].1);
     }
 
     #[test]
