@@ -692,8 +692,9 @@ pub struct Catalog {
     offloads: Vec<PathSet>,
     slow_calls: Indexed<SlowCall>,
     row_reads: Indexed<RowRead>,
-    hand_offs: Vec<PathSet>,
-    streaming_responses: Vec<PathSet>,
+    /// Hand-offs and offloads, indexed by name.
+    hand_offs: Indexed<PathSet>,
+    streaming_responses: Indexed<PathSet>,
     queues: Vec<Queue>,
 }
 
@@ -776,10 +777,12 @@ impl Catalog {
             );
         }
         for entry in &file.offload {
-            self.offloads.push(PathSet {
+            let set = PathSet {
                 patterns: compile(&entry.paths, "offload")?,
                 languages: entry.languages.clone(),
-            });
+            };
+            self.hand_offs.add(called_names(&set.patterns), set.clone());
+            self.offloads.push(set);
         }
         for entry in &file.io_call {
             let patterns = compile(&entry.paths, "io-call")?;
@@ -834,16 +837,22 @@ impl Catalog {
             );
         }
         for entry in &file.hand_off {
-            self.hand_offs.push(PathSet {
-                patterns: compile(&entry.paths, "hand-off")?,
+            let patterns = compile(&entry.paths, "hand-off")?;
+            let names = called_names(&patterns);
+            let set = PathSet {
+                patterns,
                 languages: entry.languages.clone(),
-            });
+            };
+            self.hand_offs.add(names, set);
         }
         for entry in &file.streaming_response {
-            self.streaming_responses.push(PathSet {
-                patterns: compile(&entry.paths, "streaming-response")?,
+            let patterns = compile(&entry.paths, "streaming-response")?;
+            let names = called_names(&patterns);
+            let set = PathSet {
+                patterns,
                 languages: entry.languages.clone(),
-            });
+            };
+            self.streaming_responses.add(names, set);
         }
         for entry in &file.queue {
             self.queues.push(Queue {
@@ -1023,9 +1032,30 @@ impl Catalog {
         })
     }
 
-    /// Names that a slow call's file certainly contains.
+    /// Names that a slow call's file certainly contains: for an entry that
+    /// needs an argument or a word in the file, that (`**.send` is in most
+    /// files, `flask_mail` is not).
     pub fn slow_call_names(&self) -> Vec<String> {
-        telling_names(self.slow_calls.iter().flat_map(|entry| entry.patterns.iter()))
+        let mut names = telling_names(
+            self.slow_calls
+                .iter()
+                .filter(|entry| entry.file_mentions.is_none())
+                .flat_map(|entry| {
+                    if entry.argument.is_empty() {
+                        entry.patterns.iter()
+                    } else {
+                        entry.argument.iter()
+                    }
+                }),
+        );
+        names.extend(
+            self.slow_calls
+                .iter()
+                .filter_map(|entry| entry.file_mentions.clone()),
+        );
+        names.sort();
+        names.dedup();
+        names
     }
 
     /// The row read a call with this path (`()` stripped or not) makes.
@@ -1045,7 +1075,8 @@ impl Catalog {
     /// a `hand-off`, or an `offload` to a thread.
     pub fn is_hand_off(&self, path: &CallPath, language: Language) -> bool {
         let text = path.text.trim_end_matches("()");
-        self.hand_offs.iter().chain(&self.offloads).any(|set| {
+        let name = text.rsplit('.').next().unwrap_or("");
+        self.hand_offs.named(name).any(|set| {
             applies(&set.languages, language)
                 && set
                     .patterns
@@ -1057,7 +1088,8 @@ impl Catalog {
     /// Whether a call with this path is a response that streams.
     pub fn is_streaming_response(&self, path: &CallPath, language: Language) -> bool {
         let text = path.text.trim_end_matches("()");
-        self.streaming_responses.iter().any(|set| {
+        let name = text.rsplit('.').next().unwrap_or("");
+        self.streaming_responses.named(name).any(|set| {
             applies(&set.languages, language)
                 && set
                     .patterns
