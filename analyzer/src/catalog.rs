@@ -1004,7 +1004,10 @@ impl Catalog {
                     .iter()
                     .any(|pattern| pattern.matches_text(text, call.path.resolved))
                 && (entry.argument.is_empty()
-                    || call.args.iter().any(|arg| made_by(&arg.value, &entry.argument)))
+                    || call
+                        .args
+                        .iter()
+                        .any(|arg| made_by(&arg.value, &entry.argument)))
                 && entry
                     .file_mentions
                     .as_deref()
@@ -1059,7 +1062,12 @@ impl Catalog {
     }
 
     /// The row read a call with this path (`()` stripped or not) makes.
-    pub fn row_read(&self, path_text: &str, resolved: bool, language: Language) -> Option<&RowRead> {
+    pub fn row_read(
+        &self,
+        path_text: &str,
+        resolved: bool,
+        language: Language,
+    ) -> Option<&RowRead> {
         let text = path_text.trim_end_matches("()");
         let name = text.rsplit('.').next().unwrap_or("");
         self.row_reads.named(name).find(|entry| {
@@ -1179,12 +1187,14 @@ impl Catalog {
 /// constructor matching one of `patterns` (`new SendEmailCommand(…)`).
 fn made_by(value: &Value, patterns: &[Pattern]) -> bool {
     match value {
-        Value::Path(path) => path.text.ends_with("()") && {
-            let text = path.text.trim_end_matches("()");
-            patterns
-                .iter()
-                .any(|pattern| pattern.matches_text(text, path.resolved))
-        },
+        Value::Path(path) => {
+            path.text.ends_with("()") && {
+                let text = path.text.trim_end_matches("()");
+                patterns
+                    .iter()
+                    .any(|pattern| pattern.matches_text(text, path.resolved))
+            }
+        }
         Value::OneOf(values) => values.iter().any(|each| made_by(each, patterns)),
         _ => false,
     }

@@ -871,8 +871,8 @@ mod tests {
 
     #[test]
     fn needle_words_match_names_that_start_with_punctuation() {
-        let needles = Needles::words(&["@sendgrid/mail".to_string(), "subprocess".to_string()])
-            .unwrap();
+        let needles =
+            Needles::words(&["@sendgrid/mail".to_string(), "subprocess".to_string()]).unwrap();
         let pattern = regex::Regex::new(&needles.patterns[0]).unwrap();
         assert!(pattern.is_match("const sgMail = require('@sendgrid/mail');"));
         assert!(pattern.is_match("import subprocess"));

@@ -77,8 +77,16 @@ queue or bucket events, as the worker.
 
 /// Methods that go through every item of their receiver.
 const ITERATING_METHODS: &[&str] = &[
-    "iter", "into_iter", "iter_mut", "for_each", "forEach", "map", "flatMap", "flat_map",
-    "reduce", "chunks",
+    "iter",
+    "into_iter",
+    "iter_mut",
+    "for_each",
+    "forEach",
+    "map",
+    "flatMap",
+    "flat_map",
+    "reduce",
+    "chunks",
 ];
 
 /// Chained calls that wait for work handed to a thread or a task.
@@ -545,7 +553,12 @@ impl<'a> FileIndex<'a> {
     /// The chain ending at `outer`, when it reads rows and nothing bounds
     /// it; `value` is the path of what is used of it (the chain, or more:
     /// `….rows`).
-    fn unbounded_chain(&self, handler: FunctionId, outer: &'a Call, value: &str) -> Option<&'a Call> {
+    fn unbounded_chain(
+        &self,
+        handler: FunctionId,
+        outer: &'a Call,
+        value: &str,
+    ) -> Option<&'a Call> {
         let context = self.context;
         let chain = self.chain(outer);
         // The innermost call of the chain that reads rows.
@@ -591,7 +604,10 @@ impl<'a> FileIndex<'a> {
             .map(|each| each.shape.literal_text())
             .collect();
         let texts = if in_chain.is_empty() {
-            let receiver = |path: &str| path.rsplit_once('.').map(|(receiver, _)| receiver.to_string());
+            let receiver = |path: &str| {
+                path.rsplit_once('.')
+                    .map(|(receiver, _)| receiver.to_string())
+            };
             let read_receiver = receiver(&read.path.text);
             self.sql
                 .iter()
@@ -619,7 +635,11 @@ fn is_called_prefix(prefix: &str, text: &str) -> bool {
 }
 
 /// Whether `function` is `handler` or a function nested in it.
-fn in_handler(context: &RuleContext<'_>, function: Option<FunctionId>, handler: FunctionId) -> bool {
+fn in_handler(
+    context: &RuleContext<'_>,
+    function: Option<FunctionId>,
+    handler: FunctionId,
+) -> bool {
     let mut current = function;
     while let Some(id) = current {
         if id == handler {
@@ -660,7 +680,9 @@ fn has_limit_argument(entry: &RowRead, call: &Call) -> bool {
             .as_deref()
             .is_some_and(|keyword| entry.limit_keys.iter().any(|key| key == keyword))
             || match &arg.value {
-                Value::Object(fields) => fields.iter().any(|(key, _)| entry.limit_keys.contains(key)),
+                Value::Object(fields) => {
+                    fields.iter().any(|(key, _)| entry.limit_keys.contains(key))
+                }
                 Value::Path(path) => {
                     let names: Vec<&str> = path
                         .segments()
@@ -786,9 +808,9 @@ fn diagnostic(
         callee_text(context, read)
     };
     let message = match &size {
-        Size::Fixed if site.waited_thread => format!(
-            "`{callee}` {what} in a thread that {name} waits for"
-        ),
+        Size::Fixed if site.waited_thread => {
+            format!("`{callee}` {what} in a thread that {name} waits for")
+        }
         Size::Fixed => format!("`{callee}` {what} inside {name}"),
         Size::PerRow(each, read) => {
             let read = rows_of(read);
@@ -988,17 +1010,29 @@ mod tests {
             });\n";
         let found = findings(Language::JavaScript, source);
         assert_eq!(lines(&found), vec![17]);
-        assert!(found[0].1.contains("every row of `pool.query`"), "{}", found[0].1);
+        assert!(
+            found[0].1.contains("every row of `pool.query`"),
+            "{}",
+            found[0].1
+        );
     }
 
     #[test]
     fn a_select_reads_every_row_unless_limited_aggregated_or_by_id() {
-        assert!(unbounded_select("SELECT id, total FROM orders WHERE shop_id = $1 ORDER BY id"));
+        assert!(unbounded_select(
+            "SELECT id, total FROM orders WHERE shop_id = $1 ORDER BY id"
+        ));
         assert!(unbounded_select("WITH t AS (SELECT 1) SELECT * FROM t"));
-        assert!(!unbounded_select("SELECT id FROM orders ORDER BY id DESC LIMIT 100"));
-        assert!(!unbounded_select("SELECT id FROM orders FETCH FIRST 10 ROWS ONLY"));
+        assert!(!unbounded_select(
+            "SELECT id FROM orders ORDER BY id DESC LIMIT 100"
+        ));
+        assert!(!unbounded_select(
+            "SELECT id FROM orders FETCH FIRST 10 ROWS ONLY"
+        ));
         assert!(!unbounded_select("SELECT count(*) FROM orders"));
-        assert!(!unbounded_select("SELECT shop_id, sum(total) FROM orders GROUP BY shop_id"));
+        assert!(!unbounded_select(
+            "SELECT shop_id, sum(total) FROM orders GROUP BY shop_id"
+        ));
         assert!(!unbounded_select("SELECT * FROM orders o WHERE o.id = $1"));
         assert!(unbounded_select("SELECT * FROM orders WHERE shop_id = $1"));
         assert!(!unbounded_select("UPDATE orders SET paid = true"));
@@ -1006,12 +1040,36 @@ mod tests {
 
     #[test]
     fn imports_are_read_as_each_language_writes_them() {
-        assert!(imports_module("from celery import shared_task\n", Language::Python, "celery"));
+        assert!(imports_module(
+            "from celery import shared_task\n",
+            Language::Python,
+            "celery"
+        ));
         assert!(imports_module("import rq.job\n", Language::Python, "rq"));
-        assert!(!imports_module("from rqlite import x\n", Language::Python, "rq"));
-        assert!(imports_module("import { Queue } from 'bullmq';", Language::TypeScript, "bullmq"));
-        assert!(!imports_module("import { Queue } from 'bullmq';", Language::TypeScript, "bull"));
-        assert!(imports_module("use apalis::prelude::*;", Language::Rust, "apalis"));
-        assert!(!imports_module("use my_apalis::x;", Language::Rust, "apalis"));
+        assert!(!imports_module(
+            "from rqlite import x\n",
+            Language::Python,
+            "rq"
+        ));
+        assert!(imports_module(
+            "import { Queue } from 'bullmq';",
+            Language::TypeScript,
+            "bullmq"
+        ));
+        assert!(!imports_module(
+            "import { Queue } from 'bullmq';",
+            Language::TypeScript,
+            "bull"
+        ));
+        assert!(imports_module(
+            "use apalis::prelude::*;",
+            Language::Rust,
+            "apalis"
+        ));
+        assert!(!imports_module(
+            "use my_apalis::x;",
+            Language::Rust,
+            "apalis"
+        ));
     }
 }
