@@ -48,6 +48,150 @@ pub struct CatalogFile {
     /// `spawn_blocking`): blocking work inside them is fine.
     #[serde(default)]
     pub offload: Vec<PathsEntry>,
+    /// Work that takes seconds: sending email, processing images and media,
+    /// rendering PDFs, running processes, writing exports.
+    #[serde(default)]
+    pub slow_call: Vec<SlowCallEntry>,
+    /// Reads that return every row they match (a queryset, `findMany`,
+    /// `fetch_all`), unless something bounds them.
+    #[serde(default)]
+    pub row_read: Vec<RowReadEntry>,
+    /// Calls that run the work given to them elsewhere (a task, a thread,
+    /// after the response): the caller waits only if it awaits or joins it.
+    #[serde(default)]
+    pub hand_off: Vec<PathsEntry>,
+    /// Responses that send what a generator yields as it yields it.
+    #[serde(default)]
+    pub streaming_response: Vec<PathsEntry>,
+    /// Job queues a file may already use, to suggest by name.
+    #[serde(default)]
+    pub queue: Vec<QueueEntry>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct SlowCallEntry {
+    pub paths: Vec<String>,
+    /// What the call does, for messages (`sends an email`).
+    pub what: String,
+    /// Whether the work is slow whatever its input, or grows with rows.
+    #[serde(default)]
+    pub scale: SlowScale,
+    /// The call counts only when one of its arguments is a value made by
+    /// one of these paths (`ses.send(new SendEmailCommand(…))`, not any
+    /// command).
+    #[serde(default)]
+    pub argument: Vec<String>,
+    /// The call counts only in files that contain this word, for patterns
+    /// whose root no import resolves (`**.save_to_bytes` of `printpdf`).
+    #[serde(default)]
+    pub file_mentions: Option<String>,
+    #[serde(default)]
+    pub languages: Vec<LanguageName>,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// How the cost of a slow call grows.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SlowScale {
+    /// Slow whatever its input: sending an email, rendering HTML to PDF.
+    #[default]
+    Fixed,
+    /// Writes one row (`writer.writerow`): slow when a loop repeats it over
+    /// every row of an unbounded read.
+    PerRow,
+    /// Takes the rows as an argument (`writer.writerows(rows)`): slow when
+    /// they are every row of an unbounded read.
+    RowsArgument,
+    /// Finishes a document built from rows (`workbook.save`, `doc.end()`):
+    /// slow when the handler reads an unbounded set of rows.
+    Document,
+}
+
+/// A slow call, compiled.
+#[derive(Debug, Clone)]
+pub struct SlowCall {
+    pub patterns: Vec<Pattern>,
+    pub what: String,
+    pub scale: SlowScale,
+    argument: Vec<Pattern>,
+    /// The pattern needs the file to mention a word: the match is weaker.
+    pub file_mentions: Option<String>,
+    languages: Vec<LanguageName>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RowReadEntry {
+    pub paths: Vec<String>,
+    /// Calls later in the chain that bound how many rows come back
+    /// (`first`, `limit`); `a.b` means `a` directly followed by `b`
+    /// (`values.annotate`: one row per group).
+    #[serde(default)]
+    pub bounded_by: Vec<String>,
+    /// Argument keys that bound it (`take`, `limit`).
+    #[serde(default)]
+    pub limit_keys: Vec<String>,
+    /// The rows are what a SQL text sent with the read selects: only a
+    /// known `SELECT` without `LIMIT` (and not by `id`) reads every row.
+    #[serde(default)]
+    pub sql: bool,
+    #[serde(default)]
+    pub languages: Vec<LanguageName>,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// A row read, compiled.
+#[derive(Debug, Clone)]
+pub struct RowRead {
+    pub patterns: Vec<Pattern>,
+    /// Each entry split at its dots: names that must follow one another.
+    pub bounded_by: Vec<Vec<String>>,
+    pub limit_keys: Vec<String>,
+    pub sql: bool,
+    languages: Vec<LanguageName>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct QueueEntry {
+    /// The queue as people name it (`Celery`).
+    pub name: String,
+    /// How work is handed to it, for the finding's help (`a task's `.delay(…)``).
+    pub enqueue: String,
+    /// Modules whose import shows that a file uses it.
+    #[serde(default)]
+    pub imports: Vec<String>,
+    /// Calls that show that a file uses it (`**.apply_async`).
+    #[serde(default)]
+    pub calls: Vec<String>,
+    #[serde(default)]
+    pub languages: Vec<LanguageName>,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// A job queue, compiled.
+#[derive(Debug, Clone)]
+pub struct Queue {
+    pub name: String,
+    pub enqueue: String,
+    pub imports: Vec<String>,
+    calls: Vec<Pattern>,
+    languages: Vec<LanguageName>,
+}
+
+impl Queue {
+    /// Whether a call with this path hands work to this queue.
+    pub fn is_used_by(&self, path: &CallPath) -> bool {
+        let text = path.text.trim_end_matches("()");
+        self.calls
+            .iter()
+            .any(|pattern| pattern.matches_text(text, path.resolved))
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -546,6 +690,12 @@ pub struct Catalog {
     client_constructors: Vec<ClientConstructor>,
     blocking_calls: Indexed<BlockingCall>,
     offloads: Vec<PathSet>,
+    slow_calls: Indexed<SlowCall>,
+    row_reads: Indexed<RowRead>,
+    /// Hand-offs and offloads, indexed by name.
+    hand_offs: Indexed<PathSet>,
+    streaming_responses: Indexed<PathSet>,
+    queues: Vec<Queue>,
 }
 
 impl Catalog {
@@ -627,10 +777,12 @@ impl Catalog {
             );
         }
         for entry in &file.offload {
-            self.offloads.push(PathSet {
+            let set = PathSet {
                 patterns: compile(&entry.paths, "offload")?,
                 languages: entry.languages.clone(),
-            });
+            };
+            self.hand_offs.add(called_names(&set.patterns), set.clone());
+            self.offloads.push(set);
         }
         for entry in &file.io_call {
             let patterns = compile(&entry.paths, "io-call")?;
@@ -645,6 +797,75 @@ impl Catalog {
                     languages: entry.languages.clone(),
                 },
             );
+        }
+        for entry in &file.slow_call {
+            let patterns = compile(&entry.paths, "slow-call")?;
+            let argument = if entry.argument.is_empty() {
+                Vec::new()
+            } else {
+                compile(&entry.argument, "slow-call")?
+            };
+            let names = called_names(&patterns);
+            self.slow_calls.add(
+                names,
+                SlowCall {
+                    patterns,
+                    what: entry.what.clone(),
+                    scale: entry.scale,
+                    argument,
+                    file_mentions: entry.file_mentions.clone(),
+                    languages: entry.languages.clone(),
+                },
+            );
+        }
+        for entry in &file.row_read {
+            let patterns = compile(&entry.paths, "row-read")?;
+            let names = called_names(&patterns);
+            self.row_reads.add(
+                names,
+                RowRead {
+                    patterns,
+                    bounded_by: entry
+                        .bounded_by
+                        .iter()
+                        .map(|names| names.split('.').map(str::to_string).collect())
+                        .collect(),
+                    limit_keys: entry.limit_keys.clone(),
+                    sql: entry.sql,
+                    languages: entry.languages.clone(),
+                },
+            );
+        }
+        for entry in &file.hand_off {
+            let patterns = compile(&entry.paths, "hand-off")?;
+            let names = called_names(&patterns);
+            let set = PathSet {
+                patterns,
+                languages: entry.languages.clone(),
+            };
+            self.hand_offs.add(names, set);
+        }
+        for entry in &file.streaming_response {
+            let patterns = compile(&entry.paths, "streaming-response")?;
+            let names = called_names(&patterns);
+            let set = PathSet {
+                patterns,
+                languages: entry.languages.clone(),
+            };
+            self.streaming_responses.add(names, set);
+        }
+        for entry in &file.queue {
+            self.queues.push(Queue {
+                name: entry.name.clone(),
+                enqueue: entry.enqueue.clone(),
+                imports: entry.imports.clone(),
+                calls: if entry.calls.is_empty() {
+                    Vec::new()
+                } else {
+                    compile(&entry.calls, "queue")?
+                },
+                languages: entry.languages.clone(),
+            });
         }
         for entry in &file.source {
             self.sources.push(PathSet {
@@ -771,6 +992,127 @@ impl Catalog {
         })
     }
 
+    /// The slow work `call` does, if the catalogs know it. `source` is the
+    /// file's text, for entries that need the file to mention a name.
+    pub fn slow_call(&self, call: &Call, language: Language, source: &str) -> Option<&SlowCall> {
+        let text = call.path.text.trim_end_matches("()");
+        let name = text.rsplit('.').next().unwrap_or("");
+        self.slow_calls.named(name).find(|entry| {
+            applies(&entry.languages, language)
+                && entry
+                    .patterns
+                    .iter()
+                    .any(|pattern| pattern.matches_text(text, call.path.resolved))
+                && (entry.argument.is_empty()
+                    || call
+                        .args
+                        .iter()
+                        .any(|arg| made_by(&arg.value, &entry.argument)))
+                && entry
+                    .file_mentions
+                    .as_deref()
+                    .is_none_or(|word| source.contains(word))
+        })
+    }
+
+    /// The slow work a function does when it is passed, not called
+    /// (`asyncio.to_thread(subprocess.run, …)`): entries that need no
+    /// particular argument.
+    pub fn slow_function(&self, path: &CallPath, language: Language) -> Option<&SlowCall> {
+        if path.text.ends_with("()") {
+            return None;
+        }
+        let name = path.name();
+        self.slow_calls.named(name).find(|entry| {
+            applies(&entry.languages, language)
+                && entry.argument.is_empty()
+                && entry.file_mentions.is_none()
+                && entry.scale == SlowScale::Fixed
+                && entry
+                    .patterns
+                    .iter()
+                    .any(|pattern| pattern.matches_text(&path.text, path.resolved))
+        })
+    }
+
+    /// Names that a slow call's file certainly contains: for an entry that
+    /// needs an argument or a word in the file, that (`**.send` is in most
+    /// files, `flask_mail` is not).
+    pub fn slow_call_names(&self) -> Vec<String> {
+        let mut names = telling_names(
+            self.slow_calls
+                .iter()
+                .filter(|entry| entry.file_mentions.is_none())
+                .flat_map(|entry| {
+                    if entry.argument.is_empty() {
+                        entry.patterns.iter()
+                    } else {
+                        entry.argument.iter()
+                    }
+                }),
+        );
+        names.extend(
+            self.slow_calls
+                .iter()
+                .filter_map(|entry| entry.file_mentions.clone()),
+        );
+        names.sort();
+        names.dedup();
+        names
+    }
+
+    /// The row read a call with this path (`()` stripped or not) makes.
+    pub fn row_read(
+        &self,
+        path_text: &str,
+        resolved: bool,
+        language: Language,
+    ) -> Option<&RowRead> {
+        let text = path_text.trim_end_matches("()");
+        let name = text.rsplit('.').next().unwrap_or("");
+        self.row_reads.named(name).find(|entry| {
+            applies(&entry.languages, language)
+                && entry
+                    .patterns
+                    .iter()
+                    .any(|pattern| pattern.matches_text(text, resolved))
+        })
+    }
+
+    /// Whether a call with this path runs the work given to it elsewhere:
+    /// a `hand-off`, or an `offload` to a thread.
+    pub fn is_hand_off(&self, path: &CallPath, language: Language) -> bool {
+        let text = path.text.trim_end_matches("()");
+        let name = text.rsplit('.').next().unwrap_or("");
+        self.hand_offs.named(name).any(|set| {
+            applies(&set.languages, language)
+                && set
+                    .patterns
+                    .iter()
+                    .any(|pattern| pattern.matches_text(text, path.resolved))
+        })
+    }
+
+    /// Whether a call with this path is a response that streams.
+    pub fn is_streaming_response(&self, path: &CallPath, language: Language) -> bool {
+        let text = path.text.trim_end_matches("()");
+        let name = text.rsplit('.').next().unwrap_or("");
+        self.streaming_responses.named(name).any(|set| {
+            applies(&set.languages, language)
+                && set
+                    .patterns
+                    .iter()
+                    .any(|pattern| pattern.matches_text(text, path.resolved))
+        })
+    }
+
+    /// The job queues of a language, in catalog order.
+    pub fn queues(&self, language: Language) -> impl Iterator<Item = &Queue> {
+        self.queues
+            .iter()
+            .filter(move |queue| applies(&queue.languages, language))
+    }
+
     /// Whether an expression with this path carries outside input.
     pub fn is_source(&self, path: &CallPath, language: Language) -> bool {
         self.sources.iter().any(|set| {
@@ -838,6 +1180,23 @@ impl Catalog {
 
     pub fn is_empty(&self) -> bool {
         self.sql_sinks.is_empty() && self.star_selects.is_empty()
+    }
+}
+
+/// Whether a value (or one of its alternatives) was made by a call or
+/// constructor matching one of `patterns` (`new SendEmailCommand(…)`).
+fn made_by(value: &Value, patterns: &[Pattern]) -> bool {
+    match value {
+        Value::Path(path) => {
+            path.text.ends_with("()") && {
+                let text = path.text.trim_end_matches("()");
+                patterns
+                    .iter()
+                    .any(|pattern| pattern.matches_text(text, path.resolved))
+            }
+        }
+        Value::OneOf(values) => values.iter().any(|each| made_by(each, patterns)),
+        _ => false,
     }
 }
 

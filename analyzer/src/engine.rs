@@ -88,10 +88,20 @@ impl Needles {
         if names.is_empty() {
             return None;
         }
-        let alternatives: Vec<String> = names.iter().map(|name| regex::escape(name)).collect();
+        // A word boundary only where the name has a word character: `\b`
+        // before `@sendgrid/mail` would need a letter before the `@`.
+        let is_word = |c: char| c.is_alphanumeric() || c == '_';
+        let alternatives: Vec<String> = names
+            .iter()
+            .map(|name| {
+                let before = if name.starts_with(is_word) { r"\b" } else { "" };
+                let after = if name.ends_with(is_word) { r"\b" } else { "" };
+                format!("{before}{}{after}", regex::escape(name))
+            })
+            .collect();
         Some(Needles {
             literals: Vec::new(),
-            patterns: vec![format!(r"\b(?:{})\b", alternatives.join("|"))],
+            patterns: vec![format!("(?:{})", alternatives.join("|"))],
         })
     }
 }
@@ -1042,5 +1052,15 @@ mod tests {
             engine(Duration::from_secs(60)).check_source("a.py", Language::Python, "x = 1\n");
         assert_eq!(outcome.findings.len(), 1);
         assert!(outcome.notices.is_empty());
+    }
+
+    #[test]
+    fn needle_words_match_names_that_start_with_punctuation() {
+        let needles =
+            Needles::words(&["@sendgrid/mail".to_string(), "subprocess".to_string()]).unwrap();
+        let pattern = regex::Regex::new(&needles.patterns[0]).unwrap();
+        assert!(pattern.is_match("const sgMail = require('@sendgrid/mail');"));
+        assert!(pattern.is_match("import subprocess"));
+        assert!(!pattern.is_match("import subprocessing"));
     }
 }

@@ -208,6 +208,8 @@ enum InputRule {
     /// Koa `(ctx, next)` and Fastify `(request, reply)`, registered on a
     /// known app or router: the first parameter, if any, is the request.
     FirstParam,
+    /// Next.js server actions: every argument comes from the client.
+    AllParams,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -337,6 +339,9 @@ struct Walker<'src> {
     /// whose value is not a path (`s.split(',').map`, `Model.find().skip`)
     /// still extends the call's path.
     last_call: Option<(usize, CallPath)>,
+    /// The file's `'use server'` directive: its exported async functions are
+    /// Next.js server actions.
+    server_file: Option<Span>,
 }
 
 impl<'src> Walker<'src> {
@@ -354,6 +359,7 @@ impl<'src> Walker<'src> {
             registered: HashMap::new(),
             pending: Vec::new(),
             last_call: None,
+            server_file: None,
         }
     }
 
@@ -364,6 +370,7 @@ impl<'src> Walker<'src> {
     // ----- the first pass ---------------------------------------------------------
 
     fn prepass(&mut self, root: Node<'_>) {
+        self.server_file = self.use_server_directive(root);
         let mut cursor = root.walk();
         for statement in root.named_children(&mut cursor) {
             match statement.kind() {
@@ -1739,7 +1746,7 @@ impl<'src> Walker<'src> {
             }
         }
         // `promisify(exec)` is `exec`, called the promise way.
-        if path.resolved && path.text == "util.promisify" {
+        if path.resolved && matches!(path.text.as_str(), "util.promisify" | "node:util.promisify") {
             if let Some(Value::Path(function)) = first.map(|eval| &eval.value) {
                 return Eval::path(function.clone(), Origin::Unknown);
             }
@@ -2251,6 +2258,7 @@ impl<'src> Walker<'src> {
                 }
             },
         };
+        let is_async = has_token(node, "async");
         let hint = context
             .handler
             .or_else(|| self.take_hint(node.id()))
@@ -2259,8 +2267,8 @@ impl<'src> Walker<'src> {
                     .binds_name
                     .then(|| self.registered.get(&name).copied())
                     .flatten()
-            });
-        let is_async = has_token(node, "async");
+            })
+            .or_else(|| self.server_action(node, body, is_async));
         let infos = self.collect_params(node, depth);
         let mut params = Vec::with_capacity(infos.len());
         let mut extras = Vec::with_capacity(infos.len());
@@ -2359,6 +2367,44 @@ impl<'src> Walker<'src> {
                 self.eval(default, depth + 1);
             }
         }
+    }
+
+    /// A Next.js server action: an async function whose body starts with
+    /// `'use server'`, or an exported async function of a file that does.
+    /// The client calls it with a POST, so it serves requests.
+    fn server_action(
+        &self,
+        node: Node<'_>,
+        body: Option<Node<'_>>,
+        is_async: bool,
+    ) -> Option<HandlerHint> {
+        if !is_async {
+            return None;
+        }
+        let evidence = body
+            .filter(|body| body.kind() == "statement_block")
+            .and_then(|body| self.use_server_directive(body))
+            .or_else(|| self.server_file.filter(|_| is_exported(node)))?;
+        Some(HandlerHint {
+            framework: "nextjs",
+            evidence,
+            rule: InputRule::AllParams,
+        })
+    }
+
+    /// The `'use server'` directive opening a program or a function body.
+    fn use_server_directive(&self, block: Node<'_>) -> Option<Span> {
+        let mut cursor = block.walk();
+        let first = block
+            .named_children(&mut cursor)
+            .find(|child| child.kind() != "comment")?;
+        let string = (first.kind() == "expression_statement")
+            .then(|| first.named_child(0))
+            .flatten()
+            .filter(|string| string.kind() == "string")?;
+        let text = self.text(string);
+        let unquoted = text.get(1..text.len().saturating_sub(1)).unwrap_or("");
+        (unquoted == "use server").then(|| span(first))
     }
 
     fn take_hint(&mut self, id: usize) -> Option<HandlerHint> {
@@ -3375,6 +3421,12 @@ fn apply_input_rule(rule: InputRule, params: &mut [Param]) -> bool {
             }
             true
         }
+        InputRule::AllParams => {
+            for param in params.iter_mut() {
+                param.is_request_input = true;
+            }
+            true
+        }
         InputRule::NextApp => {
             for param in params.iter_mut().take(2) {
                 param.is_request_input = true;
@@ -3571,6 +3623,22 @@ fn is_type_only(kind: &str) -> bool {
             | "comment"
             | "hash_bang_line"
     )
+}
+
+/// Whether a function is exported: `export async function f`, `export
+/// const f = async () => …`, `export default async function`.
+fn is_exported(function: Node<'_>) -> bool {
+    let mut current = function.parent();
+    while let Some(node) = current {
+        match node.kind() {
+            "export_statement" => return true,
+            "variable_declarator" | "lexical_declaration" | "variable_declaration" => {
+                current = node.parent();
+            }
+            _ => return false,
+        }
+    }
+    false
 }
 
 fn is_function_node(node: Node<'_>) -> bool {
@@ -4448,6 +4516,49 @@ mod tests {
         );
         let delete = call(&model, "prisma.$executeRawUnsafe");
         assert_eq!(holes(shape(delete, 0))[0].origin, Origin::Input);
+    }
+
+    #[test]
+    fn promisify_from_node_util_keeps_the_path_too() {
+        let model = js("const { execFile } = require('node:child_process');\n\
+             const { promisify } = require('node:util');\n\
+             const run = promisify(execFile);\n\
+             async function convert(file) { await run('soffice', [file]); }\n");
+        assert!(call(&model, "node:child_process.execFile").awaited);
+    }
+
+    #[test]
+    fn server_actions_are_request_handlers() {
+        let model = ts("export default async function Page() {\n\
+               async function invite(formData: FormData) {\n  'use server';\n  await save(formData);\n}\n\
+               return null;\n}\n\
+             async function notAnAction(formData: FormData) { await save(formData); }\n");
+        let framework = |name: &str| {
+            model
+                .functions
+                .iter()
+                .find(|function| function.name == name)
+                .and_then(|function| function.handler.as_ref())
+                .map(|handler| handler.framework)
+        };
+        assert_eq!(framework("invite"), Some("nextjs"));
+        assert_eq!(framework("notAnAction"), None);
+        let invite = model.functions.iter().find(|f| f.name == "invite").unwrap();
+        assert!(invite.params[0].is_request_input);
+
+        let file = ts("'use server';\n\
+             import { db } from './db';\n\
+             export async function rename(id: string, name: string) { await db.rename(id, name); }\n\
+             export const remove = async (id: string) => { await db.remove(id); };\n\
+             async function helper() {}\n\
+             export function sync() {}\n");
+        let handled: Vec<&str> = file
+            .functions
+            .iter()
+            .filter(|function| function.handler.is_some())
+            .map(|function| function.name.as_str())
+            .collect();
+        assert_eq!(handled, vec!["rename", "remove"]);
     }
 
     #[test]
