@@ -28,6 +28,7 @@ pub const CATALOGS: &[(&str, &str)] = &[
     ("io-calls.toml", include_str!("../catalogs/io-calls.toml")),
     ("blocking.toml", include_str!("../catalogs/blocking.toml")),
     ("clients.toml", include_str!("../catalogs/clients.toml")),
+    ("expensive.toml", include_str!("../catalogs/expensive.toml")),
     (
         "sanitizers.toml",
         include_str!("../catalogs/sanitizers.toml"),
@@ -41,6 +42,7 @@ pub fn all_rules() -> &'static [&'static dyn Rule] {
         &perf::n_plus_one::NPlusOne,
         &perf::blocking_in_async::BlockingInAsync,
         &perf::missing_pool::MissingPool,
+        &perf::missing_cache::MissingCache,
         &security::sql_injection::SqlInjection,
     ]
 }

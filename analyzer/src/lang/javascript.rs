@@ -26,8 +26,8 @@ use crate::lang::lowering::{
 };
 use crate::lang::{named_children, node_text, span, unescape};
 use crate::model::{
-    Arg, CallPath, FileModel, FunctionId, Handler, Language, LoopKind, Origin, Param, Part, Span,
-    Value,
+    Arg, AssignmentKind, CallPath, FileModel, FunctionId, Handler, Language, LoopKind, Origin,
+    Param, Part, Span, Value,
 };
 
 /// A call path longer than this stops growing (its prefix is dropped), so that
@@ -87,6 +87,9 @@ const ITERATION_METHODS: &[&str] = &[
 ];
 /// Next.js app-router handlers are exported functions named after the method.
 const NEXT_METHODS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
+/// Next.js pages-router data functions that run on every request for a
+/// page; their parameter is the request context.
+const NEXT_REQUEST_FUNCTIONS: &[&str] = &["getServerSideProps"];
 /// NestJS method decorators that make a controller method a route handler.
 const NEST_ROUTE_DECORATORS: &[&str] = &[
     "Get", "Post", "Put", "Patch", "Delete", "All", "Head", "Options",
@@ -337,6 +340,8 @@ struct Walker<'src> {
     /// whose value is not a path (`s.split(',').map`, `Model.find().skip`)
     /// still extends the call's path.
     last_call: Option<(usize, CallPath)>,
+    /// The expression a pattern being destructured takes its value from.
+    destructuring: Option<Span>,
 }
 
 impl<'src> Walker<'src> {
@@ -354,6 +359,7 @@ impl<'src> Walker<'src> {
             registered: HashMap::new(),
             pending: Vec::new(),
             last_call: None,
+            destructuring: None,
         }
     }
 
@@ -844,7 +850,8 @@ impl<'src> Walker<'src> {
         let conditional = self.lowering.begin_conditional();
         for (arm, field) in ["consequence", "alternative"].into_iter().enumerate() {
             if let Some(branch) = node.child_by_field_name(field) {
-                self.lowering.enter_arm(conditional, arm as u32);
+                self.lowering
+                    .enter_arm(conditional, arm as u32, span(branch), leaves(branch));
                 self.eval(branch, depth + 1);
                 self.lowering.exit_arm();
             }
@@ -864,7 +871,8 @@ impl<'src> Walker<'src> {
         let mut cursor = body.walk();
         let cases: Vec<Node<'_>> = body.named_children(&mut cursor).collect();
         for (arm, case) in cases.into_iter().enumerate() {
-            self.lowering.enter_arm(conditional, arm as u32);
+            self.lowering
+                .enter_arm(conditional, arm as u32, span(case), leaves(case));
             self.eval(case, depth + 1);
             self.lowering.exit_arm();
         }
@@ -902,6 +910,14 @@ impl<'src> Walker<'src> {
     }
 
     fn eval_update(&mut self, node: Node<'_>, depth: usize) -> Eval {
+        if let Some(argument) = node.child_by_field_id(self.fields.argument) {
+            if argument.kind() == "identifier" {
+                self.lowering
+                    .note_assignment(span(argument), None, AssignmentKind::Update);
+            } else {
+                self.note_store(argument, None);
+            }
+        }
         self.walk_children(node, depth);
         Eval::number()
     }
@@ -960,7 +976,10 @@ impl<'src> Walker<'src> {
         match self.text(node) {
             "undefined" => Eval::literal(),
             "NaN" | "Infinity" => Eval::number(),
-            name => self.lowering.eval_name(name, span(node)),
+            name => {
+                self.lowering.note_read(name, span(node));
+                self.lowering.eval_name(name, span(node))
+            }
         }
     }
 
@@ -1161,6 +1180,7 @@ impl<'src> Walker<'src> {
                 }
                 "shorthand_property_identifier" => {
                     let name = self.text(member);
+                    self.lowering.note_read(name, span(member));
                     (
                         Some(name.to_string()),
                         self.lowering.eval_name(name, span(member)),
@@ -1889,8 +1909,16 @@ impl<'src> Walker<'src> {
             for each in names {
                 self.lowering.bind(&each, eval.clone());
             }
+            if name.kind() == "identifier" {
+                self.lowering
+                    .note_assignment(span(name), None, AssignmentKind::Bind);
+            }
             return Eval::unknown();
         };
+        if name.kind() == "identifier" {
+            self.lowering
+                .note_assignment(span(name), Some(span(value)), AssignmentKind::Bind);
+        }
         if name.kind() == "identifier" && is_function_node(value) {
             let text = self.text(name);
             self.lower_function(
@@ -1922,7 +1950,9 @@ impl<'src> Walker<'src> {
         if name.kind() == "identifier" {
             self.lowering.bind(self.text(name), eval);
         } else {
+            let outer = self.destructuring.replace(span(value));
             self.destructure(name, &eval, depth + 1, BindMode::Declare);
+            self.destructuring = outer;
         }
         Eval::unknown()
     }
@@ -1951,6 +1981,7 @@ impl<'src> Walker<'src> {
         match pattern.kind() {
             "identifier" | "shorthand_property_identifier_pattern" => {
                 let name = self.text(pattern);
+                self.note_destructured(pattern);
                 self.store(name, base.clone(), mode);
             }
             "object_pattern" => {
@@ -1958,6 +1989,7 @@ impl<'src> Walker<'src> {
                     match property.kind() {
                         "shorthand_property_identifier_pattern" => {
                             let name = self.text(property);
+                            self.note_destructured(property);
                             self.store(name, member_of(base, name), mode);
                         }
                         "pair_pattern" => {
@@ -2043,6 +2075,33 @@ impl<'src> Walker<'src> {
         }
     }
 
+    fn note_destructured(&mut self, name: Node<'_>) {
+        self.lowering
+            .note_assignment(span(name), self.destructuring, AssignmentKind::Bind);
+    }
+
+    /// `obj.field = …`, `list[i] = …`, `obj.count++`: what the root name holds
+    /// changes.
+    fn note_store(&mut self, target: Node<'_>, value: Option<Span>) {
+        let mut root = target;
+        for _ in 0..MAX_DEPTH {
+            let inner = match root.kind() {
+                "member_expression" => root.child_by_field_id(self.fields.object),
+                "subscript_expression" => root.child_by_field_id(self.fields.object),
+                "parenthesized_expression" | "non_null_expression" => first_named(root),
+                _ => None,
+            };
+            match inner {
+                Some(inner) => root = inner,
+                None => break,
+            }
+        }
+        if root.kind() == "identifier" && root != target {
+            self.lowering
+                .note_assignment(span(root), value, AssignmentKind::Store);
+        }
+    }
+
     /// `name = …`: rebinds the variable where it lives, so that an
     /// assignment in a callback reaches the enclosing function's variable.
     fn assign(&mut self, name: &str, eval: Eval) {
@@ -2070,6 +2129,8 @@ impl<'src> Walker<'src> {
         match left.kind() {
             "identifier" => {
                 let name = self.text(left);
+                self.lowering
+                    .note_assignment(span(left), Some(span(right)), AssignmentKind::Bind);
                 if is_function_node(right) {
                     self.lower_function(
                         right,
@@ -2090,6 +2151,7 @@ impl<'src> Walker<'src> {
                 Eval::with_origin(Value::Unknown, origin)
             }
             "member_expression" => {
+                self.note_store(left, Some(span(right)));
                 self.eval(left, depth + 1);
                 let property = left.child_by_field_id(self.fields.property);
                 if is_function_node(right) {
@@ -2124,10 +2186,13 @@ impl<'src> Walker<'src> {
             "object_pattern" | "array_pattern" => {
                 let mut eval = self.eval(right, depth + 1);
                 eval.defined_at = Some(span(right));
+                let outer = self.destructuring.replace(span(right));
                 self.destructure(left, &eval, depth + 1, BindMode::Assign);
+                self.destructuring = outer;
                 eval
             }
             _ => {
+                self.note_store(left, Some(span(right)));
                 self.eval(left, depth + 1);
                 self.eval(right, depth + 1)
             }
@@ -2146,9 +2211,12 @@ impl<'src> Walker<'src> {
             return self.walk_children(node, depth);
         };
         if left.kind() != "identifier" {
+            self.note_store(left, Some(span(right)));
             self.eval(left, depth + 1);
             return self.eval(right, depth + 1);
         }
+        self.lowering
+            .note_assignment(span(left), Some(span(right)), AssignmentKind::Update);
         let value = self.eval(right, depth + 1);
         let name = self.text(left);
         let value_span = span(right);
@@ -2349,7 +2417,11 @@ impl<'src> Walker<'src> {
                 defined_at: Some(*param_span),
             };
             match pattern {
-                Some(pattern) => self.destructure(pattern, &base, depth + 1, BindMode::Declare),
+                Some(pattern) => {
+                    let outer = self.destructuring.take();
+                    self.destructure(pattern, &base, depth + 1, BindMode::Declare);
+                    self.destructuring = outer;
+                }
                 None if context.iteration.is_some() => {
                     self.lowering.bind(param_name, base);
                 }
@@ -2736,6 +2808,13 @@ impl<'src> Walker<'src> {
                     {
                         self.hints
                             .push((declaration.id(), convention(span(name), InputRule::NextApp)));
+                    } else if let Some(name) =
+                        name.filter(|name| NEXT_REQUEST_FUNCTIONS.contains(&self.text(*name)))
+                    {
+                        self.hints.push((
+                            declaration.id(),
+                            convention(span(name), InputRule::FirstParam),
+                        ));
                     }
                 }
                 "lexical_declaration" | "variable_declaration" => {
@@ -2746,9 +2825,17 @@ impl<'src> Walker<'src> {
                         ) else {
                             continue;
                         };
-                        if NEXT_METHODS.contains(&self.text(name)) && is_function_node(function) {
+                        if !is_function_node(function) {
+                            continue;
+                        }
+                        if NEXT_METHODS.contains(&self.text(name)) {
                             self.hints
                                 .push((function.id(), convention(span(name), InputRule::NextApp)));
+                        } else if NEXT_REQUEST_FUNCTIONS.contains(&self.text(name)) {
+                            self.hints.push((
+                                function.id(),
+                                convention(span(name), InputRule::FirstParam),
+                            ));
                         }
                     }
                 }
@@ -3073,6 +3160,32 @@ impl<'src> Walker<'src> {
 }
 
 // ----- helpers over values -----------------------------------------------------------
+
+/// Whether a branch ends by leaving: it is, or its last statement is, a
+/// `return`, `throw`, `break` or `continue` (an `else` clause or a `case`
+/// holds its statements).
+fn leaves(branch: Node<'_>) -> bool {
+    let mut current = branch;
+    for _ in 0..MAX_DEPTH {
+        match current.kind() {
+            "return_statement" | "throw_statement" | "break_statement" | "continue_statement" => {
+                return true
+            }
+            "statement_block" | "else_clause" | "switch_case" | "switch_default" => {
+                let last = named_children(current)
+                    .into_iter()
+                    .rev()
+                    .find(|statement| statement.kind() != "comment");
+                match last {
+                    Some(last) => current = last,
+                    None => return false,
+                }
+            }
+            _ => return false,
+        }
+    }
+    false
+}
 
 fn function_value() -> Eval {
     Eval::with_origin(Value::Function, Origin::Unknown)
