@@ -85,6 +85,9 @@ pub enum ExpensiveKind {
     Build,
     /// Reads a file.
     FileRead,
+    /// Opens a file (`open`, `File::open`): a read when what it opens is
+    /// parsed, not on its own (the handle may be streamed).
+    FileOpen,
     /// Parses text (JSON, YAML, TOML): worth caching when the text is a file's.
     Parse,
 }

@@ -837,6 +837,7 @@ impl<'src> Walker<'src> {
             Kind::Skip => |_, _, _| Eval::unknown(),
             Kind::If => Self::lower_if,
             Kind::Switch => Self::lower_switch,
+            Kind::Try => Self::lower_try,
             Kind::Other => Self::walk_children,
         }
     }
@@ -857,6 +858,31 @@ impl<'src> Walker<'src> {
             }
         }
         Eval::unknown()
+    }
+
+    /// `try`/`catch`: the body and the handler are arms of one conditional
+    /// (the handler runs instead of the rest of the body).
+    fn lower_try(&mut self, node: Node<'_>, depth: usize) -> Eval {
+        let conditional = self.lowering.begin_conditional();
+        for field in ["body", "handler"] {
+            if let Some(arm) = node.child_by_field_name(field) {
+                let exits = if field == "handler" {
+                    arm.child_by_field_name("body").is_some_and(leaves)
+                } else {
+                    leaves(arm)
+                };
+                self.lowering.record_arm(conditional, span(arm), exits);
+            }
+        }
+        // `catch (error)`: bound to what was thrown.
+        let parameter = node
+            .child_by_field_name("handler")
+            .and_then(|handler| handler.child_by_field_name("parameter"));
+        if let Some(parameter) = parameter.filter(|parameter| parameter.kind() == "identifier") {
+            self.lowering
+                .note_assignment(span(parameter), None, AssignmentKind::Bind);
+        }
+        self.walk_children(node, depth)
     }
 
     /// `switch`: each case is a branch (fall-through is not followed).
@@ -1399,11 +1425,15 @@ impl<'src> Walker<'src> {
                     method,
                 }
             }
-            "identifier" => Callee {
-                path: self.lowering.name_path(self.text(function)),
-                receiver: None,
-                method: None,
-            },
+            "identifier" => {
+                // A local function value is read to be called.
+                self.lowering.note_read(self.text(function), span(function));
+                Callee {
+                    path: self.lowering.name_path(self.text(function)),
+                    receiver: None,
+                    method: None,
+                }
+            }
             "import" | "super" => Callee {
                 path: CallPath {
                     text: function.kind().to_string(),
@@ -3524,6 +3554,7 @@ fn apply_input_rule(rule: InputRule, params: &mut [Param]) -> bool {
 enum Kind {
     If,
     Switch,
+    Try,
     Identifier,
     This,
     String,
@@ -3610,6 +3641,7 @@ fn classify(node: Node<'_>) -> Kind {
         "return_statement" => Kind::Return,
         "if_statement" => Kind::If,
         "switch_statement" => Kind::Switch,
+        "try_statement" => Kind::Try,
         "export_statement" => Kind::Export,
         "import_statement" => Kind::Skip,
         kind if is_type_only(kind) => Kind::Skip,
@@ -4664,5 +4696,54 @@ mod tests {
         }
         let nested_calls = results.get(1).map_or(0, |(_, _, calls)| *calls);
         assert!(nested_calls > 100, "{results:?}");
+    }
+
+    #[test]
+    fn name_reads_assignments_and_arms() {
+        let source = "import yaml from 'js-yaml';\nconst DIR = 'x';\nlet cached;\nexport function GET(req) {\n  let count = 0;\n  const { a, b } = load(req);\n  count += a;\n  state.items[0] = b;\n  cached ??= yaml.load(DIR);\n  if (!a) {\n    return null;\n  } else {\n    count++;\n  }\n  try { f(); } catch (e) { throw e; }\n}\n";
+        let model = ts(source);
+        let text = |span: crate::model::Span| &source[span.range()];
+        let reads: Vec<(&str, &crate::model::NameScope)> = model
+            .name_reads
+            .iter()
+            .map(|read| (text(read.span), &read.scope))
+            .collect();
+        use crate::model::NameScope;
+        assert!(reads.contains(&("req", &NameScope::Local)));
+        assert!(reads.contains(&("DIR", &NameScope::Module)));
+        assert!(reads.contains(&("yaml", &NameScope::Import("js-yaml".to_string()))));
+        assert!(reads.contains(&("state", &NameScope::Global)));
+        use crate::model::AssignmentKind::{Bind, Store, Update};
+        let assignments: Vec<(&str, crate::model::AssignmentKind, Option<&str>)> = model
+            .assignments
+            .iter()
+            .filter(|assignment| assignment.function.is_some())
+            .map(|assignment| (text(assignment.target), assignment.kind, assignment.value.map(text)))
+            .collect();
+        assert_eq!(
+            assignments,
+            vec![
+                ("count", Bind, Some("0")),
+                ("a", Bind, Some("load(req)")),
+                ("b", Bind, Some("load(req)")),
+                ("count", Update, Some("a")),
+                ("state", Store, Some("b")),
+                ("cached", Update, Some("yaml.load(DIR)")),
+                ("count", Update, None),
+            ]
+        );
+        let exits: Vec<bool> = model.arms.iter().map(|arm| arm.exits).collect();
+        assert_eq!(exits, vec![true, false, false, true]);
+    }
+
+    #[test]
+    fn get_server_side_props_serves_requests() {
+        let model = ts("export const getServerSideProps = async (ctx) => ({ props: {} });\nexport async function getStaticProps() { return { props: {} }; }\n");
+        assert_eq!(
+            model.functions[0].handler.as_ref().map(|handler| handler.framework),
+            Some("nextjs")
+        );
+        assert!(model.functions[0].params[0].is_request_input);
+        assert!(model.functions[1].handler.is_none());
     }
 }

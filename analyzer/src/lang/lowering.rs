@@ -464,6 +464,17 @@ impl<'src> Lowering<'src> {
         });
     }
 
+    /// Records an arm of `conditional` that the walk does not treat as a
+    /// branch for values: a `try` body and its handlers (a handler runs
+    /// after part of the body, so a variable keeps its latest value).
+    pub fn record_arm(&mut self, conditional: u32, span: Span, exits: bool) {
+        self.model.arms.push(Arm {
+            conditional,
+            span,
+            exits,
+        });
+    }
+
     pub fn exit_arm(&mut self) {
         self.branches.pop();
     }

@@ -314,6 +314,10 @@ impl<'src> Walker<'src> {
                 self.with_statement(node);
                 Eval::unknown()
             }
+            "try_statement" => {
+                self.try_statement(node);
+                Eval::unknown()
+            }
             "assignment" => {
                 self.assignment(node);
                 Eval::unknown()
@@ -679,9 +683,8 @@ impl<'src> Walker<'src> {
                 _ => self.text(key).to_string(),
             });
             if let Some(key) = key {
-                if key.kind() != "string" {
-                    self.expr(key);
-                }
+                // A string key is evaluated too: an f-string's holes are reads.
+                self.expr(key);
             }
             if let Some(value) = value {
                 let eval = self.expr(value);
@@ -733,7 +736,11 @@ impl<'src> Walker<'src> {
                     _ => (self.opaque_path(function), None),
                 }
             }
-            "identifier" => (self.low.name_path(self.text(function)), None),
+            "identifier" => {
+                // A local function value (a loop's `Aggregate`) is read to be called.
+                self.low.note_read(self.text(function), span(function));
+                (self.low.name_path(self.text(function)), None)
+            }
             _ => {
                 let eval = self.expr(function);
                 let path = eval.call_path().cloned().unwrap_or(CallPath {
@@ -1119,6 +1126,39 @@ impl<'src> Walker<'src> {
                 .enter_arm(conditional, arm as u32, span(case), exits);
             self.expr(case);
             self.low.exit_arm();
+        }
+    }
+
+    /// `try`/`except`: the body and each handler are arms of one conditional
+    /// (a handler runs instead of the rest of the body).
+    fn try_statement(&mut self, node: Node<'_>) {
+        let conditional = self.low.begin_conditional();
+        for child in named_children(node) {
+            match child.kind() {
+                "block" => self.low.record_arm(conditional, span(child), leaves(child)),
+                "except_clause" | "except_group_clause" => {
+                    let exits = named_children(child)
+                        .into_iter()
+                        .rev()
+                        .find(|part| part.kind() == "block")
+                        .is_some_and(leaves);
+                    self.low.record_arm(conditional, span(child), exits);
+                    // `except E as error`: bound to what was raised.
+                    let alias = named_children(child)
+                        .into_iter()
+                        .find(|part| part.kind() == "as_pattern")
+                        .and_then(|pattern| pattern.child_by_field_name("alias"));
+                    if let Some(alias) = alias {
+                        let name = alias.named_child(0).unwrap_or(alias);
+                        if name.kind() == "identifier" {
+                            self.low
+                                .note_assignment(span(name), None, AssignmentKind::Bind);
+                        }
+                    }
+                }
+                _ => {}
+            }
+            self.expr(child);
         }
     }
 
@@ -1660,7 +1700,10 @@ fn percent_pieces(template: &str) -> Vec<PercentPiece> {
 #[cfg(test)]
 mod tests {
     use crate::lang::lower;
-    use crate::model::{Call, FileModel, Language, LoopKind, Origin, Part, StrShape, Value};
+    use crate::model::{
+        AssignmentKind, Call, FileModel, Language, LoopKind, NameScope, Origin, Part, StrShape,
+        Value,
+    };
 
     fn model(source: &str) -> FileModel {
         lower(Language::Python, source)
@@ -1929,5 +1972,48 @@ mod tests {
             })
             .unwrap();
         assert!(handle.join().unwrap());
+    }
+
+    #[test]
+    fn name_reads_assignments_and_arms() {
+        let source = "import re\nLIMIT = 3\n\ndef view(request, n):\n    total = 0\n    for x in items(n):\n        total += x\n        cache[x] = re.compile(f\"{LIMIT}\")\n    with open(PATH) as f:\n        pass\n    if n:\n        return total\n    else:\n        helper(undefined_name)\n    try:\n        y = 1\n    except ValueError:\n        raise\n";
+        let model = model(source);
+        let text = |span: crate::model::Span| &source[span.range()];
+        let reads: Vec<(&str, &NameScope)> = model
+            .name_reads
+            .iter()
+            .map(|read| (text(read.span), &read.scope))
+            .collect();
+        assert!(reads.contains(&("n", &NameScope::Local)));
+        assert!(reads.contains(&("LIMIT", &NameScope::Module)));
+        assert!(reads.contains(&("re", &NameScope::Import("re".to_string()))));
+        assert!(reads.contains(&("undefined_name", &NameScope::Global)));
+        // A called local is read too; a called global resolves as global.
+        assert!(reads.contains(&("items", &NameScope::Global)));
+        let assignments: Vec<(&str, AssignmentKind, Option<&str>)> = model
+            .assignments
+            .iter()
+            .filter(|assignment| assignment.function.is_some())
+            .map(|assignment| (text(assignment.target), assignment.kind, assignment.value.map(text)))
+            .collect();
+        assert_eq!(
+            assignments,
+            vec![
+                ("total", AssignmentKind::Bind, Some("0")),
+                ("total", AssignmentKind::Update, Some("x")),
+                ("cache", AssignmentKind::Store, Some("re.compile(f\"{LIMIT}\")")),
+                ("f", AssignmentKind::Bind, Some("open(PATH)")),
+                ("y", AssignmentKind::Bind, Some("1")),
+            ]
+        );
+        let arms: Vec<(u32, bool)> = model.arms.iter().map(|arm| (arm.conditional, arm.exits)).collect();
+        // `if` (returns) / `else`, then `try` body / `except` (raises).
+        assert_eq!(arms.len(), 4);
+        assert_eq!(arms[0].1, true);
+        assert_eq!(arms[1].1, false);
+        assert_eq!(arms[0].0, arms[1].0);
+        assert_eq!(arms[2].0, arms[3].0);
+        assert_ne!(arms[0].0, arms[2].0);
+        assert_eq!((arms[2].1, arms[3].1), (false, true));
     }
 }

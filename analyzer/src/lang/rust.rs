@@ -2576,7 +2576,11 @@ impl<'src> Walker<'src> {
                 self.member_path(receiver, self.text(field), receiver_node)
             }
             _ => match callee.kind() {
-                "identifier" => self.low.name_path(self.text(callee)),
+                "identifier" => {
+                    // A local closure or function value is read to be called.
+                    self.low.note_read(self.text(callee), span(callee));
+                    self.low.name_path(self.text(callee))
+                }
                 "scoped_identifier" => {
                     self.scan_errors(callee);
                     let segments = self.path_segments(callee);
@@ -3137,6 +3141,10 @@ impl<'src> Walker<'src> {
                     self.macro_tokens(*token, depth + 1);
                     index += 1;
                 }
+                "string_literal" => {
+                    self.inline_captures(*token);
+                    index += 1;
+                }
                 "identifier" | "self" | "crate" | "super" => {
                     let after_member = index > 0
                         && matches!(tokens[index - 1].kind(), "." | "::" | "'" | "$");
@@ -3148,6 +3156,38 @@ impl<'src> Walker<'src> {
                 }
                 _ => index += 1,
             }
+        }
+    }
+
+    /// Reads the variables a format string captures (`"{name}"`, `"{n:>4}"`).
+    fn inline_captures(&mut self, literal: Node<'_>) {
+        let text = self.text(literal);
+        let bytes = text.as_bytes();
+        let mut at = 0;
+        while at < bytes.len() {
+            if bytes[at] != b'{' {
+                at += 1;
+                continue;
+            }
+            if bytes.get(at + 1) == Some(&b'{') {
+                at += 2;
+                continue;
+            }
+            let start = at + 1;
+            let mut end = start;
+            while end < bytes.len() && (bytes[end].is_ascii_alphanumeric() || bytes[end] == b'_') {
+                end += 1;
+            }
+            let closes = matches!(bytes.get(end), Some(b'}' | b':'));
+            let is_name = bytes
+                .get(start)
+                .is_some_and(|first| first.is_ascii_alphabetic() || *first == b'_');
+            if closes && is_name && end > start {
+                let offset = literal.start_byte();
+                self.low
+                    .note_read(&text[start..end], Span::new(offset + start, offset + end));
+            }
+            at = end.max(at + 1);
         }
     }
 
@@ -3996,7 +4036,9 @@ fn macro_groups(token_tree: Node<'_>) -> (Vec<Vec<Node<'_>>>, bool) {
 
 #[cfg(test)]
 mod tests {
-    use crate::model::{Call, FileModel, Language, LoopKind, Origin, StrShape, Value};
+    use crate::model::{
+        AssignmentKind, Call, FileModel, Language, LoopKind, NameScope, Origin, StrShape, Value,
+    };
 
     fn lower(source: &str) -> FileModel {
         crate::lang::lower(Language::Rust, source)
@@ -4848,5 +4890,51 @@ fn f(raw: &str) {
             .map(|hole| text_of(source, hole.span))
             .collect();
         assert_eq!(holes, ["{name}", "{limit:>8}"]);
+    }
+
+    #[test]
+    fn name_reads_assignments_and_arms() {
+        let source = "use regex::Regex;\nconst PATH: &str = \"x\";\nfn f(conn: &Connection, items: &[Item]) -> Result<u32> {\n    let mut total = 0;\n    for item in items {\n        total += item.n;\n        state.seen[0] = item.id;\n        let re = Regex::new(PATH)?;\n        match item.kind {\n            Some(kind) => println!(\"{kind}\"),\n            None => return Err(e()),\n        }\n    }\n    Ok(total)\n}\n";
+        let model = lower(source);
+        let text = |span: crate::model::Span| &source[span.range()];
+        let reads: Vec<(&str, &NameScope)> = model
+            .name_reads
+            .iter()
+            .map(|read| (text(read.span), &read.scope))
+            .collect();
+        assert!(reads.contains(&("items", &NameScope::Local)));
+        assert!(reads.contains(&("PATH", &NameScope::Module)));
+        // An inline format capture is read where it is written.
+        assert!(reads.contains(&("kind", &NameScope::Local)));
+        let assignments: Vec<(&str, AssignmentKind, Option<&str>)> = model
+            .assignments
+            .iter()
+            .map(|assignment| (text(assignment.target), assignment.kind, assignment.value.map(text)))
+            .collect();
+        assert_eq!(
+            assignments,
+            vec![
+                ("total", AssignmentKind::Bind, Some("0")),
+                ("total", AssignmentKind::Update, Some("item.n")),
+                ("state", AssignmentKind::Store, Some("item.id")),
+                ("re", AssignmentKind::Bind, Some("Regex::new(PATH)?")),
+                ("kind", AssignmentKind::Bind, Some("item.kind")),
+            ]
+        );
+        let exits: Vec<bool> = model.arms.iter().map(|arm| arm.exits).collect();
+        assert_eq!(exits, vec![false, true]);
+    }
+
+    #[test]
+    fn calls_inside_expression_macros_are_recorded() {
+        let model = lower(
+            "fn summary(conn: &rusqlite::Connection) -> serde_json::Value {\n    serde_json::json!({ \"n\": conn.query_row(SQL, [], |r| r.get::<_, i64>(0)).unwrap() })\n}\n",
+        );
+        let query = call(&model, "rusqlite.Connection().query_row");
+        // The closure's turbofish does not split the arguments.
+        assert_eq!(query.args.len(), 3);
+        assert!(model.calls.iter().any(|each| each.path.text == "rusqlite.Connection().query_row().unwrap"));
+        let quoted = lower("fn g() -> TokenStream { quote! { conn.query_row(SQL) } }\n");
+        assert!(!quoted.calls.iter().any(|each| each.path.text.ends_with("query_row")));
     }
 }

@@ -7,11 +7,12 @@ use snag_analyzer::catalog::{Catalog, ExpensiveCall, ExpensiveKind, IoKind};
 use snag_analyzer::engine::{Needles, Rule, RuleContext, RuleMeta};
 use snag_analyzer::finding::{Confidence, Diagnostic, Related, Severity};
 use snag_analyzer::model::{
-    Assignment, AssignmentKind, Call, FileModel, Function, FunctionId, Loop, LoopKind, NameRead,
-    NameScope, Span, Value,
+    Assignment, AssignmentKind, Call, FileModel, Function, FunctionId, Loop, LoopId, LoopKind,
+    NameRead, NameScope, Span, Value,
 };
 use snag_analyzer::sql::{looks_like_sql, render, SQL_TEXT_START};
 
+use crate::perf::blocking_in_async::is_test;
 use crate::perf::decorations;
 use crate::perf::missing_pool::{guarded_singleton, request_function};
 use crate::perf::n_plus_one::{io_kind, repeating_loop, shorten, Site};
@@ -100,12 +101,15 @@ impl Rule for MissingCache {
     }
 
     fn check(&self, context: &RuleContext<'_>, diagnostics: &mut Vec<Diagnostic>) {
+        if is_test_module(context.source) {
+            return;
+        }
         let operations = round_trips(context);
-        let expensive = expensive_calls(context);
+        let names = Names::new(context);
+        let expensive = expensive_calls(context, &names);
         if expensive.is_empty() && !operations.iter().any(|each| each.reads()) {
             return;
         }
-        let names = Names::new(context);
         let memoizers: Vec<Span> = context
             .model
             .calls
@@ -118,35 +122,67 @@ impl Rule for MissingCache {
             .filter(|each| each.reads())
             .map(|operation| Candidate {
                 call: operation.call,
+                span: operation.whole,
                 work: Work::RoundTrip(operation),
             })
             .chain(expensive.iter().map(|(call, entry)| Candidate {
                 call,
+                span: call.span,
                 work: Work::Expensive(entry),
             }))
             .collect();
         candidates.sort_by_key(|candidate| (candidate.call.span.start, candidate.call.span.end));
+        let test_blocks: Vec<Span> = context
+            .model
+            .calls
+            .iter()
+            .filter(|call| TEST_BLOCKS.contains(&call.path.text.as_str()))
+            .map(|call| call.span)
+            .collect();
+        // Earlier candidates by function, loop and signature, for repeats.
+        let mut seen: HashMap<(Option<FunctionId>, Option<LoopId>, String), Vec<usize>> =
+            HashMap::new();
         for (index, candidate) in candidates.iter().enumerate() {
             let call = candidate.call;
+            let mut earlier = None;
+            if call.function.is_some() {
+                let key = (
+                    call.function,
+                    call.innermost_loop,
+                    signature(context, candidate),
+                );
+                let list = seen.entry(key).or_default();
+                earlier = list
+                    .iter()
+                    .rev()
+                    .find(|each| candidates[**each].span.end <= call.span.start)
+                    .copied();
+                list.push(index);
+            }
             let memoized = memoizers
                 .iter()
                 .any(|outer| *outer != call.span && outer.contains(call.span))
-                || in_cached_function(context, call.function);
-            if memoized {
+                || in_cached_function(context, call.function)
+                || guarded_singleton(context, call)
+                || kept(context, &names, call);
+            if memoized || in_test_code(context, &test_blocks, call.function) {
                 continue;
             }
             let repeating = repeating_loop(context, Site::of(call));
             if let Some(repeating) = repeating.filter(|each| walks_data(context, each)) {
                 // Inside a loop over data only the loop matters: either it
                 // repeats the work for nothing, or what the work uses changes.
-                if !names.varies(call.span, repeating)
-                    && !written_in(&operations, candidate, repeating.span)
+                if !names.varies(candidate.span, repeating)
+                    && !written_in(context, &operations, candidate, repeating.span)
                 {
                     diagnostics.push(loop_diagnostic(context, candidate, repeating));
                 }
                 continue;
             }
-            if let Some(first) = repeated(context, &names, &operations, &candidates, index) {
+            let first = earlier.and_then(|first| {
+                repeated(context, &names, &operations, &candidates[first], candidate)
+            });
+            if let Some(first) = first {
                 diagnostics.push(repeat_diagnostic(context, candidate, first));
                 continue;
             }
@@ -164,6 +200,8 @@ struct Candidate<'m> {
     /// The call reported: for a round trip, the call that makes it (its
     /// span covers the chain that builds it: `sqlx::query(…).bind(x).fetch_one(…)`).
     call: &'m Call,
+    /// What decides the work's result: the call, with the rest of its chain.
+    span: Span,
     work: Work<'m>,
 }
 
@@ -179,6 +217,10 @@ enum Work<'m> {
 /// does, and what it touches.
 struct Operation<'m> {
     call: &'m Call,
+    /// The whole chain the call is part of (`…filter(…).order_by(…)` after
+    /// `filter`, `.map_err(…)` after `fetch_one`): everything that shapes
+    /// the query.
+    whole: Span,
     channel: Channel,
     effect: Effect,
     /// The tables it reads or writes, lowercased, when they are known.
@@ -233,6 +275,11 @@ fn round_trips<'m>(context: &RuleContext<'m>) -> Vec<Operation<'m>> {
         }
         let chain = &calls[start..end];
         start = end;
+        let whole = chain
+            .iter()
+            .map(|call| call.span)
+            .max_by_key(|span| span.end)
+            .unwrap_or_default();
         let io = chain
             .iter()
             .filter_map(|call| Some((call, io_kind(context, call)?)))
@@ -257,6 +304,7 @@ fn round_trips<'m>(context: &RuleContext<'m>) -> Vec<Operation<'m>> {
                 let statement = classify_sql(&text);
                 Operation {
                     call,
+                    whole,
                     channel: Channel::Database,
                     effect: statement.effect,
                     tables: (!statement.tables.is_empty()).then_some(statement.tables),
@@ -264,6 +312,7 @@ fn round_trips<'m>(context: &RuleContext<'m>) -> Vec<Operation<'m>> {
             }
             (Some(IoKind::Http), None) => Operation {
                 call,
+                whole,
                 channel: Channel::Http,
                 effect: http_effect(context, call),
                 tables: None,
@@ -275,6 +324,7 @@ fn round_trips<'m>(context: &RuleContext<'m>) -> Vec<Operation<'m>> {
                     || RUN_METHODS.contains(&method);
                 Operation {
                     call,
+                    whole,
                     channel: Channel::Database,
                     effect: if writes { Effect::Write } else { Effect::Read },
                     tables: model_table(context, chain, call),
@@ -517,23 +567,68 @@ fn walks_data(context: &RuleContext<'_>, each: &Loop) -> bool {
     }
 }
 
-/// Whether a write among `operations` inside `region` may change what the
-/// candidate reads.
-fn written_in(operations: &[Operation<'_>], candidate: &Candidate<'_>, region: Span) -> bool {
+/// Whether a write inside `region` may change what the candidate reads: a
+/// round trip that writes what it reads (or may), or a call that persists
+/// something by its name (`obj.save()`, `client.post(…)`, `commit()`).
+fn written_in(
+    context: &RuleContext<'_>,
+    operations: &[Operation<'_>],
+    candidate: &Candidate<'_>,
+    region: Span,
+) -> bool {
+    writes_in(context, operations, candidate, region, |_| false)
+}
+
+fn writes_in(
+    context: &RuleContext<'_>,
+    operations: &[Operation<'_>],
+    candidate: &Candidate<'_>,
+    region: Span,
+    skipped: impl Fn(Span) -> bool,
+) -> bool {
     let Work::RoundTrip(read) = candidate.work else {
         return false;
     };
-    operations
-        .iter()
-        .any(|write| region.contains(write.call.span) && write.may_change(read))
+    let by_operation = operations.iter().any(|write| {
+        region.contains(write.call.span) && write.may_change(read) && !skipped(write.call.span)
+    });
+    by_operation
+        || calls_in(context.model, region).iter().any(|call| {
+            region.contains(call.span)
+                && PERSISTING_METHODS.contains(&call.path.name().trim_end_matches("()"))
+                && !operations.iter().any(|each| each.call.span == call.span)
+                && !skipped(call.span)
+        })
 }
+
+/// Method names that persist or send something, whatever the receiver: an
+/// unknown call by one of these names may change what a read returns.
+const PERSISTING_METHODS: &[&str] = &[
+    "save",
+    "create",
+    "destroy",
+    "commit",
+    "post",
+    "put",
+    "patch",
+    "execute",
+    "executemany",
+    "bulk_create",
+    "bulk_update",
+    "refresh_from_db",
+    "call_command",
+];
 
 // ----- expensive calls ---------------------------------------------------------
 
 /// The file's expensive calls, outermost only (`yaml.safe_load` of
 /// `yaml.safe_load(open(…))`): a parse counts when it parses what a file
-/// read returns; a file read when it does not open the file for writing.
-fn expensive_calls<'m>(context: &RuleContext<'m>) -> Vec<(&'m Call, &'m ExpensiveCall)> {
+/// read returns, or a file opened for reading (`with open(p) as f:
+/// json.load(f)`); opening a file alone does not count.
+fn expensive_calls<'m>(
+    context: &RuleContext<'m>,
+    names: &Names<'m>,
+) -> Vec<(&'m Call, &'m ExpensiveCall)> {
     let calls = &context.model.calls;
     let found: Vec<(&Call, &ExpensiveCall)> = calls
         .iter()
@@ -542,16 +637,15 @@ fn expensive_calls<'m>(context: &RuleContext<'m>) -> Vec<(&'m Call, &'m Expensiv
             Some((call, entry))
         })
         .filter(|(call, entry)| match entry.kind {
-            ExpensiveKind::Build => true,
-            ExpensiveKind::FileRead => !opens_for_writing(call),
-            ExpensiveKind::Parse => calls.iter().any(|inner| {
-                call.span.contains(inner.span)
-                    && inner.span != call.span
-                    && context
-                        .catalog
-                        .expensive_call(&inner.path, context.language)
-                        .is_some_and(|entry| entry.kind == ExpensiveKind::FileRead)
-            }),
+            ExpensiveKind::Build | ExpensiveKind::FileRead => true,
+            ExpensiveKind::FileOpen => false,
+            ExpensiveKind::Parse => {
+                let inside = Span {
+                    start: call.callee_span.end,
+                    end: call.span.end,
+                };
+                reads_file(context, names, inside, 0)
+            }
         })
         .collect();
     found
@@ -563,6 +657,39 @@ fn expensive_calls<'m>(context: &RuleContext<'m>) -> Vec<(&'m Call, &'m Expensiv
         })
         .copied()
         .collect()
+}
+
+/// Whether the expression at `span` reads a file: a call that reads or opens
+/// one for reading, or a local assigned from one.
+fn reads_file(context: &RuleContext<'_>, names: &Names<'_>, span: Span, depth: usize) -> bool {
+    let by_call = calls_in(context.model, span).iter().any(|call| {
+        span.contains(call.span)
+            && context
+                .catalog
+                .expensive_call(&call.path, context.language)
+                .is_some_and(|entry| match entry.kind {
+                    // Through a variable only an opened file: a read kept
+                    // in a variable is reported itself.
+                    ExpensiveKind::FileRead => depth == 0,
+                    ExpensiveKind::FileOpen => !opens_for_writing(call),
+                    _ => false,
+                })
+    });
+    if by_call || depth >= 2 {
+        return by_call;
+    }
+    names.reads_in(span).iter().any(|read| {
+        let Bound::Local { assignments, .. } = names.resolve(read) else {
+            return false;
+        };
+        assignments.iter().any(|index| {
+            let assignment = &names.model.assignments[*index];
+            assignment.kind == AssignmentKind::Bind
+                && assignment
+                    .value
+                    .is_some_and(|value| reads_file(context, names, value, depth + 1))
+        })
+    })
 }
 
 /// `open(path, "w")`, `open(path, mode="a")`: a mode that writes.
@@ -577,6 +704,13 @@ fn opens_for_writing(call: &Call) -> bool {
                 mode.len() <= 4 && mode.contains(['w', 'a', 'x', '+'])
             })
     })
+}
+
+/// The calls that start inside `span` (calls are sorted by start).
+fn calls_in(model: &FileModel, span: Span) -> &[Call] {
+    let from = model.calls.partition_point(|call| call.span.start < span.start);
+    let to = model.calls.partition_point(|call| call.span.start < span.end);
+    &model.calls[from..to.max(from)]
 }
 
 // ----- names and where they come from ----------------------------------------------
@@ -830,7 +964,7 @@ impl<'m> Names<'m> {
         if depth > 16 {
             return false;
         }
-        let sourced = self.model.calls.iter().any(|call| {
+        let sourced = calls_in(self.model, span).iter().any(|call| {
             span.contains(call.span)
                 && self
                     .context
@@ -898,27 +1032,20 @@ impl<'m> Names<'m> {
 
 // ----- repeated calls ----------------------------------------------------------------
 
-/// The earlier call that `candidates[index]` repeats: same function, same
-/// loop, same callee and arguments, that always ran before it, with nothing
-/// in between that changes its inputs or what it reads.
+/// The earlier call that `second` repeats, given `first`, the nearest one
+/// before it in the same function and loop with the same callee and
+/// arguments: when `first` always ran before it and nothing in between
+/// changes its inputs or what it reads.
 fn repeated<'m>(
     context: &RuleContext<'m>,
     names: &Names<'m>,
     operations: &[Operation<'m>],
-    candidates: &[Candidate<'m>],
-    index: usize,
+    first: &Candidate<'m>,
+    second: &Candidate<'m>,
 ) -> Option<&'m Call> {
-    let second = &candidates[index];
     let call = second.call;
-    let signature = signature(context, call);
-    let first = candidates[..index].iter().rev().find(|first| {
-        first.call.function == call.function
-            && first.call.innermost_loop == call.innermost_loop
-            && first.call.span.end <= call.span.start
-            && signature == self::signature(context, first.call)
-    })?;
     let between = Span {
-        start: first.call.span.end,
+        start: first.span.end,
         end: call.span.start,
     };
     let arms = &context.model.arms;
@@ -935,24 +1062,19 @@ fn repeated<'m>(
         arms.iter()
             .any(|arm| arm.exits && arm.span.contains(at) && !arm.span.contains(call.span))
     };
-    if let Work::RoundTrip(read) = second.work {
-        let written = operations.iter().any(|write| {
-            between.contains(write.call.span) && write.may_change(read) && !skipped(write.call.span)
-        });
-        if written {
-            return None;
-        }
+    if writes_in(context, operations, second, between, skipped) {
+        return None;
     }
     // A pause in between: reading again after waiting is the point (a
     // retry for data that lags).
-    let paused = context.model.calls.iter().any(|each| {
+    let paused = calls_in(context.model, between).iter().any(|each| {
         between.contains(each.span) && PAUSES.contains(&each.path.name().trim_end_matches("()"))
     });
     if paused {
         return None;
     }
     // An input assigned or changed in between.
-    let inputs = names.free_names(call.span);
+    let inputs = names.free_names(second.span);
     let reassigned = context.model.assignments.iter().any(|assignment| {
         between.contains(assignment.target) && inputs.contains(&context.text(assignment.target))
     }) || inputs.iter().any(|name| {
@@ -970,30 +1092,35 @@ const PAUSES: &[&str] = &["sleep", "setTimeout", "delay", "wait", "wait_for", "t
 /// What identifies a call's work: the callee as written and, for each call
 /// of its chain (`query(…).bind(…).fetch_one(…)`), its method and arguments,
 /// whitespace collapsed; callbacks left out (a row mapper does not change
-/// what is fetched), comments with them.
-fn signature(context: &RuleContext<'_>, call: &Call) -> String {
-    let mut chain: Vec<&Call> = context
-        .model
-        .calls
+/// what is fetched), comments with them. After the call that does the work,
+/// only calls with arguments count (`.order_by(…)` shapes the query,
+/// `.json()` reads the answer).
+fn signature(context: &RuleContext<'_>, candidate: &Candidate<'_>) -> String {
+    let span = candidate.span;
+    let work_end = candidate.call.span.end;
+    let mut chain: Vec<&Call> = calls_in(context.model, span)
         .iter()
-        .filter(|each| each.span.start == call.span.start && call.span.contains(each.span))
+        .filter(|each| each.span.start == span.start && span.contains(each.span))
         .collect();
     chain.sort_by_key(|each| each.span.end);
     let collapse = |text: &str| text.split_whitespace().collect::<Vec<_>>().join(" ");
     let mut signature = String::new();
     for (position, each) in chain.iter().enumerate() {
-        if position == 0 {
-            signature.push_str(&collapse(context.text(each.callee_span)));
-        } else {
-            signature.push('.');
-            signature.push_str(each.path.name());
-        }
         let args: Vec<String> = each
             .args
             .iter()
             .filter(|arg| !is_callback(context, arg.span, &arg.value))
             .map(|arg| collapse(context.text(arg.span)))
             .collect();
+        if each.span.end > work_end && args.is_empty() {
+            continue;
+        }
+        if position == 0 {
+            signature.push_str(&collapse(context.text(each.callee_span)));
+        } else {
+            signature.push('.');
+            signature.push_str(each.path.name());
+        }
         signature.push('(');
         signature.push_str(&args.join(", "));
         signature.push(')');
@@ -1019,20 +1146,96 @@ fn per_request<'m>(
 ) -> Option<&'m Function> {
     let function = context.model.function(call.function?);
     let handler = request_function(context, function)?;
-    if guarded_singleton(context, call) || stored(context, call) {
-        return None;
-    }
     names.constant(call.span, 0).then_some(handler)
 }
 
-/// The call's value is stored into an object or a map (`self._tmpl = …`,
-/// `cache[key] = …`): kept for later, a memo.
-fn stored(context: &RuleContext<'_>, call: &Call) -> bool {
+/// The call's value is kept for later: stored into an object or a map
+/// (`self._tmpl = …`, `cache[key] = …`) or into a variable of an enclosing
+/// scope (`_pattern = re.compile(…)` under `global`, `emojiRegex = new
+/// RegExp(…)` on a module variable): a memo.
+fn kept(context: &RuleContext<'_>, names: &Names<'_>, call: &Call) -> bool {
     context.model.assignments.iter().any(|assignment| {
-        assignment.kind == AssignmentKind::Store
-            && assignment.value.is_some_and(|value| value.contains(call.span))
+        let holds = assignment.value.is_some_and(|value| value.contains(call.span));
+        if !holds {
+            return false;
+        }
+        match assignment.kind {
+            AssignmentKind::Store | AssignmentKind::Update => true,
+            // A module variable assigned from a function: a lazy global.
+            AssignmentKind::Bind => {
+                assignment.function.is_some()
+                    && names
+                        .by_name
+                        .get(context.text(assignment.target))
+                        .is_some_and(|all| {
+                            all.iter()
+                                .any(|index| names.model.assignments[*index].function.is_none())
+                        })
+            }
+        }
     })
 }
+
+/// Test code: tests repeat queries and rebuild fixtures on purpose, and
+/// serve no one. A `test…` function or method, one marked as a test
+/// (`#[test]`, `@pytest.fixture`), its set-up, or a callback given to
+/// `it`/`test`/`describe`.
+fn in_test_code(
+    context: &RuleContext<'_>,
+    test_blocks: &[Span],
+    function: Option<FunctionId>,
+) -> bool {
+    let mut current = function;
+    while let Some(id) = current {
+        let each = context.model.function(id);
+        let named = each.name.starts_with("test")
+            || matches!(
+                each.name.as_str(),
+                "setUp" | "setUpClass" | "setUpTestData" | "tearDown" | "asyncSetUp"
+            );
+        let marked = is_test(context.source, each)
+            || decorations(context.source, each).any(|line| line.contains("fixture"));
+        let callback = test_blocks.iter().any(|block| block.contains(each.span));
+        if named || marked || callback {
+            return true;
+        }
+        current = each.parent;
+    }
+    false
+}
+
+/// A module of tests: it imports a test framework.
+fn is_test_module(source: &str) -> bool {
+    [
+        "import pytest",
+        "from pytest",
+        "import unittest",
+        "from unittest",
+        "from django.test",
+        "from 'vitest'",
+        "from \"vitest\"",
+        "from '@jest/globals'",
+        "from \"@jest/globals\"",
+        "from 'node:test'",
+        "from \"node:test\"",
+    ]
+    .iter()
+    .any(|import| source.contains(import))
+}
+
+/// Functions of test runners that take a test body as a callback.
+const TEST_BLOCKS: &[&str] = &[
+    "it",
+    "test",
+    "describe",
+    "beforeEach",
+    "beforeAll",
+    "afterEach",
+    "afterAll",
+    "it.each",
+    "test.each",
+    "describe.each",
+];
 
 /// The call runs in a function that caches its result (`@lru_cache`,
 /// `@cache`, `@cached_property`), or in one nested in such a function.
@@ -1183,8 +1386,13 @@ fn request_diagnostic(
         confidence,
         span: call.span,
         message: format!(
-            "`{callee}` {} from constants on every request to `{}`",
-            entry.what, handler.name
+            "`{callee}` {} from constants on every request {}",
+            entry.what,
+            if handler.name == "<anonymous>" {
+                "this handler serves".to_string()
+            } else {
+                format!("to `{}`", handler.name)
+            }
         ),
         why: "Its inputs are the same for every request, so each request pays again for work that could be done once.".to_string(),
         help,
