@@ -97,7 +97,8 @@ fn corpus_report_follows_the_design_contract() {
         );
         let rule = finding["rule"].as_str().unwrap();
         let expected_pack = match rule {
-            "select-star" | "n-plus-one" | "blocking-in-async" | "missing-pool" => "perf",
+            "select-star" | "n-plus-one" | "blocking-in-async" | "missing-pool"
+            | "missing-cache" => "perf",
             "sql-injection" => "security",
             other => panic!("unknown rule `{other}`: {context}"),
         };

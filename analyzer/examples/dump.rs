@@ -64,7 +64,9 @@ fn main() {
                 line(assignment.target.start),
                 at(assignment.target),
                 assignment.kind,
-                assignment.value.map(|value| at(value).lines().next().unwrap_or("")),
+                assignment
+                    .value
+                    .map(|value| at(value).lines().next().unwrap_or("")),
                 assignment.function.map(|id| id.0)
             );
         }

@@ -772,12 +772,12 @@ enum Lowered {
     NotParsed,
     /// Parsing or lowering panicked (a bug in snag).
     Panicked,
-    Model(FileModel),
+    Model(Box<FileModel>),
 }
 
 impl From<std::thread::Result<FileModel>> for Lowered {
     fn from(result: std::thread::Result<FileModel>) -> Lowered {
-        result.map_or(Lowered::Panicked, Lowered::Model)
+        result.map_or(Lowered::Panicked, |model| Lowered::Model(Box::new(model)))
     }
 }
 

@@ -111,8 +111,9 @@ pub struct FileModel {
     /// declarations, pattern bindings, and stores into what a name holds.
     /// Loop bindings and plain parameters are in `loops` and `functions`.
     pub assignments: Vec<Assignment>,
-    /// The arms of conditionals (`if`/`else`, `match`, `switch`), in source
-    /// order: two calls in different arms of one conditional never both run.
+    /// The arms of conditionals (`if`/`else`, `match`, `switch`, and a
+    /// `try` body with its handlers), in source order: two calls in
+    /// different arms of one conditional do not both run to completion.
     pub arms: Vec<Arm>,
 }
 

@@ -4718,7 +4718,13 @@ mod tests {
             .assignments
             .iter()
             .filter(|assignment| assignment.function.is_some())
-            .map(|assignment| (text(assignment.target), assignment.kind, assignment.value.map(text)))
+            .map(|assignment| {
+                (
+                    text(assignment.target),
+                    assignment.kind,
+                    assignment.value.map(text),
+                )
+            })
             .collect();
         assert_eq!(
             assignments,
@@ -4730,6 +4736,7 @@ mod tests {
                 ("state", Store, Some("b")),
                 ("cached", Update, Some("yaml.load(DIR)")),
                 ("count", Update, None),
+                ("e", Bind, None),
             ]
         );
         let exits: Vec<bool> = model.arms.iter().map(|arm| arm.exits).collect();
@@ -4740,7 +4747,10 @@ mod tests {
     fn get_server_side_props_serves_requests() {
         let model = ts("export const getServerSideProps = async (ctx) => ({ props: {} });\nexport async function getStaticProps() { return { props: {} }; }\n");
         assert_eq!(
-            model.functions[0].handler.as_ref().map(|handler| handler.framework),
+            model.functions[0]
+                .handler
+                .as_ref()
+                .map(|handler| handler.framework),
             Some("nextjs")
         );
         assert!(model.functions[0].params[0].is_request_input);

@@ -1119,9 +1119,7 @@ impl<'src> Walker<'src> {
             return;
         };
         for (arm, case) in named_children(body).into_iter().enumerate() {
-            let exits = case
-                .child_by_field_name("consequence")
-                .is_some_and(leaves);
+            let exits = case.child_by_field_name("consequence").is_some_and(leaves);
             self.low
                 .enter_arm(conditional, arm as u32, span(case), exits);
             self.expr(case);
@@ -1994,23 +1992,37 @@ mod tests {
             .assignments
             .iter()
             .filter(|assignment| assignment.function.is_some())
-            .map(|assignment| (text(assignment.target), assignment.kind, assignment.value.map(text)))
+            .map(|assignment| {
+                (
+                    text(assignment.target),
+                    assignment.kind,
+                    assignment.value.map(text),
+                )
+            })
             .collect();
         assert_eq!(
             assignments,
             vec![
                 ("total", AssignmentKind::Bind, Some("0")),
                 ("total", AssignmentKind::Update, Some("x")),
-                ("cache", AssignmentKind::Store, Some("re.compile(f\"{LIMIT}\")")),
+                (
+                    "cache",
+                    AssignmentKind::Store,
+                    Some("re.compile(f\"{LIMIT}\")")
+                ),
                 ("f", AssignmentKind::Bind, Some("open(PATH)")),
                 ("y", AssignmentKind::Bind, Some("1")),
             ]
         );
-        let arms: Vec<(u32, bool)> = model.arms.iter().map(|arm| (arm.conditional, arm.exits)).collect();
+        let arms: Vec<(u32, bool)> = model
+            .arms
+            .iter()
+            .map(|arm| (arm.conditional, arm.exits))
+            .collect();
         // `if` (returns) / `else`, then `try` body / `except` (raises).
         assert_eq!(arms.len(), 4);
-        assert_eq!(arms[0].1, true);
-        assert_eq!(arms[1].1, false);
+        assert!(arms[0].1);
+        assert!(!arms[1].1);
         assert_eq!(arms[0].0, arms[1].0);
         assert_eq!(arms[2].0, arms[3].0);
         assert_ne!(arms[0].0, arms[2].0);

@@ -12,8 +12,11 @@
 //! where Rust builds text (`format!`, `write!`) and where sqlx checks queries
 //! (`sqlx::query!`), so their arguments are split on top-level commas and
 //! evaluated from the tokens; anything beyond a literal, a name or a simple
-//! chain on a name is unknown. Calls written inside macro arguments are not
-//! recorded.
+//! chain on a name is unknown. In macros whose arguments are expressions
+//! (`json!`, `vec!`, `assert_eq!`, the formatting and logging macros) the
+//! calls the tokens show (a path or a chain of fields and method calls on a
+//! name) are recorded too, and the names they read; other macros (`quote!`,
+//! `select!`) have a syntax of their own and are left alone.
 
 use std::collections::{HashMap, HashSet};
 
@@ -3146,8 +3149,8 @@ impl<'src> Walker<'src> {
                     index += 1;
                 }
                 "identifier" | "self" | "crate" | "super" => {
-                    let after_member = index > 0
-                        && matches!(tokens[index - 1].kind(), "." | "::" | "'" | "$");
+                    let after_member =
+                        index > 0 && matches!(tokens[index - 1].kind(), "." | "::" | "'" | "$");
                     index = if after_member {
                         index + 1
                     } else {
@@ -4909,7 +4912,13 @@ fn f(raw: &str) {
         let assignments: Vec<(&str, AssignmentKind, Option<&str>)> = model
             .assignments
             .iter()
-            .map(|assignment| (text(assignment.target), assignment.kind, assignment.value.map(text)))
+            .map(|assignment| {
+                (
+                    text(assignment.target),
+                    assignment.kind,
+                    assignment.value.map(text),
+                )
+            })
             .collect();
         assert_eq!(
             assignments,
@@ -4933,8 +4942,14 @@ fn f(raw: &str) {
         let query = call(&model, "rusqlite.Connection().query_row");
         // The closure's turbofish does not split the arguments.
         assert_eq!(query.args.len(), 3);
-        assert!(model.calls.iter().any(|each| each.path.text == "rusqlite.Connection().query_row().unwrap"));
+        assert!(model
+            .calls
+            .iter()
+            .any(|each| each.path.text == "rusqlite.Connection().query_row().unwrap"));
         let quoted = lower("fn g() -> TokenStream { quote! { conn.query_row(SQL) } }\n");
-        assert!(!quoted.calls.iter().any(|each| each.path.text.ends_with("query_row")));
+        assert!(!quoted
+            .calls
+            .iter()
+            .any(|each| each.path.text.ends_with("query_row")));
     }
 }

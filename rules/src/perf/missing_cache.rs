@@ -69,16 +69,21 @@ Build it once at module level or at startup (`LazyLock`, a module constant, an
 result in a variable.
 
 ## Known limits
-A write to the same table inside the loop (or between two identical queries)
-means the result may change, so nothing is reported; an unknown helper called
-in between is assumed not to write. Queries with constant arguments in a
-handler are not reported: whether their data may be cached is a product
-decision. Python's `re.match`/`re.search` with a literal pattern (the module
-caches compiled patterns), regex literals in JavaScript, and work inside
-`@lru_cache`/`@cache`/`cached_property` functions, memo maps, `useMemo`,
+A write to the same table inside the loop, or between two identical queries (a
+catalogued write, or a call named like one: `save`, `commit`, `post`), means
+the result may change, so nothing is reported; any other helper called in
+between is assumed not to write. A pause between two identical calls (`sleep`)
+makes the second a deliberate re-read. Loops that wait for something (`while`,
+`loop`: polls, retries, pages, events) and test code (test functions, test
+modules) are not checked. Queries with constant arguments in a handler are not
+reported: whether their data may be cached is a product decision. Python's
+`re.match`/`re.search` with a literal pattern (the module caches compiled
+patterns), regex literals in JavaScript, and work inside
+`@lru_cache`/`@cache`/`cached_property` functions, memo maps (a value stored
+into a map, an object or a module variable), `useMemo`,
 `LazyLock`/`OnceLock`/`once_cell`/`lazy_static` and module-level code are not
 reported. Values are followed through local assignments only, not into other
-functions.
+functions; a call after a `try` whose body made the same call is not reported.
 "#;
 
 impl Rule for MissingCache {
@@ -314,7 +319,7 @@ fn round_trips<'m>(context: &RuleContext<'m>) -> Vec<Operation<'m>> {
                 call,
                 whole,
                 channel: Channel::Http,
-                effect: http_effect(context, call),
+                effect: http_effect(call),
                 tables: None,
             },
             (Some(kind), None) => {
@@ -327,7 +332,7 @@ fn round_trips<'m>(context: &RuleContext<'m>) -> Vec<Operation<'m>> {
                     whole,
                     channel: Channel::Database,
                     effect: if writes { Effect::Write } else { Effect::Read },
-                    tables: model_table(context, chain, call),
+                    tables: model_table(chain, call),
                 }
             }
             (None, None) => continue,
@@ -345,7 +350,10 @@ fn sql_text<'m>(context: &RuleContext<'m>, call: &'m Call) -> Option<(&'m Call, 
         .filter(|sink| !sink.fragment)
         .find_map(|sink| {
             let argument = sink.sql_argument(call)?;
-            let shape = argument.value.strings().find(|shape| looks_like_sql(shape))?;
+            let shape = argument
+                .value
+                .strings()
+                .find(|shape| looks_like_sql(shape))?;
             Some((call, render(shape)))
         })
 }
@@ -400,11 +408,13 @@ fn classify_sql(text: &str) -> Statement {
     let first = words.first().map(String::as_str).unwrap_or("");
     let mut tables = Vec::new();
     for pair in words.windows(2) {
-        if matches!(pair[0].as_str(), "from" | "join" | "into" | "update" | "table")
-            && pair[1]
-                .chars()
-                .next()
-                .is_some_and(|c| c.is_alphabetic() || c == '_')
+        if matches!(
+            pair[0].as_str(),
+            "from" | "join" | "into" | "update" | "table"
+        ) && pair[1]
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_alphabetic() || c == '_')
         {
             let table = pair[1].rsplit('.').next().unwrap_or("").to_string();
             if !tables.contains(&table) && !SQL_KEYWORDS.contains(&table.as_str()) {
@@ -448,10 +458,8 @@ fn sql_words(text: &str) -> Vec<String> {
         }
         if c.is_alphanumeric() || c == '_' || c == '.' {
             current.extend(c.to_lowercase());
-        } else if !matches!(c, '"' | '`' | '[' | ']') {
-            if !current.is_empty() {
-                words.push(std::mem::take(&mut current));
-            }
+        } else if !matches!(c, '"' | '`' | '[' | ']') && !current.is_empty() {
+            words.push(std::mem::take(&mut current));
         }
     }
     if !current.is_empty() {
@@ -461,7 +469,7 @@ fn sql_words(text: &str) -> Vec<String> {
 }
 
 /// The table an ORM call works on, when its path or its chain says.
-fn model_table(context: &RuleContext<'_>, chain: &[Call], call: &Call) -> Option<Vec<String>> {
+fn model_table(chain: &[Call], call: &Call) -> Option<Vec<String>> {
     let segments: Vec<&str> = call
         .path
         .text
@@ -475,9 +483,10 @@ fn model_table(context: &RuleContext<'_>, chain: &[Call], call: &Call) -> Option
             .map(|before| vec![segments[before].to_ascii_lowercase()]);
     }
     // Prisma: `prisma.<model>.findUnique`.
-    if let Some(at) = segments.iter().position(|segment| {
-        segment.eq_ignore_ascii_case("prisma") || *segment == "PrismaClient"
-    }) {
+    if let Some(at) = segments
+        .iter()
+        .position(|segment| segment.eq_ignore_ascii_case("prisma") || *segment == "PrismaClient")
+    {
         if let Some(model) = segments.get(at + 1).filter(|_| at + 2 < segments.len()) {
             return Some(vec![model.to_ascii_lowercase()]);
         }
@@ -485,28 +494,31 @@ fn model_table(context: &RuleContext<'_>, chain: &[Call], call: &Call) -> Option
     // knex: `db('warehouses').where(…).first()`: the chain's first call
     // names its table.
     let root = chain.iter().min_by_key(|each| each.span.end)?;
-    let table = root.args.first().and_then(|arg| arg.value.as_str()).and_then(|shape| {
-        let text = shape.literal_text();
-        let plain = shape.holes().next().is_none()
-            && !text.is_empty()
-            && text
-                .chars()
-                .all(|c| c.is_alphanumeric() || c == '_' || c == '.');
-        plain.then(|| text.rsplit('.').next().unwrap_or("").to_ascii_lowercase())
-    });
+    let table = root
+        .args
+        .first()
+        .and_then(|arg| arg.value.as_str())
+        .and_then(|shape| {
+            let text = shape.literal_text();
+            let plain = shape.holes().next().is_none()
+                && !text.is_empty()
+                && text
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || c == '_' || c == '.');
+            plain.then(|| text.rsplit('.').next().unwrap_or("").to_ascii_lowercase())
+        });
     if table.is_some() && root.span != call.span {
         return table.map(|table| vec![table]);
     }
     // Sequelize and mongoose: `Invoice.findAll(…)`.
     let receiver = segments.len().checked_sub(2).map(|at| segments[at])?;
-    let _ = context;
     receiver
         .starts_with(|c: char| c.is_ascii_uppercase())
         .then(|| vec![receiver.to_ascii_lowercase()])
 }
 
 /// Whether an HTTP call reads (`GET`, `HEAD`) or may write.
-fn http_effect(context: &RuleContext<'_>, call: &Call) -> Effect {
+fn http_effect(call: &Call) -> Effect {
     let writes = |method: &str| {
         let method = method.trim().to_ascii_lowercase();
         !matches!(method.as_str(), "get" | "head" | "options")
@@ -548,7 +560,6 @@ fn http_effect(context: &RuleContext<'_>, call: &Call) -> Effect {
             _ => Effect::Write,
         };
     }
-    let _ = context;
     Effect::Read
 }
 
@@ -633,7 +644,9 @@ fn expensive_calls<'m>(
     let found: Vec<(&Call, &ExpensiveCall)> = calls
         .iter()
         .filter_map(|call| {
-            let entry = context.catalog.expensive_call(&call.path, context.language)?;
+            let entry = context
+                .catalog
+                .expensive_call(&call.path, context.language)?;
             Some((call, entry))
         })
         .filter(|(call, entry)| match entry.kind {
@@ -708,8 +721,12 @@ fn opens_for_writing(call: &Call) -> bool {
 
 /// The calls that start inside `span` (calls are sorted by start).
 fn calls_in(model: &FileModel, span: Span) -> &[Call] {
-    let from = model.calls.partition_point(|call| call.span.start < span.start);
-    let to = model.calls.partition_point(|call| call.span.start < span.end);
+    let from = model
+        .calls
+        .partition_point(|call| call.span.start < span.start);
+    let to = model
+        .calls
+        .partition_point(|call| call.span.start < span.end);
     &model.calls[from..to.max(from)]
 }
 
@@ -917,15 +934,14 @@ impl<'m> Names<'m> {
                     return repeating.span.contains(each.span);
                 }
                 if *param
-                    && level.is_some_and(|id| {
-                        repeating.span.contains(self.model.function(id).span)
-                    })
+                    && level.is_some_and(|id| repeating.span.contains(self.model.function(id).span))
                 {
                     return true;
                 }
-                let mutated = self.mutations.get(self.name(read)).is_some_and(|spans| {
-                    spans.iter().any(|at| repeating.span.contains(*at))
-                });
+                let mutated = self
+                    .mutations
+                    .get(self.name(read))
+                    .is_some_and(|spans| spans.iter().any(|at| repeating.span.contains(*at)));
                 mutated
                     || assignments.iter().any(|index| {
                         let assignment = &self.model.assignments[*index];
@@ -1155,7 +1171,9 @@ fn per_request<'m>(
 /// RegExp(…)` on a module variable): a memo.
 fn kept(context: &RuleContext<'_>, names: &Names<'_>, call: &Call) -> bool {
     context.model.assignments.iter().any(|assignment| {
-        let holds = assignment.value.is_some_and(|value| value.contains(call.span));
+        let holds = assignment
+            .value
+            .is_some_and(|value| value.contains(call.span));
         if !holds {
             return false;
         }
@@ -1341,10 +1359,13 @@ fn repeat_diagnostic(
         + 1;
     let (what, cost) = match candidate.work {
         Work::RoundTrip(operation) => match operation.channel {
-            Channel::Database => ("the same query", "another round trip to the database"),
-            Channel::Http => ("the same HTTP request", "another round trip to the service"),
+            Channel::Database => ("runs the same query", "another round trip to the database"),
+            Channel::Http => (
+                "makes the same HTTP request",
+                "another round trip to the service",
+            ),
         },
-        Work::Expensive(_) => ("the same work", "the same work again"),
+        Work::Expensive(_) => ("does the same work", "the same work again"),
     };
     Diagnostic {
         rule: META.id,
@@ -1352,7 +1373,7 @@ fn repeat_diagnostic(
         confidence: Confidence::Medium,
         span: call.span,
         message: format!(
-            "`{callee}` repeats {what}, with the same arguments, that line {line} already made in this function"
+            "`{callee}` {what} again, with the same arguments as on line {line} of this function"
         ),
         why: format!("The second call costs {cost} for a result the function already holds."),
         help: "Keep the first result in a variable and reuse it (re-read only after a write that changes it).".to_string(),
@@ -1410,7 +1431,9 @@ mod tests {
 
     #[test]
     fn sql_reads_writes_and_volatile_selects() {
-        let read = classify_sql("SELECT id FROM billing.settings s JOIN teams t ON t.id = s.team_id WHERE key = $1");
+        let read = classify_sql(
+            "SELECT id FROM billing.settings s JOIN teams t ON t.id = s.team_id WHERE key = $1",
+        );
         assert_eq!(read.effect, Effect::Read);
         assert_eq!(read.tables, vec!["settings", "teams"]);
         let write = classify_sql("INSERT INTO team_seats (team_id) VALUES ($1)");

@@ -234,7 +234,10 @@ pub(crate) fn guarded_singleton(context: &RuleContext<'_>, call: &Call) -> bool 
 /// The request handler the call runs in: its function, or a function it is
 /// nested in (a callback inside a handler), when that is a handler of a web
 /// framework or a serverless function.
-pub(crate) fn request_function<'m>(context: &RuleContext<'m>, function: &'m Function) -> Option<&'m Function> {
+pub(crate) fn request_function<'m>(
+    context: &RuleContext<'m>,
+    function: &'m Function,
+) -> Option<&'m Function> {
     let model = context.model;
     let mut current = Some(function);
     while let Some(each) = current {
