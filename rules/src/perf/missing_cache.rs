@@ -174,7 +174,7 @@ impl Rule for MissingCache {
                 continue;
             }
             let repeating = repeating_loop(context, Site::of(call));
-            if let Some(repeating) = repeating.filter(|each| walks_data(context, each)) {
+            if let Some(repeating) = repeating.filter(|each| walks_data(context, &names, each)) {
                 // Inside a loop over data only the loop matters: either it
                 // repeats the work for nothing, or what the work uses changes.
                 if !names.varies(candidate.span, repeating)
@@ -563,11 +563,12 @@ fn http_effect(call: &Call) -> Effect {
     Effect::Read
 }
 
-/// A loop that walks data (`for`, a comprehension, an iteration callback),
-/// not one that waits for something to change (`while`, `loop`, `for (;;)`:
-/// events, polls, retries, where doing the work again is the point).
-fn walks_data(context: &RuleContext<'_>, each: &Loop) -> bool {
-    match each.kind {
+/// A loop that walks data (`for`, a comprehension, an iteration callback)
+/// and uses the element: not one that waits for something to change
+/// (`while`, `loop`, `for (;;)`: events, polls, retries), nor one that only
+/// counts (`for _ in range(n)`), where doing the work again is the point.
+fn walks_data(context: &RuleContext<'_>, names: &Names<'_>, each: &Loop) -> bool {
+    let walks = match each.kind {
         LoopKind::While => false,
         LoopKind::For if each.iterable.is_none() => context
             .text(each.header)
@@ -575,7 +576,14 @@ fn walks_data(context: &RuleContext<'_>, each: &Loop) -> bool {
             .nth(1)
             .is_some_and(|condition| !condition.trim().is_empty()),
         _ => true,
-    }
+    };
+    // Read anywhere in the loop but its header (a comprehension's element
+    // comes before its `for`).
+    let uses_element = names.reads_in(each.span).iter().any(|read| {
+        let name = names.name(read);
+        !each.header.contains(read.span) && each.bindings.iter().any(|binding| binding == name)
+    });
+    walks && uses_element
 }
 
 /// Whether a write inside `region` may change what the candidate reads: a
