@@ -101,7 +101,8 @@ fn corpus_report_follows_the_design_contract() {
             | "n-plus-one"
             | "blocking-in-async"
             | "missing-pool"
-            | "slow-work-in-handler" => "perf",
+            | "slow-work-in-handler"
+            | "missing-cache" => "perf",
             "sql-injection" => "security",
             other => panic!("unknown rule `{other}`: {context}"),
         };

@@ -66,6 +66,14 @@ pub struct CatalogFile {
     /// Job queues a file may already use, to suggest by name.
     #[serde(default)]
     pub queue: Vec<QueueEntry>,
+    /// Calls whose work is worth doing once and reusing: compiling a regular
+    /// expression, a template or a schema, loading a key, reading a file.
+    #[serde(default)]
+    pub expensive_call: Vec<ExpensiveCallEntry>,
+    /// Calls that keep what their callback makes (`useMemo`,
+    /// `LazyLock::new`, `cache.get_or_set`): work inside them is cached.
+    #[serde(default)]
+    pub memoizer: Vec<PathsEntry>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -86,6 +94,25 @@ pub struct SlowCallEntry {
     /// whose root no import resolves (`**.save_to_bytes` of `printpdf`).
     #[serde(default)]
     pub file_mentions: Option<String>,
+    #[serde(default)]
+    pub languages: Vec<LanguageName>,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct ExpensiveCallEntry {
+    pub paths: Vec<String>,
+    pub kind: ExpensiveKind,
+    /// What the call does, for messages (`compiles a regular expression`).
+    pub what: String,
+    /// What to do instead, for the finding's help.
+    pub instead: String,
+    /// The pattern's root may be a global that no import resolves
+    /// (`RegExp`, `JSON.parse`, `open`).
+    #[serde(default)]
+    pub global: bool,
     #[serde(default)]
     pub languages: Vec<LanguageName>,
     #[serde(default)]
@@ -192,6 +219,32 @@ impl Queue {
             .iter()
             .any(|pattern| pattern.matches_text(text, path.resolved))
     }
+}
+
+/// Why a call is worth caching.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ExpensiveKind {
+    /// Builds something from its input: a regex, a template, a validator, a key.
+    Build,
+    /// Reads a file.
+    FileRead,
+    /// Opens a file (`open`, `File::open`): a read when what it opens is
+    /// parsed, not on its own (the handle may be streamed).
+    FileOpen,
+    /// Parses text (JSON, YAML, TOML): worth caching when the text is a file's.
+    Parse,
+}
+
+/// An expensive call, compiled.
+#[derive(Debug, Clone)]
+pub struct ExpensiveCall {
+    pub patterns: Vec<Pattern>,
+    pub kind: ExpensiveKind,
+    pub what: String,
+    pub instead: String,
+    global: bool,
+    languages: Vec<LanguageName>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -696,6 +749,8 @@ pub struct Catalog {
     hand_offs: Indexed<PathSet>,
     streaming_responses: Indexed<PathSet>,
     queues: Vec<Queue>,
+    expensive_calls: Indexed<ExpensiveCall>,
+    memoizers: Vec<PathSet>,
 }
 
 impl Catalog {
@@ -818,6 +873,21 @@ impl Catalog {
                 },
             );
         }
+        for entry in &file.expensive_call {
+            let patterns = compile(&entry.paths, "expensive-call")?;
+            let names = called_names(&patterns);
+            self.expensive_calls.add(
+                names,
+                ExpensiveCall {
+                    patterns,
+                    kind: entry.kind,
+                    what: entry.what.clone(),
+                    instead: entry.instead.clone(),
+                    global: entry.global,
+                    languages: entry.languages.clone(),
+                },
+            );
+        }
         for entry in &file.row_read {
             let patterns = compile(&entry.paths, "row-read")?;
             let names = called_names(&patterns);
@@ -864,6 +934,12 @@ impl Catalog {
                 } else {
                     compile(&entry.calls, "queue")?
                 },
+                languages: entry.languages.clone(),
+            });
+        }
+        for entry in &file.memoizer {
+            self.memoizers.push(PathSet {
+                patterns: compile(&entry.paths, "memoizer")?,
                 languages: entry.languages.clone(),
             });
         }
@@ -978,6 +1054,44 @@ impl Catalog {
                 .iter()
                 .flat_map(|entry| entry.patterns.iter()),
         )
+    }
+
+    /// The expensive work a call with this path does, if the catalogs know it.
+    pub fn expensive_call(&self, path: &CallPath, language: Language) -> Option<&ExpensiveCall> {
+        // `render = compile(…); render(…)`: a call of what a call returned.
+        if path.text.ends_with("()") {
+            return None;
+        }
+        let text = path.text.as_str();
+        let name = text.rsplit('.').next().unwrap_or("");
+        self.expensive_calls.named(name).find(|entry| {
+            applies(&entry.languages, language)
+                && entry
+                    .patterns
+                    .iter()
+                    .any(|pattern| pattern.matches_text(text, path.resolved || entry.global))
+        })
+    }
+
+    /// Names that an expensive call's file certainly contains.
+    pub fn expensive_call_names(&self) -> Vec<String> {
+        telling_names(
+            self.expensive_calls
+                .iter()
+                .flat_map(|entry| entry.patterns.iter()),
+        )
+    }
+
+    /// Whether a call with this path caches what its callback makes.
+    pub fn is_memoizer(&self, path: &CallPath, language: Language) -> bool {
+        let text = path.text.trim_end_matches("()");
+        self.memoizers.iter().any(|set| {
+            applies(&set.languages, language)
+                && set
+                    .patterns
+                    .iter()
+                    .any(|pattern| pattern.matches_text(text, path.resolved))
+        })
     }
 
     /// Whether a call with this path runs its arguments off the event loop.

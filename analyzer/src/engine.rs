@@ -878,13 +878,13 @@ enum Lowered {
     Panicked,
     /// Parsing took longer than the file's budget.
     OverBudget,
-    Model(FileModel),
+    Model(Box<FileModel>),
 }
 
 impl From<std::thread::Result<Option<FileModel>>> for Lowered {
     fn from(result: std::thread::Result<Option<FileModel>>) -> Lowered {
         match result {
-            Ok(Some(model)) => Lowered::Model(model),
+            Ok(Some(model)) => Lowered::Model(Box::new(model)),
             Ok(None) => Lowered::OverBudget,
             Err(_) => Lowered::Panicked,
         }

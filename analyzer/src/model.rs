@@ -103,6 +103,78 @@ pub struct FileModel {
     /// Attribute reads on an element of an iterated value, inside the loop
     /// (`invoice.customer.name` in `for invoice in …`), in source order.
     pub element_reads: Vec<ElementRead>,
+    /// Plain names read as values (not called, not assigned to), in source
+    /// order: with `assignments`, which names a value depends on and where
+    /// they got theirs (a loop-invariant argument, a value made of constants).
+    pub name_reads: Vec<NameRead>,
+    /// Where names get their values, in source order: assignments,
+    /// declarations, pattern bindings, and stores into what a name holds.
+    /// Loop bindings and plain parameters are in `loops` and `functions`.
+    pub assignments: Vec<Assignment>,
+    /// The arms of conditionals (`if`/`else`, `match`, `switch`, and a
+    /// `try` body with its handlers), in source order: two calls in
+    /// different arms of one conditional do not both run to completion.
+    pub arms: Vec<Arm>,
+}
+
+/// A name read as a value. Its text (the span's) is the name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NameRead {
+    pub span: Span,
+    /// Where the front end found the name bound, at the point of the read.
+    pub scope: NameScope,
+    pub function: Option<FunctionId>,
+}
+
+/// Where a name read was bound.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NameScope {
+    /// In a function (the reading one or one around it): a parameter, a
+    /// local variable, a loop or pattern binding.
+    Local,
+    /// At module level: a module variable or constant, a function, a class.
+    Module,
+    /// An import, with the path it stands for (`flask.request`).
+    Import(String),
+    /// Nowhere in the file: a builtin or a global (`open`, `process`).
+    Global,
+}
+
+/// A place where a name gets a value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Assignment {
+    /// The name given a value (its text is the name); for a store
+    /// (`cache[key] = …`, `self.x = …`), the root name stored into.
+    pub target: Span,
+    /// The expression the value is computed from: the right-hand side, the
+    /// value a pattern takes apart (`match x {…}`, `if let … = x`, `with x
+    /// as y`). `None` when the value comes from elsewhere (a destructured
+    /// parameter, a caught exception).
+    pub value: Option<Span>,
+    pub kind: AssignmentKind,
+    pub function: Option<FunctionId>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AssignmentKind {
+    /// `x = v`, `let x = v`, a declaration or a pattern binding: the name
+    /// holds the new value.
+    Bind,
+    /// `x += v`, `x ??= v`, `x++`: the new value is made from the old one.
+    Update,
+    /// `x[k] = v`, `x.field = v`: what the name holds is changed.
+    Store,
+}
+
+/// One arm of a conditional.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Arm {
+    /// Identifies the conditional within the file; arms of one conditional share it.
+    pub conditional: u32,
+    pub span: Span,
+    /// The arm ends by leaving (`return`, `raise`/`throw`, `break`,
+    /// `continue`): code after the conditional does not run after it.
+    pub exits: bool,
 }
 
 /// An ORM model class and its relation fields: reading one on a row loads

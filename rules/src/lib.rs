@@ -29,6 +29,7 @@ pub const CATALOGS: &[(&str, &str)] = &[
     ("blocking.toml", include_str!("../catalogs/blocking.toml")),
     ("clients.toml", include_str!("../catalogs/clients.toml")),
     ("slow-work.toml", include_str!("../catalogs/slow-work.toml")),
+    ("expensive.toml", include_str!("../catalogs/expensive.toml")),
     (
         "sanitizers.toml",
         include_str!("../catalogs/sanitizers.toml"),
@@ -43,6 +44,7 @@ pub fn all_rules() -> &'static [&'static dyn Rule] {
         &perf::blocking_in_async::BlockingInAsync,
         &perf::missing_pool::MissingPool,
         &perf::slow_work_in_handler::SlowWorkInHandler,
+        &perf::missing_cache::MissingCache,
         &security::sql_injection::SqlInjection,
     ]
 }

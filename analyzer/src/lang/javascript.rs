@@ -26,8 +26,8 @@ use crate::lang::lowering::{
 };
 use crate::lang::{named_children, node_text, span, unescape};
 use crate::model::{
-    Arg, CallPath, FileModel, FunctionId, Handler, Language, LoopKind, Origin, Param, Part, Span,
-    Value,
+    Arg, AssignmentKind, CallPath, FileModel, FunctionId, Handler, Language, LoopKind, Origin,
+    Param, Part, Span, Value,
 };
 
 /// A call path longer than this stops growing (its prefix is dropped), so that
@@ -87,6 +87,9 @@ const ITERATION_METHODS: &[&str] = &[
 ];
 /// Next.js app-router handlers are exported functions named after the method.
 const NEXT_METHODS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
+/// Next.js pages-router data functions that run on every request for a
+/// page; their parameter is the request context.
+const NEXT_REQUEST_FUNCTIONS: &[&str] = &["getServerSideProps"];
 /// NestJS method decorators that make a controller method a route handler.
 const NEST_ROUTE_DECORATORS: &[&str] = &[
     "Get", "Post", "Put", "Patch", "Delete", "All", "Head", "Options",
@@ -342,6 +345,8 @@ struct Walker<'src> {
     /// The file's `'use server'` directive: its exported async functions are
     /// Next.js server actions.
     server_file: Option<Span>,
+    /// The expression a pattern being destructured takes its value from.
+    destructuring: Option<Span>,
 }
 
 impl<'src> Walker<'src> {
@@ -360,6 +365,7 @@ impl<'src> Walker<'src> {
             pending: Vec::new(),
             last_call: None,
             server_file: None,
+            destructuring: None,
         }
     }
 
@@ -838,6 +844,7 @@ impl<'src> Walker<'src> {
             Kind::Skip => |_, _, _| Eval::unknown(),
             Kind::If => Self::lower_if,
             Kind::Switch => Self::lower_switch,
+            Kind::Try => Self::lower_try,
             Kind::Other => Self::walk_children,
         }
     }
@@ -851,12 +858,38 @@ impl<'src> Walker<'src> {
         let conditional = self.lowering.begin_conditional();
         for (arm, field) in ["consequence", "alternative"].into_iter().enumerate() {
             if let Some(branch) = node.child_by_field_name(field) {
-                self.lowering.enter_arm(conditional, arm as u32);
+                self.lowering
+                    .enter_arm(conditional, arm as u32, span(branch), leaves(branch));
                 self.eval(branch, depth + 1);
                 self.lowering.exit_arm();
             }
         }
         Eval::unknown()
+    }
+
+    /// `try`/`catch`: the body and the handler are arms of one conditional
+    /// (the handler runs instead of the rest of the body).
+    fn lower_try(&mut self, node: Node<'_>, depth: usize) -> Eval {
+        let conditional = self.lowering.begin_conditional();
+        for field in ["body", "handler"] {
+            if let Some(arm) = node.child_by_field_name(field) {
+                let exits = if field == "handler" {
+                    arm.child_by_field_name("body").is_some_and(leaves)
+                } else {
+                    leaves(arm)
+                };
+                self.lowering.record_arm(conditional, span(arm), exits);
+            }
+        }
+        // `catch (error)`: bound to what was thrown.
+        let parameter = node
+            .child_by_field_name("handler")
+            .and_then(|handler| handler.child_by_field_name("parameter"));
+        if let Some(parameter) = parameter.filter(|parameter| parameter.kind() == "identifier") {
+            self.lowering
+                .note_assignment(span(parameter), None, AssignmentKind::Bind);
+        }
+        self.walk_children(node, depth)
     }
 
     /// `switch`: each case is a branch (fall-through is not followed).
@@ -871,7 +904,8 @@ impl<'src> Walker<'src> {
         let mut cursor = body.walk();
         let cases: Vec<Node<'_>> = body.named_children(&mut cursor).collect();
         for (arm, case) in cases.into_iter().enumerate() {
-            self.lowering.enter_arm(conditional, arm as u32);
+            self.lowering
+                .enter_arm(conditional, arm as u32, span(case), leaves(case));
             self.eval(case, depth + 1);
             self.lowering.exit_arm();
         }
@@ -909,6 +943,14 @@ impl<'src> Walker<'src> {
     }
 
     fn eval_update(&mut self, node: Node<'_>, depth: usize) -> Eval {
+        if let Some(argument) = node.child_by_field_id(self.fields.argument) {
+            if argument.kind() == "identifier" {
+                self.lowering
+                    .note_assignment(span(argument), None, AssignmentKind::Update);
+            } else {
+                self.note_store(argument, None);
+            }
+        }
         self.walk_children(node, depth);
         Eval::number()
     }
@@ -967,7 +1009,10 @@ impl<'src> Walker<'src> {
         match self.text(node) {
             "undefined" => Eval::literal(),
             "NaN" | "Infinity" => Eval::number(),
-            name => self.lowering.eval_name(name, span(node)),
+            name => {
+                self.lowering.note_read(name, span(node));
+                self.lowering.eval_name(name, span(node))
+            }
         }
     }
 
@@ -1168,6 +1213,7 @@ impl<'src> Walker<'src> {
                 }
                 "shorthand_property_identifier" => {
                     let name = self.text(member);
+                    self.lowering.note_read(name, span(member));
                     (
                         Some(name.to_string()),
                         self.lowering.eval_name(name, span(member)),
@@ -1386,11 +1432,15 @@ impl<'src> Walker<'src> {
                     method,
                 }
             }
-            "identifier" => Callee {
-                path: self.lowering.name_path(self.text(function)),
-                receiver: None,
-                method: None,
-            },
+            "identifier" => {
+                // A local function value is read to be called.
+                self.lowering.note_read(self.text(function), span(function));
+                Callee {
+                    path: self.lowering.name_path(self.text(function)),
+                    receiver: None,
+                    method: None,
+                }
+            }
             "import" | "super" => Callee {
                 path: CallPath {
                     text: function.kind().to_string(),
@@ -1896,8 +1946,16 @@ impl<'src> Walker<'src> {
             for each in names {
                 self.lowering.bind(&each, eval.clone());
             }
+            if name.kind() == "identifier" {
+                self.lowering
+                    .note_assignment(span(name), None, AssignmentKind::Bind);
+            }
             return Eval::unknown();
         };
+        if name.kind() == "identifier" {
+            self.lowering
+                .note_assignment(span(name), Some(span(value)), AssignmentKind::Bind);
+        }
         if name.kind() == "identifier" && is_function_node(value) {
             let text = self.text(name);
             self.lower_function(
@@ -1929,7 +1987,9 @@ impl<'src> Walker<'src> {
         if name.kind() == "identifier" {
             self.lowering.bind(self.text(name), eval);
         } else {
+            let outer = self.destructuring.replace(span(value));
             self.destructure(name, &eval, depth + 1, BindMode::Declare);
+            self.destructuring = outer;
         }
         Eval::unknown()
     }
@@ -1958,6 +2018,7 @@ impl<'src> Walker<'src> {
         match pattern.kind() {
             "identifier" | "shorthand_property_identifier_pattern" => {
                 let name = self.text(pattern);
+                self.note_destructured(pattern);
                 self.store(name, base.clone(), mode);
             }
             "object_pattern" => {
@@ -1965,6 +2026,7 @@ impl<'src> Walker<'src> {
                     match property.kind() {
                         "shorthand_property_identifier_pattern" => {
                             let name = self.text(property);
+                            self.note_destructured(property);
                             self.store(name, member_of(base, name), mode);
                         }
                         "pair_pattern" => {
@@ -2050,6 +2112,33 @@ impl<'src> Walker<'src> {
         }
     }
 
+    fn note_destructured(&mut self, name: Node<'_>) {
+        self.lowering
+            .note_assignment(span(name), self.destructuring, AssignmentKind::Bind);
+    }
+
+    /// `obj.field = …`, `list[i] = …`, `obj.count++`: what the root name holds
+    /// changes.
+    fn note_store(&mut self, target: Node<'_>, value: Option<Span>) {
+        let mut root = target;
+        for _ in 0..MAX_DEPTH {
+            let inner = match root.kind() {
+                "member_expression" => root.child_by_field_id(self.fields.object),
+                "subscript_expression" => root.child_by_field_id(self.fields.object),
+                "parenthesized_expression" | "non_null_expression" => first_named(root),
+                _ => None,
+            };
+            match inner {
+                Some(inner) => root = inner,
+                None => break,
+            }
+        }
+        if root.kind() == "identifier" && root != target {
+            self.lowering
+                .note_assignment(span(root), value, AssignmentKind::Store);
+        }
+    }
+
     /// `name = …`: rebinds the variable where it lives, so that an
     /// assignment in a callback reaches the enclosing function's variable.
     fn assign(&mut self, name: &str, eval: Eval) {
@@ -2077,6 +2166,8 @@ impl<'src> Walker<'src> {
         match left.kind() {
             "identifier" => {
                 let name = self.text(left);
+                self.lowering
+                    .note_assignment(span(left), Some(span(right)), AssignmentKind::Bind);
                 if is_function_node(right) {
                     self.lower_function(
                         right,
@@ -2097,6 +2188,7 @@ impl<'src> Walker<'src> {
                 Eval::with_origin(Value::Unknown, origin)
             }
             "member_expression" => {
+                self.note_store(left, Some(span(right)));
                 self.eval(left, depth + 1);
                 let property = left.child_by_field_id(self.fields.property);
                 if is_function_node(right) {
@@ -2131,10 +2223,13 @@ impl<'src> Walker<'src> {
             "object_pattern" | "array_pattern" => {
                 let mut eval = self.eval(right, depth + 1);
                 eval.defined_at = Some(span(right));
+                let outer = self.destructuring.replace(span(right));
                 self.destructure(left, &eval, depth + 1, BindMode::Assign);
+                self.destructuring = outer;
                 eval
             }
             _ => {
+                self.note_store(left, Some(span(right)));
                 self.eval(left, depth + 1);
                 self.eval(right, depth + 1)
             }
@@ -2153,9 +2248,12 @@ impl<'src> Walker<'src> {
             return self.walk_children(node, depth);
         };
         if left.kind() != "identifier" {
+            self.note_store(left, Some(span(right)));
             self.eval(left, depth + 1);
             return self.eval(right, depth + 1);
         }
+        self.lowering
+            .note_assignment(span(left), Some(span(right)), AssignmentKind::Update);
         let value = self.eval(right, depth + 1);
         let name = self.text(left);
         let value_span = span(right);
@@ -2357,7 +2455,11 @@ impl<'src> Walker<'src> {
                 defined_at: Some(*param_span),
             };
             match pattern {
-                Some(pattern) => self.destructure(pattern, &base, depth + 1, BindMode::Declare),
+                Some(pattern) => {
+                    let outer = self.destructuring.take();
+                    self.destructure(pattern, &base, depth + 1, BindMode::Declare);
+                    self.destructuring = outer;
+                }
                 None if context.iteration.is_some() => {
                     self.lowering.bind(param_name, base);
                 }
@@ -2782,6 +2884,13 @@ impl<'src> Walker<'src> {
                     {
                         self.hints
                             .push((declaration.id(), convention(span(name), InputRule::NextApp)));
+                    } else if let Some(name) =
+                        name.filter(|name| NEXT_REQUEST_FUNCTIONS.contains(&self.text(*name)))
+                    {
+                        self.hints.push((
+                            declaration.id(),
+                            convention(span(name), InputRule::FirstParam),
+                        ));
                     }
                 }
                 "lexical_declaration" | "variable_declaration" => {
@@ -2792,9 +2901,17 @@ impl<'src> Walker<'src> {
                         ) else {
                             continue;
                         };
-                        if NEXT_METHODS.contains(&self.text(name)) && is_function_node(function) {
+                        if !is_function_node(function) {
+                            continue;
+                        }
+                        if NEXT_METHODS.contains(&self.text(name)) {
                             self.hints
                                 .push((function.id(), convention(span(name), InputRule::NextApp)));
+                        } else if NEXT_REQUEST_FUNCTIONS.contains(&self.text(name)) {
+                            self.hints.push((
+                                function.id(),
+                                convention(span(name), InputRule::FirstParam),
+                            ));
                         }
                     }
                 }
@@ -3119,6 +3236,32 @@ impl<'src> Walker<'src> {
 }
 
 // ----- helpers over values -----------------------------------------------------------
+
+/// Whether a branch ends by leaving: it is, or its last statement is, a
+/// `return`, `throw`, `break` or `continue` (an `else` clause or a `case`
+/// holds its statements).
+fn leaves(branch: Node<'_>) -> bool {
+    let mut current = branch;
+    for _ in 0..MAX_DEPTH {
+        match current.kind() {
+            "return_statement" | "throw_statement" | "break_statement" | "continue_statement" => {
+                return true
+            }
+            "statement_block" | "else_clause" | "switch_case" | "switch_default" => {
+                let last = named_children(current)
+                    .into_iter()
+                    .rev()
+                    .find(|statement| statement.kind() != "comment");
+                match last {
+                    Some(last) => current = last,
+                    None => return false,
+                }
+            }
+            _ => return false,
+        }
+    }
+    false
+}
 
 fn function_value() -> Eval {
     Eval::with_origin(Value::Function, Origin::Unknown)
@@ -3463,6 +3606,7 @@ fn apply_input_rule(rule: InputRule, params: &mut [Param]) -> bool {
 enum Kind {
     If,
     Switch,
+    Try,
     Identifier,
     This,
     String,
@@ -3549,6 +3693,7 @@ fn classify(node: Node<'_>) -> Kind {
         "return_statement" => Kind::Return,
         "if_statement" => Kind::If,
         "switch_statement" => Kind::Switch,
+        "try_statement" => Kind::Try,
         "export_statement" => Kind::Export,
         "import_statement" => Kind::Skip,
         kind if is_type_only(kind) => Kind::Skip,
@@ -4662,5 +4807,64 @@ mod tests {
         }
         let nested_calls = results.get(1).map_or(0, |(_, _, calls)| *calls);
         assert!(nested_calls > 100, "{results:?}");
+    }
+
+    #[test]
+    fn name_reads_assignments_and_arms() {
+        let source = "import yaml from 'js-yaml';\nconst DIR = 'x';\nlet cached;\nexport function GET(req) {\n  let count = 0;\n  const { a, b } = load(req);\n  count += a;\n  state.items[0] = b;\n  cached ??= yaml.load(DIR);\n  if (!a) {\n    return null;\n  } else {\n    count++;\n  }\n  try { f(); } catch (e) { throw e; }\n}\n";
+        let model = ts(source);
+        let text = |span: crate::model::Span| &source[span.range()];
+        let reads: Vec<(&str, &crate::model::NameScope)> = model
+            .name_reads
+            .iter()
+            .map(|read| (text(read.span), &read.scope))
+            .collect();
+        use crate::model::NameScope;
+        assert!(reads.contains(&("req", &NameScope::Local)));
+        assert!(reads.contains(&("DIR", &NameScope::Module)));
+        assert!(reads.contains(&("yaml", &NameScope::Import("js-yaml".to_string()))));
+        assert!(reads.contains(&("state", &NameScope::Global)));
+        use crate::model::AssignmentKind::{Bind, Store, Update};
+        let assignments: Vec<(&str, crate::model::AssignmentKind, Option<&str>)> = model
+            .assignments
+            .iter()
+            .filter(|assignment| assignment.function.is_some())
+            .map(|assignment| {
+                (
+                    text(assignment.target),
+                    assignment.kind,
+                    assignment.value.map(text),
+                )
+            })
+            .collect();
+        assert_eq!(
+            assignments,
+            vec![
+                ("count", Bind, Some("0")),
+                ("a", Bind, Some("load(req)")),
+                ("b", Bind, Some("load(req)")),
+                ("count", Update, Some("a")),
+                ("state", Store, Some("b")),
+                ("cached", Update, Some("yaml.load(DIR)")),
+                ("count", Update, None),
+                ("e", Bind, None),
+            ]
+        );
+        let exits: Vec<bool> = model.arms.iter().map(|arm| arm.exits).collect();
+        assert_eq!(exits, vec![true, false, false, true]);
+    }
+
+    #[test]
+    fn get_server_side_props_serves_requests() {
+        let model = ts("export const getServerSideProps = async (ctx) => ({ props: {} });\nexport async function getStaticProps() { return { props: {} }; }\n");
+        assert_eq!(
+            model.functions[0]
+                .handler
+                .as_ref()
+                .map(|handler| handler.framework),
+            Some("nextjs")
+        );
+        assert!(model.functions[0].params[0].is_request_input);
+        assert!(model.functions[1].handler.is_none());
     }
 }

@@ -10,8 +10,8 @@
 use std::collections::HashMap;
 
 use crate::model::{
-    Call, CallPath, FileModel, Function, FunctionId, Handler, Hole, Loop, LoopId, LoopKind, Origin,
-    Param, Part, Span, StrShape, Value,
+    Arm, Assignment, AssignmentKind, Call, CallPath, FileModel, Function, FunctionId, Handler,
+    Hole, Loop, LoopId, LoopKind, NameRead, NameScope, Origin, Param, Part, Span, StrShape, Value,
 };
 
 /// A string shape stops growing past this many parts; the rest becomes one
@@ -202,6 +202,13 @@ impl<'src> Lowering<'src> {
         self.model
             .calls
             .sort_by_key(|call| (call.span.start, call.span.end));
+        // The walk visits some things out of source order (a comprehension's
+        // iterable before its body); rules search these by position.
+        self.model.name_reads.sort_by_key(|read| read.span.start);
+        self.model
+            .assignments
+            .sort_by_key(|assignment| assignment.target.start);
+        self.model.arms.sort_by_key(|arm| arm.span.start);
         self.model
     }
 
@@ -391,6 +398,38 @@ impl<'src> Lowering<'src> {
 
     // ----- names ---------------------------------------------------------------
 
+    /// Records that the walk read `name` as a value at `span`, and where the
+    /// name is bound there.
+    pub fn note_read(&mut self, name: &str, span: Span) {
+        let found = self
+            .scopes
+            .iter()
+            .enumerate()
+            .rev()
+            .find_map(|(depth, scope)| Some((depth, scope.bindings.get(name)?)));
+        let scope = match found {
+            Some((_, Binding::Import(path))) => NameScope::Import(path.clone()),
+            Some((0, Binding::Value(_))) => NameScope::Module,
+            Some(_) => NameScope::Local,
+            None => NameScope::Global,
+        };
+        self.model.name_reads.push(NameRead {
+            span,
+            scope,
+            function: self.current_function(),
+        });
+    }
+
+    /// Records that `target` (a name) gets a value from `value` here.
+    pub fn note_assignment(&mut self, target: Span, value: Option<Span>, kind: AssignmentKind) {
+        self.model.assignments.push(Assignment {
+            target,
+            value,
+            kind,
+            function: self.current_function(),
+        });
+    }
+
     /// Binds `name` in the innermost scope (a declaration).
     pub fn bind(&mut self, name: &str, eval: Eval) {
         if let Some(scope) = self.scopes.last_mut() {
@@ -414,8 +453,26 @@ impl<'src> Lowering<'src> {
         self.next_conditional
     }
 
-    pub fn enter_arm(&mut self, conditional: u32, arm: u32) {
+    /// Enters arm `arm` of `conditional`, written at `span`; `exits` when the
+    /// arm ends by leaving (`return`, `raise`, `throw`, `break`, `continue`).
+    pub fn enter_arm(&mut self, conditional: u32, arm: u32, span: Span, exits: bool) {
         self.branches.push((conditional, arm));
+        self.model.arms.push(Arm {
+            conditional,
+            span,
+            exits,
+        });
+    }
+
+    /// Records an arm of `conditional` that the walk does not treat as a
+    /// branch for values: a `try` body and its handlers (a handler runs
+    /// after part of the body, so a variable keeps its latest value).
+    pub fn record_arm(&mut self, conditional: u32, span: Span, exits: bool) {
+        self.model.arms.push(Arm {
+            conditional,
+            span,
+            exits,
+        });
     }
 
     pub fn exit_arm(&mut self) {

@@ -14,7 +14,9 @@ use super::lowering::{
     Lowering, ParamSpec, ShapeBuilder, MAX_DEPTH,
 };
 use super::{children, named_children, node_text, span, unescape};
-use crate::model::{Arg, CallPath, FileModel, Handler, LoopKind, Origin, Param, Span, Value};
+use crate::model::{
+    Arg, AssignmentKind, CallPath, FileModel, Handler, LoopKind, Origin, Param, Span, Value,
+};
 
 pub(crate) fn lower(tree: &Tree, source: &str) -> FileModel {
     let mut walker = Walker {
@@ -312,6 +314,10 @@ impl<'src> Walker<'src> {
                 self.with_statement(node);
                 Eval::unknown()
             }
+            "try_statement" => {
+                self.try_statement(node);
+                Eval::unknown()
+            }
             "assignment" => {
                 self.assignment(node);
                 Eval::unknown()
@@ -334,7 +340,12 @@ impl<'src> Walker<'src> {
             }
             "integer" | "float" => Eval::number(),
             "true" | "false" | "none" => Eval::literal(),
-            "identifier" => self.low.eval_name(self.text(node), span(node)),
+            "identifier" => {
+                let name = self.text(node);
+                self.low.note_read(name, span(node));
+                self.low.eval_name(name, span(node))
+            }
+            "named_expression" => self.named_expression(node),
             "attribute" => self.attribute(node),
             "call" => self.call(node, false),
             "await" => {
@@ -672,9 +683,8 @@ impl<'src> Walker<'src> {
                 _ => self.text(key).to_string(),
             });
             if let Some(key) = key {
-                if key.kind() != "string" {
-                    self.expr(key);
-                }
+                // A string key is evaluated too: an f-string's holes are reads.
+                self.expr(key);
             }
             if let Some(value) = value {
                 let eval = self.expr(value);
@@ -726,7 +736,11 @@ impl<'src> Walker<'src> {
                     _ => (self.opaque_path(function), None),
                 }
             }
-            "identifier" => (self.low.name_path(self.text(function)), None),
+            "identifier" => {
+                // A local function value (a loop's `Aggregate`) is read to be called.
+                self.low.note_read(self.text(function), span(function));
+                (self.low.name_path(self.text(function)), None)
+            }
             _ => {
                 let eval = self.expr(function);
                 let path = eval.call_path().cloned().unwrap_or(CallPath {
@@ -872,7 +886,7 @@ impl<'src> Walker<'src> {
         let annotation = node.child_by_field_name("type");
         let Some(right) = node.child_by_field_name("right") else {
             if let Some(left) = left {
-                self.bind_target(left, Eval::unknown());
+                self.bind_target(left, Eval::unknown(), None);
             }
             return;
         };
@@ -883,13 +897,31 @@ impl<'src> Walker<'src> {
             }
         }
         if let Some(left) = left {
-            self.bind_target(left, eval);
+            self.bind_target(left, eval, Some(span(right)));
         }
     }
 
-    fn bind_target(&mut self, target: Node<'_>, eval: Eval) {
+    /// `(name := value)`: binds `name` and is the value.
+    fn named_expression(&mut self, node: Node<'_>) -> Eval {
+        let (Some(name), Some(value)) = (
+            node.child_by_field_name("name"),
+            node.child_by_field_name("value"),
+        ) else {
+            self.visit_children(node);
+            return Eval::unknown();
+        };
+        let eval = self.expr(value);
+        self.bind_target(name, eval.clone(), Some(span(value)));
+        eval
+    }
+
+    /// Binds an assignment's target to `eval`, computed from the expression
+    /// at `value`.
+    fn bind_target(&mut self, target: Node<'_>, eval: Eval, value: Option<Span>) {
         match target.kind() {
             "identifier" => {
+                self.low
+                    .note_assignment(span(target), value, AssignmentKind::Bind);
                 let mut eval = eval;
                 if eval.defined_at.is_none() {
                     if let Value::Str(shape) = &eval.value {
@@ -908,13 +940,40 @@ impl<'src> Walker<'src> {
             "pattern_list" | "tuple_pattern" | "list_pattern" => {
                 // `a, b = x`: each name gets the origin of the whole value.
                 for element in named_children(target) {
-                    self.bind_target(element, Eval::with_origin(Value::Unknown, eval.origin));
+                    self.bind_target(
+                        element,
+                        Eval::with_origin(Value::Unknown, eval.origin),
+                        value,
+                    );
                 }
             }
             _ => {
                 // `obj.attr = …`, `d[k] = …`: evaluate the target's own parts.
+                self.note_store(target, value);
                 self.expr(target);
             }
+        }
+    }
+
+    /// `obj.attr = …`, `d[k] = …`, `obj.items[i] += …`: what the root name
+    /// holds changes.
+    fn note_store(&mut self, target: Node<'_>, value: Option<Span>) {
+        let mut root = target;
+        for _ in 0..MAX_DEPTH {
+            let inner = match root.kind() {
+                "attribute" => root.child_by_field_name("object"),
+                "subscript" => root.child_by_field_name("value"),
+                "parenthesized_expression" => root.named_child(0),
+                _ => None,
+            };
+            match inner {
+                Some(inner) => root = inner,
+                None => break,
+            }
+        }
+        if root.kind() == "identifier" && root != target {
+            self.low
+                .note_assignment(span(root), value, AssignmentKind::Store);
         }
     }
 
@@ -931,9 +990,12 @@ impl<'src> Walker<'src> {
             .child_by_field_name("operator")
             .is_some_and(|operator| self.text(operator) == "+=");
         if left.kind() != "identifier" {
+            self.note_store(left, Some(span(right)));
             self.expr(left);
             return;
         }
+        self.low
+            .note_assignment(span(left), Some(span(right)), AssignmentKind::Update);
         let name = self.text(left);
         let right_span = span(right);
         let right_text = self.text(right);
@@ -1023,7 +1085,8 @@ impl<'src> Walker<'src> {
         let conditional = self.low.begin_conditional();
         let mut arm = 0;
         if let Some(consequence) = node.child_by_field_name("consequence") {
-            self.low.enter_arm(conditional, arm);
+            self.low
+                .enter_arm(conditional, arm, span(consequence), leaves(consequence));
             self.expr(consequence);
             self.low.exit_arm();
         }
@@ -1033,7 +1096,15 @@ impl<'src> Walker<'src> {
             .collect();
         for alternative in alternatives {
             arm += 1;
-            self.low.enter_arm(conditional, arm);
+            let body = alternative
+                .child_by_field_name("consequence")
+                .or_else(|| alternative.child_by_field_name("body"));
+            self.low.enter_arm(
+                conditional,
+                arm,
+                span(alternative),
+                body.is_some_and(leaves),
+            );
             self.visit_children(alternative);
             self.low.exit_arm();
         }
@@ -1048,9 +1119,44 @@ impl<'src> Walker<'src> {
             return;
         };
         for (arm, case) in named_children(body).into_iter().enumerate() {
-            self.low.enter_arm(conditional, arm as u32);
+            let exits = case.child_by_field_name("consequence").is_some_and(leaves);
+            self.low
+                .enter_arm(conditional, arm as u32, span(case), exits);
             self.expr(case);
             self.low.exit_arm();
+        }
+    }
+
+    /// `try`/`except`: the body and each handler are arms of one conditional
+    /// (a handler runs instead of the rest of the body).
+    fn try_statement(&mut self, node: Node<'_>) {
+        let conditional = self.low.begin_conditional();
+        for child in named_children(node) {
+            match child.kind() {
+                "block" => self.low.record_arm(conditional, span(child), leaves(child)),
+                "except_clause" | "except_group_clause" => {
+                    let exits = named_children(child)
+                        .into_iter()
+                        .rev()
+                        .find(|part| part.kind() == "block")
+                        .is_some_and(leaves);
+                    self.low.record_arm(conditional, span(child), exits);
+                    // `except E as error`: bound to what was raised.
+                    let alias = named_children(child)
+                        .into_iter()
+                        .find(|part| part.kind() == "as_pattern")
+                        .and_then(|pattern| pattern.child_by_field_name("alias"));
+                    if let Some(alias) = alias {
+                        let name = alias.named_child(0).unwrap_or(alias);
+                        if name.kind() == "identifier" {
+                            self.low
+                                .note_assignment(span(name), None, AssignmentKind::Bind);
+                        }
+                    }
+                }
+                _ => {}
+            }
+            self.expr(child);
         }
     }
 
@@ -1081,7 +1187,7 @@ impl<'src> Walker<'src> {
             let eval = inner.map_or_else(Eval::unknown, |inner| self.expr(inner));
             if let Some(alias) = alias {
                 let target = alias.named_child(0).unwrap_or(alias);
-                self.bind_target(target, eval);
+                self.bind_target(target, eval, inner.map(span));
             }
         } else {
             self.expr(value);
@@ -1452,6 +1558,21 @@ impl<'src> Walker<'src> {
 
 /// `receiver.name` as a value.
 /// `name = value` as a statement: the name and the value.
+/// Whether a block ends by leaving: its last statement returns, raises,
+/// breaks or continues.
+fn leaves(block: Node<'_>) -> bool {
+    let last = named_children(block)
+        .into_iter()
+        .rev()
+        .find(|statement| statement.kind() != "comment");
+    last.is_some_and(|statement| {
+        matches!(
+            statement.kind(),
+            "return_statement" | "raise_statement" | "break_statement" | "continue_statement"
+        )
+    })
+}
+
 fn name_assignment(statement: Node<'_>) -> Option<(Node<'_>, Node<'_>)> {
     let assignment = statement
         .named_child(0)
@@ -1577,7 +1698,10 @@ fn percent_pieces(template: &str) -> Vec<PercentPiece> {
 #[cfg(test)]
 mod tests {
     use crate::lang::lower;
-    use crate::model::{Call, FileModel, Language, LoopKind, Origin, Part, StrShape, Value};
+    use crate::model::{
+        AssignmentKind, Call, FileModel, Language, LoopKind, NameScope, Origin, Part, StrShape,
+        Value,
+    };
 
     fn model(source: &str) -> FileModel {
         lower(Language::Python, source)
@@ -1846,5 +1970,62 @@ mod tests {
             })
             .unwrap();
         assert!(handle.join().unwrap());
+    }
+
+    #[test]
+    fn name_reads_assignments_and_arms() {
+        let source = "import re\nLIMIT = 3\n\ndef view(request, n):\n    total = 0\n    for x in items(n):\n        total += x\n        cache[x] = re.compile(f\"{LIMIT}\")\n    with open(PATH) as f:\n        pass\n    if n:\n        return total\n    else:\n        helper(undefined_name)\n    try:\n        y = 1\n    except ValueError:\n        raise\n";
+        let model = model(source);
+        let text = |span: crate::model::Span| &source[span.range()];
+        let reads: Vec<(&str, &NameScope)> = model
+            .name_reads
+            .iter()
+            .map(|read| (text(read.span), &read.scope))
+            .collect();
+        assert!(reads.contains(&("n", &NameScope::Local)));
+        assert!(reads.contains(&("LIMIT", &NameScope::Module)));
+        assert!(reads.contains(&("re", &NameScope::Import("re".to_string()))));
+        assert!(reads.contains(&("undefined_name", &NameScope::Global)));
+        // A called local is read too; a called global resolves as global.
+        assert!(reads.contains(&("items", &NameScope::Global)));
+        let assignments: Vec<(&str, AssignmentKind, Option<&str>)> = model
+            .assignments
+            .iter()
+            .filter(|assignment| assignment.function.is_some())
+            .map(|assignment| {
+                (
+                    text(assignment.target),
+                    assignment.kind,
+                    assignment.value.map(text),
+                )
+            })
+            .collect();
+        assert_eq!(
+            assignments,
+            vec![
+                ("total", AssignmentKind::Bind, Some("0")),
+                ("total", AssignmentKind::Update, Some("x")),
+                (
+                    "cache",
+                    AssignmentKind::Store,
+                    Some("re.compile(f\"{LIMIT}\")")
+                ),
+                ("f", AssignmentKind::Bind, Some("open(PATH)")),
+                ("y", AssignmentKind::Bind, Some("1")),
+            ]
+        );
+        let arms: Vec<(u32, bool)> = model
+            .arms
+            .iter()
+            .map(|arm| (arm.conditional, arm.exits))
+            .collect();
+        // `if` (returns) / `else`, then `try` body / `except` (raises).
+        assert_eq!(arms.len(), 4);
+        assert!(arms[0].1);
+        assert!(!arms[1].1);
+        assert_eq!(arms[0].0, arms[1].0);
+        assert_eq!(arms[2].0, arms[3].0);
+        assert_ne!(arms[0].0, arms[2].0);
+        assert_eq!((arms[2].1, arms[3].1), (false, true));
     }
 }

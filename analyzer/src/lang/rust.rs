@@ -12,8 +12,11 @@
 //! where Rust builds text (`format!`, `write!`) and where sqlx checks queries
 //! (`sqlx::query!`), so their arguments are split on top-level commas and
 //! evaluated from the tokens; anything beyond a literal, a name or a simple
-//! chain on a name is unknown. Calls written inside macro arguments are not
-//! recorded.
+//! chain on a name is unknown. In macros whose arguments are expressions
+//! (`json!`, `vec!`, `assert_eq!`, the formatting and logging macros) the
+//! calls the tokens show (a path or a chain of fields and method calls on a
+//! name) are recorded too, and the names they read; other macros (`quote!`,
+//! `select!`) have a syntax of their own and are left alone.
 
 use std::collections::{HashMap, HashSet};
 
@@ -26,7 +29,8 @@ use super::lowering::{
 };
 use super::{children, named_children, node_text, span, unescape};
 use crate::model::{
-    Arg, CallPath, FileModel, FunctionId, Handler, LoopKind, Origin, Param, Span, Value,
+    Arg, AssignmentKind, CallPath, FileModel, FunctionId, Handler, LoopKind, Origin, Param, Span,
+    Value,
 };
 
 pub(crate) fn lower(tree: &Tree, source: &str) -> FileModel {
@@ -1194,6 +1198,7 @@ impl<'src> Walker<'src> {
     }
 
     fn name(&mut self, node: Node<'_>) -> Eval {
+        self.low.note_read(self.text(node), span(node));
         self.low.eval_name(self.text(node), span(node))
     }
 
@@ -1747,6 +1752,7 @@ impl<'src> Walker<'src> {
         if let Some(pattern) = node.child_by_field_name("pattern") {
             self.scan_errors(pattern);
             self.bind_pattern(pattern, &eval);
+            self.note_pattern(pattern, value.map(span));
         }
         if let Some(alternative) = node.child_by_field_name("alternative") {
             self.expr(alternative);
@@ -1763,6 +1769,8 @@ impl<'src> Walker<'src> {
         };
         let mut eval = self.expr(right);
         if left.kind() == "identifier" {
+            self.low
+                .note_assignment(span(left), Some(span(right)), AssignmentKind::Bind);
             if eval.defined_at.is_none() {
                 eval.defined_at = match &eval.value {
                     Value::Str(shape) => Some(shape.span),
@@ -1771,6 +1779,7 @@ impl<'src> Walker<'src> {
             }
             self.rebind(self.text(left), eval);
         } else {
+            self.note_store(left, Some(span(right)));
             self.expr(left);
         }
         Eval::unknown()
@@ -1785,9 +1794,12 @@ impl<'src> Walker<'src> {
         };
         let value = self.expr(right);
         if left.kind() != "identifier" {
+            self.note_store(left, Some(span(right)));
             self.expr(left);
             return Eval::unknown();
         }
+        self.low
+            .note_assignment(span(left), Some(span(right)), AssignmentKind::Update);
         let name = self.text(left);
         let is_append = node
             .child_by_field_name("operator")
@@ -1844,6 +1856,37 @@ impl<'src> Walker<'src> {
         }
     }
 
+    /// Records the names `pattern` binds as taking their values from the
+    /// expression at `value`.
+    fn note_pattern(&mut self, pattern: Node<'_>, value: Option<Span>) {
+        for (_, at) in self.pattern_names(pattern) {
+            self.low.note_assignment(at, value, AssignmentKind::Bind);
+        }
+    }
+
+    /// `self.total = …`, `rows[i] = …`, `*count += 1`: what the root name
+    /// holds changes.
+    fn note_store(&mut self, target: Node<'_>, value: Option<Span>) {
+        let mut root = target;
+        for _ in 0..MAX_DEPTH {
+            let inner = match root.kind() {
+                "field_expression" => root.child_by_field_name("value"),
+                "index_expression" | "unary_expression" | "parenthesized_expression" => {
+                    first_named(root)
+                }
+                _ => None,
+            };
+            match inner {
+                Some(inner) => root = inner,
+                None => break,
+            }
+        }
+        if matches!(root.kind(), "identifier" | "self") && root != target {
+            self.low
+                .note_assignment(span(root), value, AssignmentKind::Store);
+        }
+    }
+
     /// The names a pattern binds, in order. Iterative: patterns nest without
     /// bound.
     fn pattern_names(&self, pattern: Node<'_>) -> Vec<(String, Span)> {
@@ -1888,12 +1931,12 @@ impl<'src> Walker<'src> {
     fn condition(&mut self, node: Node<'_>) {
         match node.kind() {
             "let_condition" => {
-                let eval = node
-                    .child_by_field_name("value")
-                    .map_or_else(Eval::unknown, |value| self.expr(value));
+                let value = node.child_by_field_name("value");
+                let eval = value.map_or_else(Eval::unknown, |value| self.expr(value));
                 if let Some(pattern) = node.child_by_field_name("pattern") {
                     self.scan_errors(pattern);
                     self.bind_pattern(pattern, &eval);
+                    self.note_pattern(pattern, value.map(span));
                 }
                 self.recover(node);
             }
@@ -1914,24 +1957,33 @@ impl<'src> Walker<'src> {
             self.condition(condition);
         }
         let conditional = self.low.begin_conditional();
-        self.low.enter_arm(conditional, 0);
-        let consequence = node
-            .child_by_field_name("consequence")
-            .map(|consequence| self.expr(consequence));
+        let consequence = node.child_by_field_name("consequence");
+        let consequence_span = consequence.map_or(span(node), span);
+        self.low.enter_arm(
+            conditional,
+            0,
+            consequence_span,
+            consequence.is_some_and(leaves),
+        );
+        let consequence = consequence.map(|consequence| self.expr(consequence));
         self.low.exit_arm();
         let Some(alternative) = node.child_by_field_name("alternative") else {
             return Eval::unknown();
         };
-        self.low.enter_arm(conditional, 1);
+        self.low.enter_arm(
+            conditional,
+            1,
+            span(alternative),
+            first_named(alternative).is_some_and(leaves),
+        );
         let alternative = first_named(alternative).map(|inner| self.expr(inner));
         self.low.exit_arm();
         either(consequence, alternative)
     }
 
     fn match_expression(&mut self, node: Node<'_>) -> Eval {
-        let scrutinee = node
-            .child_by_field_name("value")
-            .map_or_else(Eval::unknown, |value| self.expr(value));
+        let scrutinee_node = node.child_by_field_name("value");
+        let scrutinee = scrutinee_node.map_or_else(Eval::unknown, |value| self.expr(value));
         let Some(body) = node.child_by_field_name("body") else {
             return Eval::unknown();
         };
@@ -1942,10 +1994,13 @@ impl<'src> Walker<'src> {
                 self.expr(arm);
                 continue;
             }
-            self.low.enter_arm(conditional, index as u32);
+            let exits = arm.child_by_field_name("value").is_some_and(leaves);
+            self.low
+                .enter_arm(conditional, index as u32, span(arm), exits);
             if let Some(pattern) = arm.child_by_field_name("pattern") {
                 self.scan_errors(pattern);
                 self.bind_pattern(pattern, &scrutinee);
+                self.note_pattern(pattern, scrutinee_node.map(span));
                 if let Some(guard) = pattern.child_by_field_name("condition") {
                     self.condition(guard);
                 }
@@ -2093,6 +2148,9 @@ impl<'src> Walker<'src> {
                     eval.origin = worse(eval.origin, Origin::Loop);
                     if let Some(pattern) = part.child_by_field_name("pattern") {
                         self.bind_pattern(pattern, &eval);
+                        // A new element each time round, whatever the
+                        // expression reads.
+                        self.note_pattern(pattern, None);
                     }
                     self.recover(part);
                 }
@@ -2521,7 +2579,11 @@ impl<'src> Walker<'src> {
                 self.member_path(receiver, self.text(field), receiver_node)
             }
             _ => match callee.kind() {
-                "identifier" => self.low.name_path(self.text(callee)),
+                "identifier" => {
+                    // A local closure or function value is read to be called.
+                    self.low.note_read(self.text(callee), span(callee));
+                    self.low.name_path(self.text(callee))
+                }
                 "scoped_identifier" => {
                     self.scan_errors(callee);
                     let segments = self.path_segments(callee);
@@ -3035,6 +3097,9 @@ impl<'src> Walker<'src> {
             for group in groups {
                 args.push(self.macro_arg(&group));
             }
+            if EXPRESSION_MACROS.contains(&path.name()) {
+                self.macro_tokens(token_tree, 0);
+            }
         }
         if is_typed_query_macro(&path) && args.len() >= 2 {
             // `query_as!(User, "SELECT …")`: the record type is where the
@@ -3060,6 +3125,204 @@ impl<'src> Walker<'src> {
             is_new: false,
         });
         result
+    }
+
+    /// Calls and names inside the tokens of a macro whose arguments are
+    /// expressions (`json!`, `vec!`, `assert_eq!`, `format!`…), as far as
+    /// the tokens show them: a path or a chain of fields and method calls on
+    /// a name, with its arguments. Recorded as the walk records calls, so
+    /// that `json!({ "n": conn.query_row(…)? })` holds a query.
+    fn macro_tokens(&mut self, tree: Node<'_>, depth: usize) {
+        if depth >= MAX_DEPTH {
+            return;
+        }
+        let tokens = children(tree);
+        let mut index = 0;
+        while let Some(token) = tokens.get(index) {
+            match token.kind() {
+                "token_tree" => {
+                    self.macro_tokens(*token, depth + 1);
+                    index += 1;
+                }
+                "string_literal" => {
+                    self.inline_captures(*token);
+                    index += 1;
+                }
+                "identifier" | "self" | "crate" | "super" => {
+                    let after_member =
+                        index > 0 && matches!(tokens[index - 1].kind(), "." | "::" | "'" | "$");
+                    index = if after_member {
+                        index + 1
+                    } else {
+                        self.token_chain_calls(&tokens, index, depth)
+                    };
+                }
+                _ => index += 1,
+            }
+        }
+    }
+
+    /// Reads the variables a format string captures (`"{name}"`, `"{n:>4}"`).
+    fn inline_captures(&mut self, literal: Node<'_>) {
+        let text = self.text(literal);
+        let bytes = text.as_bytes();
+        let mut at = 0;
+        while at < bytes.len() {
+            if bytes[at] != b'{' {
+                at += 1;
+                continue;
+            }
+            if bytes.get(at + 1) == Some(&b'{') {
+                at += 2;
+                continue;
+            }
+            let start = at + 1;
+            let mut end = start;
+            while end < bytes.len() && (bytes[end].is_ascii_alphanumeric() || bytes[end] == b'_') {
+                end += 1;
+            }
+            let closes = matches!(bytes.get(end), Some(b'}' | b':'));
+            let is_name = bytes
+                .get(start)
+                .is_some_and(|first| first.is_ascii_alphabetic() || *first == b'_');
+            if closes && is_name && end > start {
+                let offset = literal.start_byte();
+                self.low
+                    .note_read(&text[start..end], Span::new(offset + start, offset + end));
+            }
+            at = end.max(at + 1);
+        }
+    }
+
+    /// The path or chain that starts at `tokens[start]`: records its calls
+    /// and the name it reads; returns the index after it.
+    fn token_chain_calls(&mut self, tokens: &[Node<'_>], start: usize, depth: usize) -> usize {
+        let root = tokens[start];
+        let mut segments = vec![self.text(root).to_string()];
+        let mut index = start + 1;
+        while let (Some(colons), Some(name)) = (tokens.get(index), tokens.get(index + 1)) {
+            if colons.kind() != "::" || name.kind() != "identifier" {
+                break;
+            }
+            segments.push(self.text(*name).to_string());
+            index += 2;
+        }
+        index = skip_turbofish(tokens, index);
+        // A macro inside a macro: its tokens are visited as a token tree.
+        if tokens.get(index).is_some_and(|token| token.kind() == "!") {
+            return index + 1;
+        }
+        // A struct literal or a block after a path is not a call.
+        let source = self.low.source;
+        let is_call = |token: Option<&Node<'_>>| {
+            token.is_some_and(|token| {
+                token.kind() == "token_tree" && node_text(*token, source).starts_with('(')
+            })
+        };
+        let mut current = if is_call(tokens.get(index)) {
+            let path = if segments.len() == 1 {
+                self.low.name_path(&segments[0])
+            } else {
+                self.resolve_segments(&segments)
+            };
+            let callee_end = tokens[index - 1].end_byte();
+            let eval = self.token_call(tokens, root, callee_end, index, path, depth);
+            index += 1;
+            eval
+        } else if segments.len() == 1 {
+            self.low.note_read(self.text(root), span(root));
+            let mut eval = self.low.eval_name(self.text(root), span(root));
+            if !matches!(eval.value, Value::Path(_)) {
+                // A local of unknown value is called on by its name.
+                eval.value = Value::Path(self.low.name_path(self.text(root)));
+            }
+            eval
+        } else {
+            self.segments_value(&segments)
+        };
+        // `.field`, `.method(…)`, `.await`, `?`.
+        loop {
+            match (tokens.get(index), tokens.get(index + 1)) {
+                (Some(question), _) if question.kind() == "?" => index += 1,
+                (Some(dot), Some(name))
+                    if dot.kind() == "."
+                        && matches!(name.kind(), "identifier" | "integer_literal") =>
+                {
+                    let method = self.text(*name).to_string();
+                    index = skip_turbofish(tokens, index + 2);
+                    let path = match &current.value {
+                        Value::Path(path) if path.text.len() <= MAX_PATH_BYTES => CallPath {
+                            text: format!("{}.{method}", path.text),
+                            resolved: path.resolved,
+                        },
+                        _ => CallPath {
+                            text: format!("<expr>.{method}"),
+                            resolved: false,
+                        },
+                    };
+                    if is_call(tokens.get(index)) {
+                        let callee_end = name.end_byte();
+                        current = self.token_call(tokens, root, callee_end, index, path, depth);
+                        index += 1;
+                    } else {
+                        current = Eval::path(path, current.origin);
+                    }
+                }
+                (Some(dot), Some(_)) if dot.kind() == "." => index += 2,
+                _ => break,
+            }
+        }
+        index
+    }
+
+    /// Records the call whose arguments are the token tree `tokens[at]`,
+    /// written from `root` on; what it returns.
+    fn token_call(
+        &mut self,
+        tokens: &[Node<'_>],
+        root: Node<'_>,
+        callee_end: usize,
+        at: usize,
+        path: CallPath,
+        depth: usize,
+    ) -> Eval {
+        let arguments = tokens[at];
+        let (mut groups, _) = macro_groups(arguments);
+        // A closure runs to the end of the arguments: the commas of its body
+        // (`|r| r.get::<_, i64>(0)`) do not separate arguments.
+        if let Some(closure) = groups.iter().position(|group| {
+            group
+                .iter()
+                .find(|token| token.kind() != "move")
+                .is_some_and(|token| matches!(token.kind(), "|" | "||"))
+        }) {
+            let rest: Vec<Node<'_>> = groups.drain(closure..).flatten().collect();
+            groups.push(rest);
+        }
+        let args: Vec<MacroArg<'_>> = groups.iter().map(|group| self.macro_arg(group)).collect();
+        self.macro_tokens(arguments, depth + 1);
+        let awaited = matches!(
+            (tokens.get(at + 1), tokens.get(at + 2)),
+            (Some(dot), Some(keyword)) if dot.kind() == "." && self.text(*keyword) == "await"
+        );
+        self.low.push_call(CallSpec {
+            span: Span::new(root.start_byte(), arguments.end_byte()),
+            callee_span: Span::new(root.start_byte(), callee_end),
+            path: path.clone(),
+            args: args
+                .into_iter()
+                .map(|arg| Arg {
+                    span: arg.span,
+                    keyword: arg.keyword,
+                    value: arg.eval.value,
+                })
+                .collect(),
+            awaited,
+            tagged_template: false,
+            is_macro: false,
+            is_new: false,
+        });
+        Eval::path(called(&path), Origin::Unknown)
     }
 
     fn macro_result(
@@ -3166,8 +3429,14 @@ impl<'src> Walker<'src> {
                 }
                 "integer_literal" | "float_literal" => Eval::number(),
                 "boolean_literal" => Eval::literal(),
-                "identifier" => self.low.eval_name(self.text(*single), at),
-                "self" => self.low.eval_name("self", at),
+                "identifier" => {
+                    self.low.note_read(self.text(*single), span(*single));
+                    self.low.eval_name(self.text(*single), at)
+                }
+                "self" => {
+                    self.low.note_read("self", span(*single));
+                    self.low.eval_name("self", at)
+                }
                 _ => Eval::unknown(),
             },
             [minus, number] if minus.kind() == "-" => match number.kind() {
@@ -3208,6 +3477,7 @@ impl<'src> Walker<'src> {
                         .collect();
                     return self.segments_value(&segments);
                 }
+                self.low.note_read(self.text(*root), span(*root));
                 let root_eval = self.low.eval_name(self.text(*root), at);
                 self.token_chain(root_eval, rest)
             }
@@ -3349,6 +3619,10 @@ impl<'src> Walker<'src> {
                             let length = raw_template[start..].find('}').map_or(1, |end| end + 1);
                             search_from = start + length;
                             let start = template_node.start_byte() + start;
+                            // The name itself, after the brace.
+                            let name_start = start + 1;
+                            self.low
+                                .note_read(&name, Span::new(name_start, name_start + name.len()));
                             Span::new(start, start + length)
                         }
                         None => {
@@ -3648,6 +3922,88 @@ fn either(left: Option<Eval>, right: Option<Eval>) -> Eval {
     }
 }
 
+/// Macros whose arguments are ordinary expressions: calls written in them
+/// are recorded. Others (`quote!`, `select!`, `html!`) have a syntax of
+/// their own.
+const EXPRESSION_MACROS: &[&str] = &[
+    "json",
+    "vec",
+    "dbg",
+    "assert",
+    "assert_eq",
+    "assert_ne",
+    "debug_assert",
+    "debug_assert_eq",
+    "debug_assert_ne",
+    "format",
+    "format_args",
+    "print",
+    "println",
+    "eprint",
+    "eprintln",
+    "write",
+    "writeln",
+    "panic",
+    "anyhow",
+    "bail",
+    "ensure",
+    "trace",
+    "debug",
+    "info",
+    "warn",
+    "error",
+    "join",
+    "try_join",
+];
+
+/// The index after a turbofish (`::<T, U>`) at `index`, or `index`.
+fn skip_turbofish(tokens: &[Node<'_>], index: usize) -> usize {
+    let opens = matches!(
+        (tokens.get(index), tokens.get(index + 1)),
+        (Some(colons), Some(angle)) if colons.kind() == "::" && angle.kind() == "<"
+    );
+    if !opens {
+        return index;
+    }
+    let mut nesting = 0usize;
+    for (offset, token) in tokens[index + 1..].iter().enumerate() {
+        match token.kind() {
+            "<" => nesting += 1,
+            ">" => {
+                nesting = nesting.saturating_sub(1);
+                if nesting == 0 {
+                    return index + 2 + offset;
+                }
+            }
+            _ => {}
+        }
+    }
+    tokens.len()
+}
+
+/// Whether an expression or block leaves: it is, or ends with, `return`,
+/// `break` or `continue`.
+fn leaves(node: Node<'_>) -> bool {
+    let mut current = node;
+    for _ in 0..MAX_DEPTH {
+        match current.kind() {
+            "return_expression" | "break_expression" | "continue_expression" => return true,
+            "block" | "expression_statement" => {
+                let last = named_children(current)
+                    .into_iter()
+                    .rev()
+                    .find(|child| !matches!(child.kind(), "line_comment" | "block_comment"));
+                match last {
+                    Some(last) => current = last,
+                    None => return false,
+                }
+            }
+            _ => return false,
+        }
+    }
+    false
+}
+
 /// The top-level groups of a macro's token tree, split on `,` and `;`; and
 /// whether a `;` was among the separators (`vec![x; n]`).
 fn macro_groups(token_tree: Node<'_>) -> (Vec<Vec<Node<'_>>>, bool) {
@@ -3683,7 +4039,9 @@ fn macro_groups(token_tree: Node<'_>) -> (Vec<Vec<Node<'_>>>, bool) {
 
 #[cfg(test)]
 mod tests {
-    use crate::model::{Call, FileModel, Language, LoopKind, Origin, StrShape, Value};
+    use crate::model::{
+        AssignmentKind, Call, FileModel, Language, LoopKind, NameScope, Origin, StrShape, Value,
+    };
 
     fn lower(source: &str) -> FileModel {
         crate::lang::lower(Language::Rust, source)
@@ -4535,5 +4893,63 @@ fn f(raw: &str) {
             .map(|hole| text_of(source, hole.span))
             .collect();
         assert_eq!(holes, ["{name}", "{limit:>8}"]);
+    }
+
+    #[test]
+    fn name_reads_assignments_and_arms() {
+        let source = "use regex::Regex;\nconst PATH: &str = \"x\";\nfn f(conn: &Connection, items: &[Item]) -> Result<u32> {\n    let mut total = 0;\n    for item in items {\n        total += item.n;\n        state.seen[0] = item.id;\n        let re = Regex::new(PATH)?;\n        match item.kind {\n            Some(kind) => println!(\"{kind}\"),\n            None => return Err(e()),\n        }\n    }\n    Ok(total)\n}\n";
+        let model = lower(source);
+        let text = |span: crate::model::Span| &source[span.range()];
+        let reads: Vec<(&str, &NameScope)> = model
+            .name_reads
+            .iter()
+            .map(|read| (text(read.span), &read.scope))
+            .collect();
+        assert!(reads.contains(&("items", &NameScope::Local)));
+        assert!(reads.contains(&("PATH", &NameScope::Module)));
+        // An inline format capture is read where it is written.
+        assert!(reads.contains(&("kind", &NameScope::Local)));
+        let assignments: Vec<(&str, AssignmentKind, Option<&str>)> = model
+            .assignments
+            .iter()
+            .map(|assignment| {
+                (
+                    text(assignment.target),
+                    assignment.kind,
+                    assignment.value.map(text),
+                )
+            })
+            .collect();
+        assert_eq!(
+            assignments,
+            vec![
+                ("total", AssignmentKind::Bind, Some("0")),
+                ("total", AssignmentKind::Update, Some("item.n")),
+                ("state", AssignmentKind::Store, Some("item.id")),
+                ("re", AssignmentKind::Bind, Some("Regex::new(PATH)?")),
+                ("kind", AssignmentKind::Bind, Some("item.kind")),
+            ]
+        );
+        let exits: Vec<bool> = model.arms.iter().map(|arm| arm.exits).collect();
+        assert_eq!(exits, vec![false, true]);
+    }
+
+    #[test]
+    fn calls_inside_expression_macros_are_recorded() {
+        let model = lower(
+            "fn summary(conn: &rusqlite::Connection) -> serde_json::Value {\n    serde_json::json!({ \"n\": conn.query_row(SQL, [], |r| r.get::<_, i64>(0)).unwrap() })\n}\n",
+        );
+        let query = call(&model, "rusqlite.Connection().query_row");
+        // The closure's turbofish does not split the arguments.
+        assert_eq!(query.args.len(), 3);
+        assert!(model
+            .calls
+            .iter()
+            .any(|each| each.path.text == "rusqlite.Connection().query_row().unwrap"));
+        let quoted = lower("fn g() -> TokenStream { quote! { conn.query_row(SQL) } }\n");
+        assert!(!quoted
+            .calls
+            .iter()
+            .any(|each| each.path.text.ends_with("query_row")));
     }
 }

@@ -218,7 +218,7 @@ fn relation_diagnostic(
 
 /// The round trip a call makes: the catalog's, or a write on a row that a
 /// round trip fetched (`for invoice in Invoice.objects.filter(…): invoice.save()`).
-fn io_kind(context: &RuleContext<'_>, call: &Call) -> Option<IoKind> {
+pub(crate) fn io_kind(context: &RuleContext<'_>, call: &Call) -> Option<IoKind> {
     let text = call.path.text.as_str();
     // Rows of a queryset that prefetched or joined its relations.
     if let Some(before) = text.split(".[].").next() {
@@ -638,7 +638,7 @@ fn diagnostic(
     }
 }
 
-fn shorten(text: &str) -> String {
+pub(crate) fn shorten(text: &str) -> String {
     let line = text.lines().next().unwrap_or("").trim();
     if line.chars().count() > 60 {
         let cut: String = line.chars().take(57).collect();
