@@ -525,8 +525,8 @@ impl<'a> FileIndex<'a> {
     /// read: `value` is the value's path (`pool.query().rows`, a queryset's
     /// chain), used by a call ending at `before`.
     fn unbounded_read_of(&self, handler: FunctionId, value: &str, before: u32) -> Option<&'a Call> {
-        if value.ends_with("[]") {
-            // One row (`rows[0]`), not the rows.
+        if value.contains("[]") {
+            // One row (`rows[0]`, `rows[0].items`), not the rows.
             return None;
         }
         // The chain the value comes from: its longest called prefix made
