@@ -766,6 +766,8 @@ struct Names<'m> {
     /// Method calls on a name that change what it holds (`rows.push(x)`).
     mutations: HashMap<&'m str, Vec<Span>>,
     varies_memo: RefCell<HashMap<(usize, u32), bool>>,
+    constant_memo: RefCell<HashMap<usize, bool>>,
+    /// Assignments being evaluated, so that a cycle ends.
     in_progress: RefCell<HashSet<usize>>,
 }
 
@@ -819,6 +821,7 @@ impl<'m> Names<'m> {
             by_name,
             mutations,
             varies_memo: RefCell::new(HashMap::new()),
+            constant_memo: RefCell::new(HashMap::new()),
             in_progress: RefCell::new(HashSet::new()),
         }
     }
@@ -1028,16 +1031,34 @@ impl<'m> Names<'m> {
                     if self.mutations.contains_key(self.name(read)) {
                         return false;
                     }
-                    assignments.iter().all(|index| {
-                        let assignment = &self.model.assignments[*index];
-                        assignment.kind == AssignmentKind::Bind
-                            && assignment
-                                .value
-                                .is_some_and(|value| self.constant(value, depth + 1))
-                    })
+                    assignments
+                        .iter()
+                        .all(|index| self.assignment_constant(*index, depth))
                 }
             }
         })
+    }
+
+    /// Whether assignment `index` gives its name a value made of constants.
+    fn assignment_constant(&self, index: usize, depth: usize) -> bool {
+        let assignment = &self.model.assignments[index];
+        let Some(value) = assignment.value else {
+            return false;
+        };
+        if assignment.kind != AssignmentKind::Bind {
+            return false;
+        }
+        if let Some(known) = self.constant_memo.borrow().get(&index) {
+            return *known;
+        }
+        // A name made from itself is not known to be constant.
+        if !self.in_progress.borrow_mut().insert(index) {
+            return false;
+        }
+        let constant = self.constant(value, depth + 1);
+        self.in_progress.borrow_mut().remove(&index);
+        self.constant_memo.borrow_mut().insert(index, constant);
+        constant
     }
 
     /// The names read in `span` that are bound outside it.
@@ -1086,8 +1107,24 @@ fn repeated<'m>(
         arms.iter()
             .any(|arm| arm.exits && arm.span.contains(at) && !arm.span.contains(call.span))
     };
-    if writes_in(context, operations, second, between, skipped) {
+    if writes_in(context, operations, second, between, &skipped) {
         return None;
+    }
+    // Awaited I/O in between that is not a known read (`await
+    // storage.upload(file)`): its effects are unknown.
+    if matches!(second.work, Work::RoundTrip(_)) {
+        let awaited_unknown = calls_in(context.model, between).iter().any(|each| {
+            each.awaited
+                && between.contains(each.span)
+                && !skipped(each.span)
+                && !reads_an_answer(context, each)
+                && !operations
+                    .iter()
+                    .any(|operation| operation.reads() && operation.call.span == each.span)
+        });
+        if awaited_unknown {
+            return None;
+        }
     }
     // A pause in between: reading again after waiting is the point (a
     // retry for data that lags).
@@ -1108,6 +1145,25 @@ fn repeated<'m>(
             .is_some_and(|spans| spans.iter().any(|at| between.contains(*at)))
     });
     (!reassigned).then_some(first.call)
+}
+
+/// A method of what a round trip returned (`await response.json()`,
+/// `rows.next().await`): reading the answer, not another round trip.
+fn reads_an_answer(context: &RuleContext<'_>, call: &Call) -> bool {
+    let text = call.path.text.as_str();
+    text.match_indices("()").any(|(at, _)| {
+        at + 2 < text.len()
+            && context
+                .catalog
+                .io_call(
+                    &snag_analyzer::model::CallPath {
+                        text: text[..at + 2].to_string(),
+                        resolved: call.path.resolved,
+                    },
+                    context.language,
+                )
+                .is_some()
+    })
 }
 
 /// Calls that wait.
