@@ -12,6 +12,7 @@ mod perf;
 mod security;
 pub mod settings;
 mod sql_sinks;
+mod taint;
 
 /// The built-in catalogs, by file name.
 pub const CATALOGS: &[(&str, &str)] = &[

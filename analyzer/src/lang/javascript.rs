@@ -20,14 +20,15 @@ use std::collections::HashMap;
 use tree_sitter::{Node, Tree};
 
 use crate::lang::lowering::{
-    append, argument_origin, concat, is_numeric_annotation, join_origin, looks_constant,
-    member_origin, one_of, shape_origin, worse, Binding, CallSpec, Eval, FunctionSpec, LoopSpec,
-    Lowering, ParamSpec, ShapeBuilder, MAX_DEPTH,
+    append, argument_origin, concat, is_numeric_annotation, join_origin, join_shapes,
+    looks_constant,
+    member_origin, one_of, shape_origin, worse, Binding, CallSpec, CalleeRef, Eval, FunctionSpec,
+    LoopSpec, Lowering, ParamSpec, ShapeBuilder, SourceOracle, MAX_DEPTH,
 };
 use crate::lang::{named_children, node_text, span, unescape};
 use crate::model::{
-    Arg, CallPath, FileModel, FunctionId, Handler, Language, LoopKind, Origin, Param, Part, Span,
-    Value,
+    Arg, CallPath, FileModel, FunctionId, Handler, Language, LoopKind, Origin, Param, Params, Part,
+    Span, Value,
 };
 
 /// A call path longer than this stops growing (its prefix is dropped), so that
@@ -111,13 +112,18 @@ const ELEMENT_ROLES: &[Origin] = &[Origin::Loop, Origin::Numeric, Origin::Loop];
 /// Accumulator, element, index, array: the parameters of `reduce` callbacks.
 const REDUCE_ROLES: &[Origin] = &[Origin::Loop, Origin::Loop, Origin::Numeric, Origin::Loop];
 
-pub(crate) fn lower(tree: &Tree, source: &str, language: Language) -> FileModel {
+pub(crate) fn lower(
+    tree: &Tree,
+    source: &str,
+    language: Language,
+    sources: Option<SourceOracle<'_>>,
+) -> FileModel {
     // Kinds that exist in one grammar of the family simply never occur in the
     // others, so the walk needs no branch on the language.
     let _ = language;
     let root = tree.root_node();
     let fields = Fields::of(&tree.language());
-    let mut walker = Walker::new(source, fields);
+    let mut walker = Walker::new(source, fields, sources);
     walker.prepass(root);
     walker.eval(root, 0);
     walker.resolve_pending();
@@ -242,6 +248,7 @@ struct Iteration {
     header: Span,
     iterable: Option<String>,
     iterable_value: Option<Value>,
+    iterable_origin: Option<Origin>,
 }
 
 /// What the surroundings of a function tell its lowering.
@@ -258,6 +265,10 @@ struct FunctionContext {
     iteration: Option<&'static [Origin]>,
     /// What the element parameter of an iteration callback stands for.
     element: Option<Value>,
+    /// Where the elements of an iteration callback's receiver come from.
+    element_origin: Option<Origin>,
+    /// The class of a method.
+    owner: Option<String>,
 }
 
 struct LoweredFunction {
@@ -278,6 +289,7 @@ struct ClassContext {
     /// `this.<field>` → the instance path of its declared type or initializer.
     fields: HashMap<String, CallPath>,
     is_controller: bool,
+    name: Option<String>,
 }
 
 /// The callee of a call, evaluated.
@@ -340,11 +352,11 @@ struct Walker<'src> {
 }
 
 impl<'src> Walker<'src> {
-    fn new(source: &'src str, fields: Fields) -> Walker<'src> {
+    fn new(source: &'src str, fields: Fields, sources: Option<SourceOracle<'src>>) -> Walker<'src> {
         Walker {
             source,
             fields,
-            lowering: Lowering::new(source),
+            lowering: Lowering::new(source, sources),
             awaited: None,
             hints: Vec::new(),
             wrapped: None,
@@ -800,7 +812,11 @@ impl<'src> Walker<'src> {
             Kind::String => |walker, node, _| walker.eval_string(node),
             Kind::Template => Self::eval_template,
             Kind::Number => |_, _, _| Eval::number(),
-            Kind::Literal => |_, _, _| Eval::literal(),
+            Kind::Literal => |_, node, _| match node.kind() {
+                "true" => Eval::boolean(true),
+                "false" => Eval::boolean(false),
+                _ => Eval::literal(),
+            },
             Kind::Member => Self::eval_member,
             Kind::Subscript => Self::eval_subscript,
             Kind::Call => Self::eval_call,
@@ -838,9 +854,11 @@ impl<'src> Walker<'src> {
     /// `if … else …`: each arm is a branch, so a variable assigned in both
     /// keeps both values (`else if` nests another conditional in the else arm).
     fn lower_if(&mut self, node: Node<'_>, depth: usize) -> Eval {
-        if let Some(condition) = node.child_by_field_name("condition") {
+        let condition = node.child_by_field_name("condition");
+        if let Some(condition) = condition {
             self.eval(condition, depth + 1);
         }
+        let admitted = condition.and_then(|condition| self.allow_list_guard(node, condition));
         let conditional = self.lowering.begin_conditional();
         for (arm, field) in ["consequence", "alternative"].into_iter().enumerate() {
             if let Some(branch) = node.child_by_field_name(field) {
@@ -849,7 +867,90 @@ impl<'src> Walker<'src> {
                 self.lowering.exit_arm();
             }
         }
+        self.lowering
+            .end_conditional(node.child_by_field_name("alternative").is_some());
+        if let Some(name) = admitted {
+            self.lowering.admit(&name);
+        }
         Eval::unknown()
+    }
+
+    /// `if (!ALLOWED.has(x)) return …;` (also `.includes`): the name checked
+    /// against a constant collection, when any other value leaves.
+    fn allow_list_guard(&self, statement: Node<'_>, condition: Node<'_>) -> Option<String> {
+        if statement.child_by_field_name("alternative").is_some() {
+            return None;
+        }
+        let mut inner = condition;
+        while matches!(inner.kind(), "parenthesized_expression") {
+            inner = first_expression(inner)?;
+        }
+        if inner.kind() != "unary_expression"
+            || inner
+                .child_by_field_id(self.fields.operator)
+                .is_none_or(|operator| operator.kind() != "!")
+        {
+            return None;
+        }
+        let mut call = inner.child_by_field_id(self.fields.argument)?;
+        while matches!(call.kind(), "parenthesized_expression") {
+            call = first_expression(call)?;
+        }
+        if call.kind() != "call_expression" {
+            return None;
+        }
+        let function = call.child_by_field_id(self.fields.function)?;
+        if function.kind() != "member_expression" {
+            return None;
+        }
+        let method = self.text(function.child_by_field_id(self.fields.property)?);
+        if !matches!(method, "has" | "includes") {
+            return None;
+        }
+        let collection = function.child_by_field_id(self.fields.object)?;
+        let constant = match collection.kind() {
+            "identifier" => {
+                let name = self.text(collection);
+                looks_constant(name)
+                    || matches!(
+                        self.lowering.lookup(name),
+                        Some(Binding::Value(eval)) if eval.origin == Origin::Constant
+                    )
+            }
+            "array" => named_children(collection)
+                .iter()
+                .all(|item| matches!(item.kind(), "string" | "number")),
+            _ => false,
+        };
+        if !constant {
+            return None;
+        }
+        let arguments = call.child_by_field_id(self.fields.arguments)?;
+        let subject = first_named(arguments)?;
+        if subject.kind() != "identifier" {
+            return None;
+        }
+        let consequence = statement.child_by_field_name("consequence")?;
+        let last = if consequence.kind() == "statement_block" {
+            named_children(consequence)
+                .into_iter()
+                .rev()
+                .find(|child| child.kind() != "comment")?
+        } else {
+            consequence
+        };
+        let exits = match last.kind() {
+            "return_statement" | "throw_statement" | "continue_statement" | "break_statement" => {
+                true
+            }
+            "expression_statement" => {
+                let text = self.text(last);
+                let callee = text.split('(').next().unwrap_or("").trim();
+                callee.ends_with(".throw") || callee.ends_with("process.exit")
+            }
+            _ => false,
+        };
+        exits.then(|| self.text(subject).to_string())
     }
 
     /// `switch`: each case is a branch (fall-through is not followed).
@@ -863,11 +964,13 @@ impl<'src> Walker<'src> {
         let conditional = self.lowering.begin_conditional();
         let mut cursor = body.walk();
         let cases: Vec<Node<'_>> = body.named_children(&mut cursor).collect();
+        let exhaustive = cases.iter().any(|case| case.kind() == "switch_default");
         for (arm, case) in cases.into_iter().enumerate() {
             self.lowering.enter_arm(conditional, arm as u32);
             self.eval(case, depth + 1);
             self.lowering.exit_arm();
         }
+        self.lowering.end_conditional(exhaustive);
         Eval::unknown()
     }
 
@@ -890,7 +993,8 @@ impl<'src> Walker<'src> {
 
     fn eval_member(&mut self, node: Node<'_>, depth: usize) -> Eval {
         let member = self.member(node, depth);
-        member_value(member)
+        let eval = member_value(member);
+        self.lowering.sourced(eval, span(node))
     }
 
     /// `<T>value`: the expression follows the type.
@@ -960,7 +1064,10 @@ impl<'src> Walker<'src> {
         match self.text(node) {
             "undefined" => Eval::literal(),
             "NaN" | "Infinity" => Eval::number(),
-            name => self.lowering.eval_name(name, span(node)),
+            name => {
+                let eval = self.lowering.eval_name(name, span(node));
+                self.lowering.sourced(eval, span(node))
+            }
         }
     }
 
@@ -1114,8 +1221,24 @@ impl<'src> Walker<'src> {
                 continue;
             }
             origin = worse(origin, eval.origin);
-            if items.len() < MAX_ITEMS {
-                items.push(eval.value);
+            match eval.value {
+                // `[a, ...rest]`: the items of `rest` (one unknown when not known).
+                Value::Sequence(spread) if item.kind() == "spread_element" => {
+                    if spread.is_empty() {
+                        items.push(Value::Unknown);
+                    }
+                    for value in spread {
+                        if items.len() < MAX_ITEMS {
+                            items.push(value);
+                        }
+                    }
+                }
+                _ if item.kind() == "spread_element" => items.push(Value::Unknown),
+                value => {
+                    if items.len() < MAX_ITEMS {
+                        items.push(value);
+                    }
+                }
             }
         }
         Eval::with_origin(Value::Sequence(items), origin)
@@ -1346,11 +1469,12 @@ impl<'src> Walker<'src> {
                 } else {
                     object.origin
                 };
-                return Eval {
+                let eval = Eval {
                     value: Value::Path(path),
                     origin,
                     defined_at: object.defined_at,
                 };
+                return self.lowering.sourced(eval, span(node));
             }
         }
         // An element of a table is as trustworthy as the table, whatever the key.
@@ -1478,8 +1602,33 @@ impl<'src> Walker<'src> {
         evaluated: Vec<(Span, Eval)>,
         callback_return: Option<Eval>,
     ) -> Eval {
+        let callee_ref = if shape.is_new || shape.tagged_template {
+            None
+        } else {
+            self.callee_ref(shape.callee_node, &callee)
+        };
+        let target = callee_ref.as_ref().and_then(|callee_ref| {
+            let owner = self.lowering.current_owner();
+            self.lowering.resolve_callee(callee_ref, owner.as_deref())
+        });
+        let summary = target.and_then(|target| {
+            let args: Vec<(Option<&str>, &Eval, Span, &str)> = evaluated
+                .iter()
+                .map(|(span, eval)| {
+                    (
+                        None,
+                        eval,
+                        *span,
+                        clip(self.source.get(span.range()).unwrap_or("")),
+                    )
+                })
+                .collect();
+            self.lowering.call_summary(target, &args)
+        });
         let value = if shape.is_new {
             Eval::path(called(&callee.path), Origin::Unknown)
+        } else if let Some(summary) = summary {
+            summary
         } else {
             self.call_value(shape.node, &callee, &evaluated, callback_return)
         };
@@ -1489,6 +1638,7 @@ impl<'src> Walker<'src> {
             .map(|(span, eval)| Arg {
                 span,
                 keyword: None,
+                origin: eval.origin,
                 value: eval.value,
             })
             .collect();
@@ -1501,8 +1651,51 @@ impl<'src> Walker<'src> {
             tagged_template: shape.tagged_template,
             is_macro: false,
             is_new: shape.is_new,
+            target,
         });
-        value
+        if let (Some(callee_ref), None) = (callee_ref, target) {
+            self.lowering.note_callee(callee_ref);
+        }
+        self.lowering.sourced(value, span(shape.node))
+    }
+
+    /// How a call may name a function of this file: `helper(…)`,
+    /// `this.helper(…)`, `this.service.helper(…)` with `service: Service`.
+    fn callee_ref(&self, callee_node: Node<'_>, callee: &Callee<'_, 'src>) -> Option<CalleeRef> {
+        match callee_node.kind() {
+            "identifier" => {
+                let name = self.text(callee_node);
+                match self.lowering.lookup(name) {
+                    None
+                    | Some(Binding::Value(Eval {
+                        value: Value::Function,
+                        ..
+                    })) => Some(CalleeRef::Plain(name.to_string())),
+                    _ => None,
+                }
+            }
+            "member_expression" => {
+                let method = callee.method?.to_string();
+                let object = callee_node.child_by_field_id(self.fields.object)?;
+                if object.kind() == "this" {
+                    return Some(CalleeRef::OwnMethod(method));
+                }
+                if callee.path.resolved {
+                    return None;
+                }
+                // `Service().helper` (a field typed with a class of this file)
+                // or `Service.helper` (a static method).
+                let (receiver, _) = callee.path.text.rsplit_once('.')?;
+                let owner = receiver.strip_suffix("()").unwrap_or(receiver);
+                let is_type_name = !owner.contains(['.', '(', '[', '<'])
+                    && owner.starts_with(|character: char| character.is_ascii_uppercase());
+                is_type_name.then(|| CalleeRef::Method {
+                    owner: owner.to_string(),
+                    name: method,
+                })
+            }
+            _ => None,
+        }
     }
 
     /// Lowers a call's arguments in order; returns what the iteration
@@ -1596,6 +1789,7 @@ impl<'src> Walker<'src> {
         }
         let saved = self.save_bindings(&bindings);
         self.lowering.begin_loop(LoopSpec {
+            iterable_origin: iteration.iterable_origin,
             kind: LoopKind::Callback,
             span: iteration.span,
             header: iteration.header,
@@ -1605,6 +1799,16 @@ impl<'src> Walker<'src> {
             is_async: has_token(callback, "async"),
         });
         context.iteration = Some(iteration.roles);
+        context.element_origin = iteration.iterable_origin.filter(|origin| {
+            matches!(
+                origin,
+                Origin::Constant
+                    | Origin::Numeric
+                    | Origin::Input(_)
+                    | Origin::Param(..)
+                    | Origin::Remote(_)
+            )
+        });
         if std::ptr::eq(iteration.roles, ELEMENT_ROLES) {
             context.element = match &iteration.iterable_value {
                 Some(Value::Path(path)) => Some(Value::Path(CallPath {
@@ -1650,8 +1854,10 @@ impl<'src> Walker<'src> {
         arguments: Node<'_>,
     ) -> Option<Iteration> {
         let mut iterable_value = None;
+        let mut iterable_origin = None;
         let (callback_index, roles, iterable) = match (&callee.receiver, callee.method) {
             (Some((receiver, eval)), Some(method)) if ITERATION_METHODS.contains(&method) => {
+                iterable_origin = Some(eval.origin);
                 let roles = if method.starts_with("reduce") {
                     REDUCE_ROLES
                 } else {
@@ -1677,6 +1883,7 @@ impl<'src> Walker<'src> {
             header: span(function),
             iterable,
             iterable_value,
+            iterable_origin,
         })
     }
 
@@ -1769,7 +1976,7 @@ impl<'src> Walker<'src> {
             | "filter" | "sort" | "reverse" | "flat" | "toSorted" | "toReversed" => {
                 derived(receiver)
             }
-            "join" => join_value(node, path, receiver, first),
+            "join" => join_value(node, clip(self.text(node)), path, receiver, first),
             "concat" => {
                 if is_str(receiver) {
                     let mut eval = receiver.clone();
@@ -1792,13 +1999,16 @@ impl<'src> Walker<'src> {
                     Eval::with_origin(Value::Sequence(Vec::new()), origin)
                 }
             }
-            "map" | "flatMap" => {
-                let origin = match callback_return {
-                    Some(returned) => returned.origin,
-                    None => mapping_origin(first, receiver),
-                };
-                Eval::with_origin(Value::Sequence(Vec::new()), origin)
-            }
+            "map" | "flatMap" => match callback_return {
+                // One element, as the callback makes each.
+                Some(returned) => {
+                    Eval::with_origin(Value::Sequence(vec![returned.value]), returned.origin)
+                }
+                None => Eval::with_origin(
+                    Value::Sequence(Vec::new()),
+                    mapping_origin(first, receiver),
+                ),
+            },
             "reduce" | "reduceRight" => match callback_return {
                 Some(returned) => Eval::with_origin(Value::Unknown, returned.origin),
                 None => Eval::unknown(),
@@ -1845,7 +2055,7 @@ impl<'src> Walker<'src> {
             _ => {
                 // A method of request input or of a loop element yields more of it.
                 let origin = match receiver.origin {
-                    Origin::Input | Origin::Loop => receiver.origin,
+                    Origin::Input(_) | Origin::Loop | Origin::Remote(_) => receiver.origin,
                     _ => Origin::Unknown,
                 };
                 Eval::path(called(path), origin)
@@ -2297,14 +2507,14 @@ impl<'src> Walker<'src> {
                     evidence,
                 })
         });
-        let origins: Vec<Origin> = params
+        let kinds: Vec<(bool, bool)> = params
             .iter()
-            .enumerate()
-            .map(|(index, param)| {
-                context
-                    .iteration
-                    .and_then(|roles| roles.get(index).copied())
-                    .unwrap_or_else(|| param_origin(param))
+            .map(|param| {
+                let numeric = param
+                    .annotation
+                    .as_deref()
+                    .is_some_and(is_numeric_annotation);
+                (param.is_request_input, numeric)
             })
             .collect();
         let param_spans: Vec<(String, Span)> = params
@@ -2324,6 +2534,8 @@ impl<'src> Walker<'src> {
             })
             .collect();
         let id = self.lowering.begin_function(FunctionSpec {
+            owner: context.owner.clone(),
+            callable: context.binds_name,
             name: name.clone(),
             span: span(node),
             name_span,
@@ -2335,9 +2547,19 @@ impl<'src> Walker<'src> {
             self.declared.insert(name, id);
         }
         for (index, (annotation_path, pattern, default)) in patterns.into_iter().enumerate() {
-            let origin = origins.get(index).copied().unwrap_or(Origin::Param);
             let Some((param_name, param_span)) = param_spans.get(index) else {
                 continue;
+            };
+            let origin = match context.iteration.and_then(|roles| roles.get(index).copied()) {
+                // The element of an iteration callback is as trustworthy as
+                // what is iterated.
+                Some(Origin::Loop) => context.element_origin.unwrap_or(Origin::Loop),
+                Some(role) => role,
+                None => match kinds.get(index) {
+                    Some((_, true)) => Origin::Numeric,
+                    Some((true, _)) => Origin::Input(*param_span),
+                    _ => Origin::Param(id, Params::of(index)),
+                },
             };
             let element = context.element.clone().filter(|_| index == 0);
             let base = Eval {
@@ -2367,6 +2589,7 @@ impl<'src> Walker<'src> {
     }
 
     fn note_return(&mut self, eval: Eval) {
+        self.lowering.note_return(eval.clone());
         if let Some(slot) = self.returns.last_mut() {
             *slot = Some(match slot.take() {
                 Some(previous) => pick_worse(previous, eval),
@@ -2483,6 +2706,23 @@ impl<'src> Walker<'src> {
         path.resolved.then(|| called(&path))
     }
 
+    /// The instance path of a type declared in this file (`AlertRulesService`
+    /// → `AlertRulesService()`, unresolved), so that a call through a field
+    /// of that type names the class's method.
+    fn local_type_path(&self, node: Node<'_>) -> Option<CallPath> {
+        if node.kind() != "type_identifier" {
+            return None;
+        }
+        let name = self.text(node);
+        if self.lowering.lookup(name).is_some() {
+            return None;
+        }
+        Some(CallPath {
+            text: format!("{name}()"),
+            resolved: false,
+        })
+    }
+
     fn trimmed_span(&self, start: usize, end: usize) -> Span {
         let bytes = self.source.as_bytes();
         let mut end = end.min(bytes.len());
@@ -2523,9 +2763,13 @@ impl<'src> Walker<'src> {
             return Eval::unknown();
         };
         let fields = self.class_fields(body);
+        let name = node
+            .child_by_field_id(self.fields.name)
+            .map(|name| self.text(name).to_string());
         self.classes.push(ClassContext {
             fields,
             is_controller,
+            name,
         });
         self.eval(body, depth + 1);
         self.classes.pop();
@@ -2580,7 +2824,9 @@ impl<'src> Walker<'src> {
                             parameter
                                 .child_by_field_id(self.fields.type_)
                                 .and_then(first_named)
-                                .and_then(|node| self.type_path(node, 0)),
+                                .and_then(|node| {
+                                    self.type_path(node, 0).or_else(|| self.local_type_path(node))
+                                }),
                         ) else {
                             continue;
                         };
@@ -2610,12 +2856,14 @@ impl<'src> Walker<'src> {
                     let name = member
                         .child_by_field_id(self.fields.name)
                         .map(|name| (self.text(name).to_string(), span(name)));
+                    let owner = self.classes.last().and_then(|class| class.name.clone());
                     self.lower_function(
                         member,
                         depth + 1,
                         FunctionContext {
                             name,
                             handler: hint,
+                            owner,
                             ..FunctionContext::default()
                         },
                     );
@@ -2638,11 +2886,13 @@ impl<'src> Walker<'src> {
                     };
                     if is_function_node(value) {
                         let name = name_node.map(|name| (self.text(name).to_string(), span(name)));
+                        let owner = self.classes.last().and_then(|class| class.name.clone());
                         self.lower_function(
                             value,
                             depth + 1,
                             FunctionContext {
                                 name,
+                                owner,
                                 ..FunctionContext::default()
                             },
                         );
@@ -2821,6 +3071,7 @@ impl<'src> Walker<'src> {
         let iterable = condition.and_then(|condition| self.length_receiver(condition));
         let saved = self.save_bindings(&bindings);
         self.lowering.begin_loop(LoopSpec {
+            iterable_origin: None,
             kind: LoopKind::For,
             span: span(node),
             header,
@@ -2876,13 +3127,16 @@ impl<'src> Walker<'src> {
         let right = node.child_by_field_id(self.fields.right);
         let body = node.child_by_field_id(self.fields.body);
         // What is iterated is evaluated once, outside the loop.
-        let iterable_value = right.map(|right| self.eval(right, depth + 1).value);
+        let iterated = right.map(|right| self.eval(right, depth + 1));
+        let iterable_origin = iterated.as_ref().map(|eval| eval.origin);
+        let iterable_value = iterated.map(|eval| eval.value);
         let mut bindings = Vec::new();
         if let Some(left) = left {
             self.pattern_names(left, &mut bindings);
         }
         let saved = self.save_bindings(&bindings);
         self.lowering.begin_loop(LoopSpec {
+            iterable_origin,
             kind: LoopKind::For,
             span: span(node),
             header: self.loop_header(node, body),
@@ -2903,6 +3157,7 @@ impl<'src> Walker<'src> {
         let condition = node.child_by_field_id(self.fields.condition);
         let body = node.child_by_field_id(self.fields.body);
         self.lowering.begin_loop(LoopSpec {
+            iterable_origin: None,
             kind: LoopKind::While,
             span: span(node),
             header: self.loop_header(node, body),
@@ -2930,6 +3185,7 @@ impl<'src> Walker<'src> {
             }
         }
         self.lowering.begin_loop(LoopSpec {
+            iterable_origin: None,
             kind: LoopKind::While,
             span: span(node),
             header,
@@ -3100,20 +3356,6 @@ fn pick_worse(left: Eval, right: Eval) -> Eval {
     }
 }
 
-fn param_origin(param: &Param) -> Origin {
-    if param.is_request_input {
-        Origin::Input
-    } else if param
-        .annotation
-        .as_deref()
-        .is_some_and(is_numeric_annotation)
-    {
-        Origin::Numeric
-    } else {
-        Origin::Param
-    }
-}
-
 /// `existing += value`: numbers add up, anything else appends (a string
 /// grows in place).
 fn plus_assign(existing: Eval, value: Eval, value_span: Span, value_text: &str) -> Eval {
@@ -3193,29 +3435,19 @@ fn literal_text(eval: &Eval) -> Option<String> {
 
 /// `parts.join(sep)`: the joined text when every item is a known string,
 /// otherwise one hole as bad as the worst item or the separator.
-fn join_value(node: Node<'_>, path: &CallPath, receiver: &Eval, separator: Option<&Eval>) -> Eval {
-    let separator_text = match separator {
-        Some(separator) => literal_text(separator),
-        None => Some(",".to_string()),
-    };
-    if let (Value::Sequence(items), Some(separator_text)) = (&receiver.value, separator_text) {
-        if !items.is_empty() && items.iter().all(|item| matches!(item, Value::Str(_))) {
-            let mut builder = ShapeBuilder::new(span(node));
-            for (index, item) in items.iter().enumerate() {
-                if index > 0 {
-                    builder.push_literal(&separator_text);
-                }
-                builder.splice(
-                    Eval::with_origin(item.clone(), Origin::Constant),
-                    Span::default(),
-                    "",
-                );
-            }
-            return builder.into_eval();
-        }
-    }
+fn join_value(
+    node: Node<'_>,
+    text: &str,
+    path: &CallPath,
+    receiver: &Eval,
+    separator: Option<&Eval>,
+) -> Eval {
     let constant_comma = Eval::string(Span::default(), ",");
-    let origin = join_origin(separator.unwrap_or(&constant_comma), receiver);
+    let separator = separator.unwrap_or(&constant_comma);
+    if let Some(joined) = join_shapes(span(node), text, separator, receiver) {
+        return joined;
+    }
+    let origin = join_origin(separator, receiver);
     Eval::path(called(path), origin)
 }
 
@@ -3719,7 +3951,7 @@ fn clip(text: &str) -> &str {
 mod tests {
     use crate::lang::lower;
     use crate::model::{
-        Call, FileModel, Function, Hole, Language, LoopKind, Origin, Part, StrShape, Value,
+        Call, FileModel, Function, Hole, Language, LoopKind, OriginKind, Part, StrShape, Value,
     };
 
     fn ts(source: &str) -> FileModel {
@@ -3856,7 +4088,7 @@ mod tests {
         let query = call(&model, "pg.Pool().query");
         call(&model, "typeorm.Repository().find");
         let holes = holes(shape(query, 0));
-        assert_eq!(holes[0].origin, Origin::Numeric);
+        assert_eq!(holes[0].origin.kind(), OriginKind::Numeric);
         let function = function(&model, "f");
         assert_eq!(function.params[0].annotation.as_deref(), Some("Pool"));
         assert_eq!(
@@ -3876,7 +4108,7 @@ mod tests {
         let unsafe_call = call(&model, "@prisma/client.PrismaClient().$queryRawUnsafe");
         assert!(!unsafe_call.tagged_template);
         let hole = holes(shape(unsafe_call, 0))[0];
-        assert_eq!((hole.text.as_str(), hole.origin), ("id", Origin::Param));
+        assert_eq!((hole.text.as_str(), hole.origin.kind()), ("id", OriginKind::Param));
         let tagged = call(&model, "@prisma/client.PrismaClient().$queryRaw");
         assert!(tagged.tagged_template);
         assert_eq!(tagged.args.len(), 1);
@@ -3910,10 +4142,11 @@ mod tests {
             rendered(select),
             "SELECT * FROM users WHERE name = '{req.query.name}' LIMIT {limit}"
         );
-        let origins: Vec<Origin> = select.holes().map(|hole| hole.origin).collect();
-        assert_eq!(origins, vec![Origin::Input, Origin::Numeric]);
+        let origins: Vec<OriginKind> = select.holes().map(|hole| hole.origin.kind()).collect();
+        assert_eq!(origins, vec![OriginKind::Input, OriginKind::Numeric]);
+        // An element of request input is request input.
         let delete = holes(shape(queries[1], 0));
-        assert_eq!(delete[0].origin, Origin::Loop);
+        assert_eq!(delete[0].origin.kind(), OriginKind::Input);
     }
 
     #[test]
@@ -3929,7 +4162,7 @@ mod tests {
             rendered(sql),
             "SELECT * FROM users WHERE 1 = 1 AND name = '{name}' ORDER BY {(sort || 'id')}"
         );
-        assert!(sql.holes().all(|hole| hole.origin == Origin::Param));
+        assert!(sql.holes().all(|hole| hole.origin.kind() == OriginKind::Param));
     }
 
     #[test]
@@ -3939,17 +4172,20 @@ mod tests {
                db.query(`SELECT * FROM t WHERE id IN (${ids.map((_, i) => `$${i + 1}`).join(', ')})`, ids);\n\
                db.query(`SELECT * FROM t WHERE id IN (${ids.map(id => `'${id}'`).join(',')})`);\n\
                db.query(`SELECT * FROM t WHERE id IN (${ids.join(',')})`);\n}\n");
-        let origins: Vec<Origin> = model
+        let clean: Vec<bool> = model
             .calls
             .iter()
             .filter(|call| call.path.text == "db.query")
-            .map(|call| holes(shape(call, 0))[0].origin)
+            .map(|call| holes(shape(call, 0)).iter().all(|hole| hole.origin.is_clean()))
             .collect();
-        assert_eq!(origins.len(), 4);
-        assert_eq!(origins[0], Origin::Constant);
-        assert_eq!(origins[1], Origin::Numeric);
-        assert!(!origins[2].is_clean(), "{:?}", origins[2]);
-        assert_eq!(origins[3], Origin::Param);
+        assert_eq!(clean, vec![true, true, false, false]);
+        let quoted = model
+            .calls
+            .iter()
+            .filter(|call| call.path.text == "db.query")
+            .nth(2)
+            .unwrap();
+        assert_eq!(rendered(shape(quoted, 0)), "SELECT * FROM t WHERE id IN ('{id}')");
     }
 
     #[test]
@@ -3965,7 +4201,7 @@ mod tests {
             rendered(shape(query, 0)),
             "SELECT * FROM t WHERE name = '{req.query.name}' AND deleted = false"
         );
-        assert_eq!(holes(shape(query, 0))[0].origin, Origin::Input);
+        assert_eq!(holes(shape(query, 0))[0].origin.kind(), OriginKind::Input);
     }
 
     #[test]
@@ -3979,13 +4215,13 @@ mod tests {
             .iter()
             .filter(|call| call.path.text == "db.query")
             .collect();
-        let origins: Vec<Origin> = first[0]
+        let origins: Vec<OriginKind> = first[0]
             .args
             .first()
             .and_then(|arg| arg.value.as_str())
-            .map(|shape| shape.holes().map(|hole| hole.origin).collect())
+            .map(|shape| shape.holes().map(|hole| hole.origin.kind()).collect())
             .unwrap_or_default();
-        assert_eq!(origins, vec![Origin::Param, Origin::Param, Origin::Param]);
+        assert_eq!(origins, vec![OriginKind::Param, OriginKind::Param, OriginKind::Param]);
         assert!(rendered(shape(first[0], 0)).contains(" ASC "));
         let second = shape(first[1], 0);
         assert!(
@@ -4008,7 +4244,7 @@ mod tests {
         let query = call(&model, "db.query");
         assert!(shape(query, 0)
             .holes()
-            .all(|hole| hole.origin == Origin::Input));
+            .all(|hole| hole.origin.kind() == OriginKind::Input));
     }
 
     #[test]
@@ -4091,9 +4327,10 @@ mod tests {
             .collect();
         assert_eq!(inputs, vec![true, true, false]);
         let query = call(&model, "pg.Pool().query");
-        assert_eq!(holes(shape(query, 0))[0].origin, Origin::Input);
+        assert_eq!(holes(shape(query, 0))[0].origin.kind(), OriginKind::Input);
         assert!(function(&model, "helper").handler.is_none());
-        assert!(!call(&model, "this.service.find").path.resolved);
+        // A field typed with a class of this file names the class's method.
+        assert!(!call(&model, "UsersService().find").path.resolved);
     }
 
     #[test]
@@ -4112,7 +4349,7 @@ mod tests {
         assert!(get.params.iter().all(|param| param.is_request_input));
         assert_eq!(get.params[1].name, "{ params }");
         let query = call(&model, "sql.query");
-        assert_eq!(holes(shape(query, 0))[0].origin, Origin::Input);
+        assert_eq!(holes(shape(query, 0))[0].origin.kind(), OriginKind::Input);
         assert!(function(&model, "POST").handler.is_some());
         assert!(function(&model, "helper").handler.is_none());
     }
@@ -4131,8 +4368,8 @@ mod tests {
         );
         assert!(handler.params[0].is_request_input);
         assert_eq!(
-            holes(shape(call(&model, "db.query"), 0))[0].origin,
-            Origin::Input
+            holes(shape(call(&model, "db.query"), 0))[0].origin.kind(),
+            OriginKind::Input
         );
 
         let arrow = js("export default async (req, res) => { res.json(await db.all()); };\n");
@@ -4264,8 +4501,8 @@ mod tests {
         let model = ts("function f(id: string) {\n\
                for (const id of ids) { a(`${id}`); }\n\
                b(`${id}`);\n}\n");
-        assert_eq!(holes(shape(call(&model, "a"), 0))[0].origin, Origin::Loop);
-        assert_eq!(holes(shape(call(&model, "b"), 0))[0].origin, Origin::Param);
+        assert_eq!(holes(shape(call(&model, "a"), 0))[0].origin.kind(), OriginKind::Loop);
+        assert_eq!(holes(shape(call(&model, "b"), 0))[0].origin.kind(), OriginKind::Param);
     }
 
     #[test]
@@ -4356,7 +4593,7 @@ mod tests {
                filters.forEach((f) => { sql += ` AND ${f.column} = ?`; });\n\
                return db.query(sql);\n}\n");
         let sql = shape(call(&model, "db.query"), 0);
-        assert_eq!(holes(sql)[0].origin, Origin::Loop);
+        assert_eq!(holes(sql)[0].origin.kind(), OriginKind::Param);
     }
 
     #[test]
@@ -4447,7 +4684,7 @@ mod tests {
             Some("nextjs")
         );
         let delete = call(&model, "prisma.$executeRawUnsafe");
-        assert_eq!(holes(shape(delete, 0))[0].origin, Origin::Input);
+        assert_eq!(holes(shape(delete, 0))[0].origin.kind(), OriginKind::Input);
     }
 
     #[test]
@@ -4458,7 +4695,7 @@ mod tests {
              export async function archive(name: string) { await run(`tar czf ${name}.tgz data`); }\n");
         let run = call(&model, "child_process.exec");
         assert!(run.awaited);
-        assert_eq!(holes(shape(run, 0))[0].origin, Origin::Param);
+        assert_eq!(holes(shape(run, 0))[0].origin.kind(), OriginKind::Param);
     }
 
     #[test]
@@ -4472,7 +4709,7 @@ mod tests {
             rendered(sql),
             "SELECT * FROM app_users ORDER BY {COLUMNS[order]}"
         );
-        assert_eq!(holes(sql)[0].origin, Origin::Constant);
+        assert_eq!(holes(sql)[0].origin.kind(), OriginKind::Constant);
     }
 
     #[test]
@@ -4551,5 +4788,49 @@ mod tests {
         }
         let nested_calls = results.get(1).map_or(0, |(_, _, calls)| *calls);
         assert!(nested_calls > 100, "{results:?}");
+    }
+
+    #[test]
+    fn mapped_and_spread_lists_keep_their_holes_when_joined() {
+        let model = ts("function f(tags: string) {\n\
+               const conditions = tags.split(',').map((tag) => `'${tag.trim()}' = ANY(t)`);\n\
+               const sql = ['SELECT 1 FROM t WHERE a', ...conditions].join(' AND ');\n\
+               db.query(sql);\n}\n");
+        let sql = shape(call(&model, "db.query"), 0);
+        assert_eq!(rendered(sql), "SELECT 1 FROM t WHERE a AND '{tag.trim()}' = ANY(t)");
+        assert_eq!(holes(sql)[0].origin.kind(), OriginKind::Param);
+    }
+
+    #[test]
+    fn allow_list_checks_and_one_armed_overwrites() {
+        let model = js("const APPS = new Set(['a', 'b']);\n\
+             function f(app, day) {\n\
+               if (!APPS.has(app)) { return null; }\n\
+               if (!day) { day = 'today'; }\n\
+               run(`restart ${app} ${day}`);\n}\n");
+        let kinds: Vec<OriginKind> = holes(shape(call(&model, "run"), 0))
+            .iter()
+            .map(|hole| hole.origin.kind())
+            .collect();
+        assert_eq!(kinds, vec![OriginKind::Constant, OriginKind::Param]);
+    }
+
+    #[test]
+    fn calls_to_methods_of_the_file_have_targets_and_summaries() {
+        let model = ts("class Service {\n\
+               clause(value: string) { return `name = '${value}'`; }\n\
+               run(code: string) { return this.clause(code); }\n}\n\
+             class Controller {\n\
+               constructor(private readonly service: Service) {}\n\
+               handle(q: string) { return this.service.run(q); }\n}\n\
+             function order(key) { return { a: 'x ASC' }[key] ?? 'id'; }\n\
+             db.query(`SELECT 1 ORDER BY ${order(process.argv[2])}`);\n");
+        let run = call(&model, "Service().run");
+        let target = run.target.expect("a target");
+        assert_eq!(model.function(target.function).name, "run");
+        let own = call(&model, "this.clause");
+        assert!(own.target.is_some());
+        let sql = shape(call(&model, "db.query"), 0);
+        assert!(holes(sql).iter().all(|hole| hole.origin.is_clean()));
     }
 }
