@@ -33,6 +33,7 @@ pub const CATALOGS: &[(&str, &str)] = &[
         "sanitizers.toml",
         include_str!("../catalogs/sanitizers.toml"),
     ),
+    ("shell.toml", include_str!("../catalogs/shell.toml")),
 ];
 
 /// Every rule, in documentation order.
@@ -43,6 +44,7 @@ pub fn all_rules() -> &'static [&'static dyn Rule] {
         &perf::blocking_in_async::BlockingInAsync,
         &perf::missing_pool::MissingPool,
         &security::sql_injection::SqlInjection,
+        &security::command_injection::CommandInjection,
     ]
 }
 
@@ -193,10 +195,13 @@ mod tests {
     #[test]
     fn selection_by_pack_and_id() {
         let security = select_rules(Some(&["security".to_string()]), &[]).unwrap();
-        assert_eq!(security.len(), 1);
-        assert_eq!(security[0].meta().id, "sql-injection");
-        let none = select_rules(None, &["perf".to_string(), "sql-injection".to_string()]).unwrap();
+        let ids: Vec<&str> = security.iter().map(|rule| rule.meta().id).collect();
+        assert_eq!(ids, ["sql-injection", "command-injection"]);
+        let none = select_rules(None, &["perf".to_string(), "security".to_string()]).unwrap();
         assert!(none.is_empty());
+        let one = select_rules(Some(&["security".to_string()]), &["sql-injection".to_string()])
+            .unwrap();
+        assert_eq!(one[0].meta().id, "command-injection");
         assert!(select_rules(Some(&["n-plus-two".to_string()]), &[]).is_err());
     }
 }

@@ -16,6 +16,17 @@ use snag_analyzer::engine::RuleContext;
 use snag_analyzer::finding::{Confidence, Related};
 use snag_analyzer::model::{Arg, Call, CallPath, FunctionId, Hole, Origin, Span, Value};
 
+/// A tainted value at a sink, explained.
+#[derive(Debug, Clone)]
+pub(crate) struct Exposure {
+    pub taint: Taint,
+    /// The value to name in the message (the hole, or the argument).
+    pub name: String,
+    /// Where it is spliced, where it comes from, where it entered, the calls
+    /// it went through, where the text was built.
+    pub related: Vec<Related>,
+}
+
 use crate::sql_sinks::one_line;
 
 /// How tainted a value is, and why.
@@ -92,9 +103,95 @@ impl<'a> Tracer<'a> {
         self.classify(origin, path, true, 0)
     }
 
-    /// A whole argument of a call: each string it may be, else its origin.
-    pub(crate) fn argument(&self, arg: &Arg) -> Option<Taint> {
-        self.argument_at(arg, true, 0)
+    /// The worst tainted part of a value handed to a sink at `sink`, and the
+    /// spans that explain it; `what` names the text for messages (`the
+    /// command`). `span` is where the value is written.
+    pub(crate) fn exposure(
+        &self,
+        value: &Value,
+        origin: Origin,
+        span: Span,
+        sink: Span,
+        what: &str,
+    ) -> Option<Exposure> {
+        let context = self.context;
+        let mut related: Vec<Related> = Vec::new();
+        let mut worst: Option<(Taint, String)> = None;
+        let consider = |taint: Option<Taint>, name: String, worst: &mut Option<(Taint, String)>| {
+            if let Some(taint) = taint {
+                if worst
+                    .as_ref()
+                    .is_none_or(|(seen, _)| taint.confidence > seen.confidence)
+                {
+                    *worst = Some((taint, name));
+                }
+            }
+        };
+        let mut built_at = None;
+        match value {
+            Value::Function | Value::Number | Value::Bool(_) | Value::Literal => return None,
+            Value::Str(_) | Value::OneOf(_) if value.strings().next().is_some() => {
+                for shape in value.strings() {
+                    let text_around = !shape.literal_text().trim().is_empty();
+                    if !sink.contains(shape.span) {
+                        built_at = Some(shape.span);
+                    }
+                    for hole in shape.holes() {
+                        let taint = if text_around {
+                            self.hole(hole)
+                        } else {
+                            self.whole(hole.origin, hole.path.as_ref())
+                        };
+                        let Some(taint) = taint else {
+                            continue;
+                        };
+                        let name = if hole.text.is_empty() {
+                            "value".to_string()
+                        } else {
+                            one_line(&hole.text)
+                        };
+                        push_once(
+                            &mut related,
+                            hole.span,
+                            format!("`{name}` is {}, spliced into {what} here", taint.kind),
+                        );
+                        if let Some(defined_at) = hole.defined_at {
+                            if !sink.contains(defined_at) {
+                                push_once(&mut related, defined_at, format!("`{name}` comes from here"));
+                            }
+                        }
+                        consider(Some(taint), name, &mut worst);
+                    }
+                }
+                // Alternatives that are not strings.
+                if let Value::OneOf(values) = value {
+                    if values.iter().any(|value| !matches!(value, Value::Str(_))) {
+                        let name = one_line(context.text(span));
+                        consider(self.whole(origin, None), name, &mut worst);
+                    }
+                }
+            }
+            Value::Path(path) => {
+                let name = one_line(context.text(span));
+                consider(self.whole(origin, Some(path)), name, &mut worst);
+            }
+            _ => {
+                let name = one_line(context.text(span));
+                consider(self.whole(origin, None), name, &mut worst);
+            }
+        }
+        let (taint, name) = worst?;
+        for step in &taint.trail {
+            push_once(&mut related, step.span, step.message.clone());
+        }
+        if let Some(built_at) = built_at {
+            push_once(&mut related, built_at, format!("{what} is built here"));
+        }
+        Some(Exposure {
+            taint,
+            name,
+            related,
+        })
     }
 
     fn argument_at(&self, arg: &Arg, whole: bool, depth: usize) -> Option<Taint> {
@@ -261,6 +358,13 @@ fn argument_for<'c>(
         .iter()
         .filter(|arg| arg.keyword.is_none())
         .nth(position)
+}
+
+/// Adds a related span unless one is already there.
+fn push_once(related: &mut Vec<Related>, span: Span, message: String) {
+    if !related.iter().any(|each| each.span == span) {
+        related.push(Related { span, message });
+    }
 }
 
 /// The stronger of two taints; the first on a tie.

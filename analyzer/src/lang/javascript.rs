@@ -1946,7 +1946,7 @@ impl<'src> Walker<'src> {
             }
         }
         // `promisify(exec)` is `exec`, called the promise way.
-        if path.resolved && path.text == "util.promisify" {
+        if path.resolved && matches!(path.text.as_str(), "util.promisify" | "node:util.promisify") {
             if let Some(Value::Path(function)) = first.map(|eval| &eval.value) {
                 return Eval::path(function.clone(), Origin::Unknown);
             }
@@ -1958,6 +1958,16 @@ impl<'src> Walker<'src> {
                 argument_origin(args.iter().map(|(_, eval)| eval.origin)),
             );
         };
+        // A function of a module (`path.join(a, b)`, `fs.readFileSync(f)`),
+        // not a method of a value: its arguments' taint passes through.
+        if let Value::Path(module) = &receiver.value {
+            if module.resolved && !module.text.contains("()") && !module.text.contains("[]") {
+                return Eval::path(
+                    called(path),
+                    argument_origin(args.iter().map(|(_, eval)| eval.origin)),
+                );
+            }
+        }
         let derived = |receiver: &Eval| {
             if is_str(receiver) {
                 receiver.clone()
@@ -2477,6 +2487,10 @@ impl<'src> Walker<'src> {
         let mut typed_request = None;
         for (index, info) in infos.into_iter().enumerate() {
             let mut param = info.param;
+            // A submitted form (a server action's `FormData`) is client input.
+            if param.annotation.as_deref() == Some("FormData") {
+                param.is_request_input = true;
+            }
             if let Some(framework) = info
                 .annotation_path
                 .as_ref()

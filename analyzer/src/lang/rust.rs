@@ -371,6 +371,8 @@ struct Walker<'src> {
     structs: HashMap<String, HashMap<String, FieldInfo>>,
     /// The self types of the enclosing `impl` (and `trait`) blocks.
     impl_types: Vec<String>,
+    /// Types that derive a command-line parser (clap's `Parser`).
+    cli_types: HashSet<String>,
     /// Named functions of the file, for registrations that name them.
     functions_by_name: HashMap<String, Vec<FunctionId>>,
     /// Functions named by router registrations, marked once the file is walked
@@ -476,6 +478,7 @@ impl<'src> Walker<'src> {
             depth: 0,
             structs: HashMap::new(),
             impl_types: Vec::new(),
+            cli_types: HashSet::new(),
             functions_by_name: HashMap::new(),
             registrations: Vec::new(),
             walked_errors: HashSet::new(),
@@ -577,7 +580,24 @@ impl<'src> Walker<'src> {
     fn declare_items(&mut self, list: Node<'_>) {
         let mut struct_items = Vec::new();
         let mut type_aliases = Vec::new();
+        let mut derives_parser = false;
         for item in named_children(list) {
+            // `#[derive(Parser)]` (clap, structopt): `T::parse()` reads the
+            // command line.
+            if item.kind() == "attribute_item" {
+                let text = self.text(item);
+                derives_parser |= text.contains("derive")
+                    && (text.contains("Parser") || text.contains("StructOpt"));
+                continue;
+            }
+            if derives_parser && matches!(item.kind(), "struct_item" | "enum_item") {
+                if let Some(name) = item.child_by_field_name("name") {
+                    self.cli_types.insert(self.text(name).to_string());
+                }
+            }
+            if !is_comment(item) {
+                derives_parser = false;
+            }
             match item.kind() {
                 "use_declaration" => self.use_declaration(item),
                 "extern_crate_declaration" => self.extern_crate(item),
@@ -3099,6 +3119,20 @@ impl<'src> Walker<'src> {
                 return first.unwrap_or_else(Eval::unknown);
             }
             (Some(owner), _) if is_numeric_annotation(owner) => return Eval::number(),
+            // `Args::parse()` on a clap `Parser`: the command line, typed.
+            (
+                Some(owner),
+                "parse" | "try_parse" | "parse_from" | "try_parse_from" | "from_args",
+            ) if self.cli_types.contains(owner) => {
+                return Eval {
+                    value: Value::Path(CallPath {
+                        text: format!("{owner}()"),
+                        resolved: false,
+                    }),
+                    origin: Origin::Input(span(node)),
+                    defined_at: Some(span(node)),
+                };
+            }
             (Some("stream" | "iter"), "iter" | "repeat" | "repeat_n" | "once") => {
                 let first = first.unwrap_or_else(Eval::unknown);
                 let item = if last == "iter" {

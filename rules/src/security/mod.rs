@@ -1,3 +1,4 @@
 //! The security pack: untrusted data reaching interpreters.
 
+pub(crate) mod command_injection;
 pub(crate) mod sql_injection;

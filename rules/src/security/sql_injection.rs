@@ -27,9 +27,9 @@ splicing in a value that is not a constant: an f-string, `%` or `.format()`,
 `+`, a template literal, `format!`, `push_str`, a list joined. Each spliced
 value is traced back through the file: request input and parameters are
 reported (a helper's parameter with the confidence of what its callers pass);
-constants,
-numbers (`int(x)`, `parseInt`, `.parse::<i64>()`), placeholder lists joined from
-constants, and values passed through a known escaping function are not.
+constants, numbers (`int(x)`, `parseInt`, `.parse::<i64>()`), placeholder
+lists joined from constants, and values passed through a known escaping
+function are not.
 Parameterized calls and tagged templates that bind their values
 (`prisma.$queryRaw\`…\``, `sql\`…\``), and `psycopg.sql` composition, are safe.
 
