@@ -98,7 +98,7 @@ fn corpus_report_follows_the_design_contract() {
         let rule = finding["rule"].as_str().unwrap();
         let expected_pack = match rule {
             "select-star" | "n-plus-one" | "blocking-in-async" | "missing-pool" => "perf",
-            "sql-injection" | "command-injection" => "security",
+            "sql-injection" | "command-injection" | "code-injection" => "security",
             other => panic!("unknown rule `{other}`: {context}"),
         };
         assert_eq!(finding["pack"], expected_pack);

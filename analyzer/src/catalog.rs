@@ -578,10 +578,10 @@ impl Pattern {
             .copied()
     }
 
-    /// The first segment, or `*` when it is a wildcard.
+    /// The first segment (called or not), or `*` when it is a wildcard.
     fn root(&self) -> &str {
         match self.segments.first() {
-            Some(Segment::Literal(literal)) => literal,
+            Some(Segment::Literal(literal)) => literal.trim_end_matches("()"),
             _ => "*",
         }
     }
@@ -1120,7 +1120,8 @@ impl Catalog {
         call: &'a Call,
         language: Language,
     ) -> impl Iterator<Item = &'a ShellSink> + 'a {
-        let text = call.path.text.trim_end_matches("()");
+        // A call of what a call returned (`Function(code)()`) is not the sink.
+        let text = call.path.text.as_str();
         let name = text.rsplit('.').next().unwrap_or("");
         self.shell_sinks.named(name).filter(move |sink| {
             applies(&sink.languages, language)
@@ -1134,7 +1135,7 @@ impl Catalog {
         call: &'a Call,
         language: Language,
     ) -> impl Iterator<Item = &'a EvalSink> + 'a {
-        let text = call.path.text.trim_end_matches("()");
+        let text = call.path.text.as_str();
         let name = text.rsplit('.').next().unwrap_or("");
         self.eval_sinks.named(name).filter(move |sink| {
             applies(&sink.languages, language)

@@ -34,6 +34,7 @@ pub const CATALOGS: &[(&str, &str)] = &[
         include_str!("../catalogs/sanitizers.toml"),
     ),
     ("shell.toml", include_str!("../catalogs/shell.toml")),
+    ("eval.toml", include_str!("../catalogs/eval.toml")),
 ];
 
 /// Every rule, in documentation order.
@@ -45,6 +46,7 @@ pub fn all_rules() -> &'static [&'static dyn Rule] {
         &perf::missing_pool::MissingPool,
         &security::sql_injection::SqlInjection,
         &security::command_injection::CommandInjection,
+        &security::code_injection::CodeInjection,
     ]
 }
 
@@ -196,12 +198,12 @@ mod tests {
     fn selection_by_pack_and_id() {
         let security = select_rules(Some(&["security".to_string()]), &[]).unwrap();
         let ids: Vec<&str> = security.iter().map(|rule| rule.meta().id).collect();
-        assert_eq!(ids, ["sql-injection", "command-injection"]);
+        assert_eq!(ids, ["sql-injection", "command-injection", "code-injection"]);
         let none = select_rules(None, &["perf".to_string(), "security".to_string()]).unwrap();
         assert!(none.is_empty());
-        let one = select_rules(Some(&["security".to_string()]), &["sql-injection".to_string()])
+        let two = select_rules(Some(&["security".to_string()]), &["sql-injection".to_string()])
             .unwrap();
-        assert_eq!(one[0].meta().id, "command-injection");
+        assert_eq!(two[0].meta().id, "command-injection");
         assert!(select_rules(Some(&["n-plus-two".to_string()]), &[]).is_err());
     }
 }

@@ -1945,6 +1945,24 @@ impl<'src> Walker<'src> {
                 _ => {}
             }
         }
+        // `readFileSync(0)`, `readFileSync('/dev/stdin')`: standard input.
+        if path.resolved
+            && matches!(path.name(), "readFileSync" | "readFile")
+            && matches!(
+                path.text.split('.').next(),
+                Some("fs" | "node:fs" | "fs/promises" | "node:fs/promises")
+            )
+        {
+            let reads_stdin = args.first().is_some_and(|(span, _)| {
+                matches!(
+                    self.source.get(span.range()).unwrap_or("").trim(),
+                    "0" | "'/dev/stdin'" | "\"/dev/stdin\"" | "process.stdin.fd"
+                )
+            });
+            if reads_stdin {
+                return Eval::path(called(path), Origin::Input(crate::lang::span(node)));
+            }
+        }
         // `promisify(exec)` is `exec`, called the promise way.
         if path.resolved && matches!(path.text.as_str(), "util.promisify" | "node:util.promisify") {
             if let Some(Value::Path(function)) = first.map(|eval| &eval.value) {
@@ -1958,10 +1976,17 @@ impl<'src> Walker<'src> {
                 argument_origin(args.iter().map(|(_, eval)| eval.origin)),
             );
         };
-        // A function of a module (`path.join(a, b)`, `fs.readFileSync(f)`),
-        // not a method of a value: its arguments' taint passes through.
+        // A function of a module or of a global namespace (`path.join(a, b)`,
+        // `JSON.parse(s)`, `Buffer.from(s)`), not a method of a value: its
+        // arguments' taint passes through.
         if let Value::Path(module) = &receiver.value {
-            if module.resolved && !module.text.contains("()") && !module.text.contains("[]") {
+            let global_namespace = !module.resolved
+                && receiver_node.kind() == "identifier"
+                && self.lowering.lookup(self.text(*receiver_node)).is_none();
+            if (module.resolved || global_namespace)
+                && !module.text.contains("()")
+                && !module.text.contains("[]")
+            {
                 return Eval::path(
                     called(path),
                     argument_origin(args.iter().map(|(_, eval)| eval.origin)),
@@ -2505,6 +2530,15 @@ impl<'src> Walker<'src> {
             }
             params.push(param);
             extras.push((info.annotation_path, info.pattern, info.default));
+        }
+        // `(ctx, next)`, `(req, res, next)`: middleware by its signature, even
+        // when registered in another file; its request is client input.
+        let names: Vec<&str> = params.iter().map(|param| param.name.as_str()).collect();
+        if matches!(
+            names.as_slice(),
+            ["ctx", "next"] | ["req" | "request", "res" | "response", "next"]
+        ) {
+            params[0].is_request_input = true;
         }
         let handler = match hint {
             Some(hint) => apply_input_rule(hint.rule, &mut params).then_some(Handler {

@@ -521,10 +521,12 @@ impl<'src> Lowering<'src> {
                 kind
             }
         };
+        // What a source yields is its data, whatever the arguments of the
+        // read were (`cache.get(f"key:{user}")` returns the cached value).
         match kind {
             Some(SourceKind::Input) => eval.origin = Origin::Input(span),
             Some(SourceKind::Remote) if !matches!(eval.origin, Origin::Remote(_)) => {
-                eval.origin = worse(eval.origin, Origin::Remote(span));
+                eval.origin = Origin::Remote(span);
             }
             _ => {}
         }
@@ -1209,14 +1211,31 @@ impl ShapeBuilder {
                 }
             }
             // Clean alternatives (`asc ? 'ASC' : 'DESC'`) read as the first one,
-            // so the text around them still parses; otherwise one hole.
+            // so the text around them still parses; alternatives that are all
+            // strings read as the worst one, whose holes keep their own
+            // origins and paths (a sanitizer stays visible); otherwise one hole.
             Value::OneOf(values)
-                if eval.origin.is_clean()
+                if (eval.origin.is_clean()
                     && values
                         .first()
-                        .is_some_and(|first| matches!(first, Value::Str(_))) =>
+                        .is_some_and(|first| matches!(first, Value::Str(_))))
+                    || values.iter().all(|value| matches!(value, Value::Str(_))) =>
             {
-                if let Some(Value::Str(shape)) = values.into_iter().next() {
+                let worst = values
+                    .into_iter()
+                    .filter_map(|value| match value {
+                        Value::Str(shape) => Some(shape),
+                        _ => None,
+                    })
+                    .reduce(|kept, each| {
+                        let (kept_origin, each_origin) = (shape_origin(&kept), shape_origin(&each));
+                        if worse(kept_origin, each_origin) != kept_origin {
+                            each
+                        } else {
+                            kept
+                        }
+                    });
+                if let Some(shape) = worst {
                     for part in shape.parts {
                         match part {
                             Part::Lit(literal) => self.push_literal(&literal),
