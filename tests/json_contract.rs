@@ -103,7 +103,7 @@ fn corpus_report_follows_the_design_contract() {
             | "missing-pool"
             | "slow-work-in-handler"
             | "missing-cache" => "perf",
-            "sql-injection" => "security",
+            "sql-injection" | "command-injection" | "code-injection" => "security",
             other => panic!("unknown rule `{other}`: {context}"),
         };
         assert_eq!(finding["pack"], expected_pack);

@@ -31,10 +31,16 @@ pub struct CatalogFile {
     pub star_select: Vec<StarSelectEntry>,
     /// Expressions whose values come from outside: request data, environment.
     #[serde(default)]
-    pub source: Vec<PathsEntry>,
-    /// Calls whose result is safe to splice into SQL or a shell command.
+    pub source: Vec<SourceEntry>,
+    /// Calls whose result is safe to splice into SQL, a shell command or code.
     #[serde(default)]
-    pub sanitizer: Vec<PathsEntry>,
+    pub sanitizer: Vec<SanitizerEntry>,
+    /// Calls that run a shell command (or split a string into a command line).
+    #[serde(default)]
+    pub shell_sink: Vec<ShellSinkEntry>,
+    /// Calls that evaluate code or deserialise objects that can run code.
+    #[serde(default)]
+    pub eval_sink: Vec<EvalSinkEntry>,
     /// Calls that do a round trip to a database or another service.
     #[serde(default)]
     pub io_call: Vec<IoCallEntry>,
@@ -416,6 +422,147 @@ pub struct PathsEntry {
     pub note: Option<String>,
 }
 
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct SourceEntry {
+    pub paths: Vec<String>,
+    /// What the values are: `input` (request data, the environment, the
+    /// command line, standard input; the default) or `network` (response
+    /// bodies, shared caches: untrusted for deserialising and evaluating).
+    #[serde(default)]
+    pub kind: SourceKindName,
+    /// The roots are globals, not imports (`process.env`, `XMLHttpRequest`).
+    #[serde(default)]
+    pub global: bool,
+    #[serde(default)]
+    pub languages: Vec<LanguageName>,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SourceKindName {
+    #[default]
+    Input,
+    Network,
+}
+
+/// The kinds of interpreter a sink feeds, which a sanitizer may make a
+/// value safe for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SinkKind {
+    Sql,
+    Shell,
+    Code,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct SanitizerEntry {
+    pub paths: Vec<String>,
+    /// The sinks its result is safe for (all when empty): `sql`, `shell`, `code`.
+    #[serde(default)]
+    pub sinks: Vec<SinkKind>,
+    /// The roots are globals, not imports (`JSON.stringify`).
+    #[serde(default)]
+    pub global: bool,
+    #[serde(default)]
+    pub languages: Vec<LanguageName>,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// How a call that runs a program takes its arguments.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ArgvForm {
+    /// A list: the program, then its arguments (`subprocess.run([…])`).
+    Sequence,
+    /// The program, then each argument (`create_subprocess_exec(p, a, b)`).
+    Varargs,
+    /// The program, then an array of arguments (`spawn(p, [a, b])`).
+    Array,
+    /// A builder: the program given here, arguments by `.arg(…)` and
+    /// `.args([…])` calls chained on it (`Command::new(p).arg(a)`).
+    Builder,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct ShellSinkEntry {
+    pub paths: Vec<String>,
+    /// Position of the command argument.
+    #[serde(default)]
+    pub arg: usize,
+    /// Keyword naming the command argument, when it may be passed by name.
+    #[serde(default)]
+    pub keyword: Option<String>,
+    /// The call runs a shell only when this option is true: a keyword
+    /// argument (`shell=True`) or a property of an options object
+    /// (`{ shell: true }`). Without it, the call always runs a shell.
+    #[serde(default)]
+    pub shell_option: Option<String>,
+    /// The call takes a program and its arguments in this form: with no
+    /// shell option set, it runs a shell only when the program is one
+    /// (`sh`, `bash`, `cmd`…) given a command with `-c` or `/C`.
+    #[serde(default)]
+    pub argv: Option<ArgvForm>,
+    /// The roots are globals, not imports.
+    #[serde(default)]
+    pub global: bool,
+    #[serde(default)]
+    pub languages: Vec<LanguageName>,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// What an eval sink does with its argument.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EvalKind {
+    /// Runs it as code.
+    #[default]
+    Code,
+    /// Deserialises it into objects whose loading can run code.
+    Deserialize,
+    /// Loads it as a native library.
+    Library,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct EvalSinkEntry {
+    pub paths: Vec<String>,
+    #[serde(default)]
+    pub kind: EvalKind,
+    /// Position of the code argument; `-1` for the last one (`new Function(a, b, body)`).
+    #[serde(default)]
+    pub arg: i64,
+    /// Keyword naming the code argument.
+    #[serde(default)]
+    pub keyword: Option<String>,
+    /// The call is safe when this keyword argument or option names one of
+    /// `safe-values` (`yaml.load(…, Loader=SafeLoader)`).
+    #[serde(default)]
+    pub safe_keyword: Option<String>,
+    #[serde(default)]
+    pub safe_values: Vec<String>,
+    /// Only a string argument is code (`setTimeout(fn, ms)` takes a
+    /// function too).
+    #[serde(default)]
+    pub strings_only: bool,
+    /// The roots are globals or builtins, not imports (`eval`, `Function`):
+    /// the pattern then matches the bare name, never a method of that name.
+    #[serde(default)]
+    pub global: bool,
+    #[serde(default)]
+    pub languages: Vec<LanguageName>,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
 /// A language family as catalogs name it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -628,6 +775,14 @@ impl Pattern {
             .copied()
     }
 
+    /// The first segment (called or not), or `*` when it is a wildcard.
+    fn root(&self) -> &str {
+        match self.segments.first() {
+            Some(Segment::Literal(literal)) => literal.trim_end_matches("()"),
+            _ => "*",
+        }
+    }
+
     fn last_literal(&self) -> &str {
         match self.segments.last() {
             Some(Segment::Literal(literal)) => literal,
@@ -732,13 +887,115 @@ struct PathSet {
     languages: Vec<LanguageName>,
 }
 
+#[derive(Debug, Clone)]
+struct SourceSet {
+    patterns: Vec<Pattern>,
+    kind: SourceKindName,
+    global: bool,
+    languages: Vec<LanguageName>,
+}
+
+#[derive(Debug, Clone)]
+struct SanitizerSet {
+    patterns: Vec<Pattern>,
+    sinks: Vec<SinkKind>,
+    global: bool,
+    languages: Vec<LanguageName>,
+}
+
+/// A shell sink, compiled.
+#[derive(Debug, Clone)]
+pub struct ShellSink {
+    pub patterns: Vec<Pattern>,
+    pub arg: usize,
+    pub keyword: Option<String>,
+    pub shell_option: Option<String>,
+    pub argv: Option<ArgvForm>,
+    global: bool,
+    languages: Vec<LanguageName>,
+}
+
+/// An eval sink, compiled.
+#[derive(Debug, Clone)]
+pub struct EvalSink {
+    pub patterns: Vec<Pattern>,
+    pub kind: EvalKind,
+    pub arg: i64,
+    pub keyword: Option<String>,
+    pub safe_keyword: Option<String>,
+    pub safe_values: Vec<String>,
+    pub strings_only: bool,
+    global: bool,
+    languages: Vec<LanguageName>,
+}
+
+impl EvalSink {
+    /// The argument of `call` that holds the code.
+    pub fn code_argument<'call>(&self, call: &'call Call) -> Option<&'call crate::model::Arg> {
+        if let Some(keyword) = &self.keyword {
+            if let Some(arg) = call
+                .args
+                .iter()
+                .find(|arg| arg.keyword.as_deref() == Some(keyword.as_str()))
+            {
+                return Some(arg);
+            }
+        }
+        let positional: Vec<&crate::model::Arg> = call
+            .args
+            .iter()
+            .filter(|arg| arg.keyword.is_none())
+            .collect();
+        if self.arg < 0 {
+            let back = self.arg.unsigned_abs() as usize;
+            return positional
+                .len()
+                .checked_sub(back)
+                .and_then(|at| positional.get(at).copied());
+        }
+        positional.get(self.arg as usize).copied()
+    }
+}
+
+impl ShellSink {
+    /// The argument of `call` that holds the command.
+    pub fn command_argument<'call>(&self, call: &'call Call) -> Option<&'call crate::model::Arg> {
+        if let Some(keyword) = &self.keyword {
+            if let Some(arg) = call
+                .args
+                .iter()
+                .find(|arg| arg.keyword.as_deref() == Some(keyword.as_str()))
+            {
+                return Some(arg);
+            }
+        }
+        call.args
+            .iter()
+            .filter(|arg| arg.keyword.is_none())
+            .nth(self.arg)
+    }
+}
+
+/// Whether `text`/`resolved` matches one of `patterns`, a global set matching
+/// unresolved roots too.
+fn set_matches(patterns: &[Pattern], text: &str, resolved: bool, global: bool) -> bool {
+    patterns
+        .iter()
+        .any(|pattern| pattern.matches_text(text, resolved || global))
+}
+
 /// All catalogs, compiled and indexed.
 #[derive(Debug, Clone, Default)]
 pub struct Catalog {
     sql_sinks: Indexed<SqlSink>,
     star_selects: Indexed<StarSelect>,
-    sources: Vec<PathSet>,
-    sanitizers: Vec<PathSet>,
+    sources: Vec<SourceSet>,
+    /// The first segment of every source pattern (`*` for a wildcard), so
+    /// that most paths are told apart by one probe.
+    source_roots: std::collections::HashSet<String>,
+    sanitizers: Vec<SanitizerSet>,
+    shell_sinks: Indexed<ShellSink>,
+    eval_sinks: Indexed<EvalSink>,
     io_calls: Indexed<IoCall>,
     client_constructors: Vec<ClientConstructor>,
     blocking_calls: Indexed<BlockingCall>,
@@ -944,16 +1201,65 @@ impl Catalog {
             });
         }
         for entry in &file.source {
-            self.sources.push(PathSet {
-                patterns: compile(&entry.paths, "source")?,
+            let patterns = compile(&entry.paths, "source")?;
+            for pattern in &patterns {
+                self.source_roots.insert(pattern.root().to_string());
+            }
+            self.sources.push(SourceSet {
+                patterns,
+                kind: entry.kind,
+                global: entry.global,
                 languages: entry.languages.clone(),
             });
         }
         for entry in &file.sanitizer {
-            self.sanitizers.push(PathSet {
+            self.sanitizers.push(SanitizerSet {
                 patterns: compile(&entry.paths, "sanitizer")?,
+                sinks: entry.sinks.clone(),
+                global: entry.global,
                 languages: entry.languages.clone(),
             });
+        }
+        for entry in &file.shell_sink {
+            let patterns = compile(&entry.paths, "shell-sink")?;
+            let names = called_names(&patterns);
+            self.shell_sinks.add(
+                names,
+                ShellSink {
+                    patterns,
+                    arg: entry.arg,
+                    keyword: entry.keyword.clone(),
+                    shell_option: entry.shell_option.clone(),
+                    argv: entry.argv,
+                    global: entry.global,
+                    languages: entry.languages.clone(),
+                },
+            );
+        }
+        for entry in &file.eval_sink {
+            let patterns = compile(&entry.paths, "eval-sink")?;
+            if entry.safe_keyword.is_some() == entry.safe_values.is_empty() {
+                return Err(CatalogError {
+                    origin: origin.to_string(),
+                    message: "in `[[eval-sink]]`: `safe-keyword` and `safe-values` go together"
+                        .to_string(),
+                });
+            }
+            let names = called_names(&patterns);
+            self.eval_sinks.add(
+                names,
+                EvalSink {
+                    patterns,
+                    kind: entry.kind,
+                    arg: entry.arg,
+                    keyword: entry.keyword.clone(),
+                    safe_keyword: entry.safe_keyword.clone(),
+                    safe_values: entry.safe_values.clone(),
+                    strings_only: entry.strings_only,
+                    global: entry.global,
+                    languages: entry.languages.clone(),
+                },
+            );
         }
         Ok(())
     }
@@ -1229,27 +1535,92 @@ impl Catalog {
 
     /// Whether an expression with this path carries outside input.
     pub fn is_source(&self, path: &CallPath, language: Language) -> bool {
-        self.sources.iter().any(|set| {
-            applies(&set.languages, language)
-                && set
-                    .patterns
-                    .iter()
-                    .any(|pattern| pattern.matches_prefix_of(&path.text, path.resolved))
-        })
+        self.source_kind(path, language) == Some(SourceKindName::Input)
     }
 
-    /// Whether a value with this path was made safe (`shlex.quote(x)`).
+    /// What an expression with this path reads from outside, if anything.
+    pub fn source_kind(&self, path: &CallPath, language: Language) -> Option<SourceKindName> {
+        let root = path.text.split('.').next().unwrap_or("");
+        let root = root.trim_end_matches("()");
+        if !self.source_roots.contains(root) && !self.source_roots.contains("*") {
+            return None;
+        }
+        self.sources
+            .iter()
+            .find(|set| {
+                applies(&set.languages, language)
+                    && set.patterns.iter().any(|pattern| {
+                        pattern.matches_prefix_of(&path.text, path.resolved || set.global)
+                    })
+            })
+            .map(|set| set.kind)
+    }
+
+    /// Whether a value with this path was made safe for any sink
+    /// (`shlex.quote(x)`).
     pub fn is_sanitizer(&self, path: &CallPath, language: Language) -> bool {
+        [SinkKind::Sql, SinkKind::Shell, SinkKind::Code]
+            .into_iter()
+            .any(|kind| self.is_sanitizer_for(path, language, kind))
+    }
+
+    /// Whether a value with this path was made safe for sinks of `kind`.
+    pub fn is_sanitizer_for(&self, path: &CallPath, language: Language, kind: SinkKind) -> bool {
         let Some(called) = path.text.strip_suffix("()") else {
             return false;
         };
         self.sanitizers.iter().any(|set| {
             applies(&set.languages, language)
-                && set
-                    .patterns
-                    .iter()
-                    .any(|pattern| pattern.matches_text(called, path.resolved))
+                && (set.sinks.is_empty() || set.sinks.contains(&kind))
+                && set_matches(&set.patterns, called, path.resolved, set.global)
         })
+    }
+
+    /// The shell sinks `call` matches.
+    pub fn shell_sinks<'a>(
+        &'a self,
+        call: &'a Call,
+        language: Language,
+    ) -> impl Iterator<Item = &'a ShellSink> + 'a {
+        // A call of what a call returned (`Function(code)()`) is not the sink.
+        let text = call.path.text.as_str();
+        let name = text.rsplit('.').next().unwrap_or("");
+        self.shell_sinks.named(name).filter(move |sink| {
+            applies(&sink.languages, language)
+                && set_matches(&sink.patterns, text, call.path.resolved, sink.global)
+        })
+    }
+
+    /// The eval sinks `call` matches.
+    pub fn eval_sinks<'a>(
+        &'a self,
+        call: &'a Call,
+        language: Language,
+    ) -> impl Iterator<Item = &'a EvalSink> + 'a {
+        let text = call.path.text.as_str();
+        let name = text.rsplit('.').next().unwrap_or("");
+        self.eval_sinks.named(name).filter(move |sink| {
+            applies(&sink.languages, language)
+                && set_matches(&sink.patterns, text, call.path.resolved, sink.global)
+        })
+    }
+
+    /// Names a file with a shell sink certainly contains.
+    pub fn shell_sink_names(&self) -> Vec<String> {
+        telling_names(
+            self.shell_sinks
+                .iter()
+                .flat_map(|entry| entry.patterns.iter()),
+        )
+    }
+
+    /// Names a file with an eval sink certainly contains.
+    pub fn eval_sink_names(&self) -> Vec<String> {
+        telling_names(
+            self.eval_sinks
+                .iter()
+                .flat_map(|entry| entry.patterns.iter()),
+        )
     }
 
     /// One name per round-trip pattern that any call it matches has written
@@ -1293,7 +1664,10 @@ impl Catalog {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.sql_sinks.is_empty() && self.star_selects.is_empty()
+        self.sql_sinks.is_empty()
+            && self.star_selects.is_empty()
+            && self.shell_sinks.is_empty()
+            && self.eval_sinks.is_empty()
     }
 }
 

@@ -543,6 +543,23 @@ impl Engine {
         outcome
     }
 
+    /// The catalogs' answer to which call paths carry untrusted data, for
+    /// the front ends.
+    fn source_oracle(
+        &self,
+        language: Language,
+    ) -> impl Fn(&crate::model::CallPath) -> Option<crate::lang::SourceKind> + Sync + '_ {
+        move |path| {
+            self.settings
+                .catalog
+                .source_kind(path, language)
+                .map(|kind| match kind {
+                    crate::catalog::SourceKindName::Input => crate::lang::SourceKind::Input,
+                    crate::catalog::SourceKindName::Network => crate::lang::SourceKind::Remote,
+                })
+        }
+    }
+
     /// Analyses source text, within the per-file budget.
     pub fn check_source(&self, display: &str, language: Language, source: &str) -> FileOutcome {
         let started = Instant::now();
@@ -556,9 +573,12 @@ impl Engine {
                     return None;
                 }
                 let lowering = Instant::now();
+                let oracle = self.source_oracle(language);
                 let model = match tree {
-                    Some(tree) => crate::lang::lower_tree(language, &tree, source),
-                    None => crate::lang::lower(language, source),
+                    Some(tree) => {
+                        crate::lang::lower_tree_with(language, &tree, source, Some(&oracle))
+                    }
+                    None => crate::lang::lower_with(language, source, Some(&oracle)),
                 };
                 timings.lower = lowering.elapsed();
                 Some(model)
@@ -580,7 +600,8 @@ impl Engine {
         let model = if self.may_match(document.text()) {
             Lowered::from(catch_unwind(AssertUnwindSafe(|| {
                 document.parse();
-                Some(document.lower())
+                let oracle = self.source_oracle(document.language());
+                Some(document.lower_with(Some(&oracle)))
             })))
         } else {
             Lowered::NotParsed

@@ -276,6 +276,9 @@ pub struct Loop {
     /// display (`("a", "b")`, `[user, admin]`): the loop runs a fixed number
     /// of times, whatever the data.
     pub over_literal: bool,
+    /// What is iterated is a constant collection: written out, a module
+    /// constant, or made from one (`[t for t in TABLES if t in wanted]`).
+    pub over_constant: bool,
     pub is_async: bool,
     pub function: Option<FunctionId>,
     pub parent: Option<LoopId>,
@@ -325,6 +328,17 @@ pub struct Call {
     pub is_macro: bool,
     /// A constructor call (`new Pool()`).
     pub is_new: bool,
+    /// The function of this file it calls, when it names one.
+    pub target: Option<CallTarget>,
+}
+
+/// A call to a function defined in the same file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CallTarget {
+    pub function: FunctionId,
+    /// The parameter the first positional argument binds to: 1 for a method
+    /// called on its receiver whose parameter 0 is `self`.
+    pub first_param: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -333,6 +347,9 @@ pub struct Arg {
     /// Keyword arguments (`timeout=5`) and object-literal-free named arguments.
     pub keyword: Option<String>,
     pub value: Value,
+    /// Where the argument's value comes from, as a whole (for a string, the
+    /// worst of its holes).
+    pub origin: Origin,
 }
 
 /// What the model knows of a value at the point it is used.
@@ -342,8 +359,10 @@ pub enum Value {
     Str(StrShape),
     /// A number or a value known to be numeric.
     Number,
-    /// `True`, `None`, `null`, `undefined`…
+    /// `None`, `null`, `undefined`, the result of a comparison…
     Literal,
+    /// `True`/`true` or `False`/`false`, written out.
+    Bool(bool),
     /// A list, tuple, array or set literal.
     Sequence(Vec<Value>),
     /// An object or dict literal with the keys that are plain names or strings.
@@ -409,27 +428,102 @@ pub struct Hole {
     pub defined_at: Option<Span>,
 }
 
-/// Where a spliced value comes from, as far as one function can tell.
+/// Where a spliced value comes from, as far as the file can tell.
+///
+/// Origins form a lattice ordered by how much an attacker may control the
+/// value (`worse` in the lowering keeps the higher of two); the data they
+/// carry lets rules explain and follow a value: the span where untrusted
+/// data entered, or which parameters of the enclosing function it came
+/// from (so a call in the same file can pass its arguments' taint in).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Origin {
     /// Literal text or a constant whose text was not known (a constant from
-    /// another module, placeholders joined from constants).
+    /// another module, placeholders joined from constants, a lookup in a
+    /// constant table, a value an allow-list check admitted).
     Constant,
-    /// A number: a numeric literal, a numeric conversion, a numeric-typed parameter.
+    /// A number: a numeric literal, a numeric conversion, a numeric-typed
+    /// parameter or field.
     Numeric,
-    /// Derived from a loop's binding.
-    Loop,
-    /// A parameter of the enclosing function.
-    Param,
-    /// A parameter of a request handler that carries request input.
-    Input,
     Unknown,
+    /// Data read from the network (an HTTP response body, a shared cache):
+    /// untrusted for deserialising and evaluating, not request input. The
+    /// span is where it was read.
+    Remote(Span),
+    /// Derived from a loop's binding over something of unknown origin.
+    Loop,
+    /// Derived from these parameters of this function (the enclosing one,
+    /// or a function around the closure it is used in).
+    Param(FunctionId, Params),
+    /// Request input, the environment, the command line or standard input:
+    /// a handler's request parameter or a catalogued source. The span is
+    /// where it entered (the parameter, the `request.args.get(…)` read).
+    Input(Span),
+}
+
+/// A set of parameter positions (the first 64).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Params(pub u64);
+
+impl Params {
+    pub fn of(index: usize) -> Params {
+        Params(1u64.checked_shl(index as u32).unwrap_or(0))
+    }
+
+    pub fn union(self, other: Params) -> Params {
+        Params(self.0 | other.0)
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    /// The positions in the set, in order.
+    pub fn iter(self) -> impl Iterator<Item = usize> {
+        (0..64).filter(move |index| self.0 & (1u64 << index) != 0)
+    }
+}
+
+/// An origin without its data, for comparisons and messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum OriginKind {
+    Constant,
+    Numeric,
+    Unknown,
+    Remote,
+    Loop,
+    Param,
+    Input,
 }
 
 impl Origin {
+    pub fn kind(self) -> OriginKind {
+        match self {
+            Origin::Constant => OriginKind::Constant,
+            Origin::Numeric => OriginKind::Numeric,
+            Origin::Unknown => OriginKind::Unknown,
+            Origin::Remote(_) => OriginKind::Remote,
+            Origin::Loop => OriginKind::Loop,
+            Origin::Param(..) => OriginKind::Param,
+            Origin::Input(_) => OriginKind::Input,
+        }
+    }
+
     /// Constants and numbers cannot carry an attack.
     pub fn is_clean(self) -> bool {
         matches!(self, Origin::Constant | Origin::Numeric)
+    }
+
+    /// Request input or a parameter: data a caller or a client chose.
+    pub fn is_tainted(self) -> bool {
+        matches!(self, Origin::Input(_) | Origin::Param(..) | Origin::Loop)
+    }
+
+    /// Where untrusted data entered, for request input and network reads.
+    pub fn source(self) -> Option<Span> {
+        match self {
+            Origin::Input(span) | Origin::Remote(span) => Some(span),
+            _ => None,
+        }
     }
 }
 

@@ -12,6 +12,7 @@ mod perf;
 mod security;
 pub mod settings;
 mod sql_sinks;
+mod taint;
 
 /// The built-in catalogs, by file name.
 pub const CATALOGS: &[(&str, &str)] = &[
@@ -34,6 +35,8 @@ pub const CATALOGS: &[(&str, &str)] = &[
         "sanitizers.toml",
         include_str!("../catalogs/sanitizers.toml"),
     ),
+    ("shell.toml", include_str!("../catalogs/shell.toml")),
+    ("eval.toml", include_str!("../catalogs/eval.toml")),
 ];
 
 /// Every rule, in documentation order.
@@ -46,6 +49,8 @@ pub fn all_rules() -> &'static [&'static dyn Rule] {
         &perf::slow_work_in_handler::SlowWorkInHandler,
         &perf::missing_cache::MissingCache,
         &security::sql_injection::SqlInjection,
+        &security::command_injection::CommandInjection,
+        &security::code_injection::CodeInjection,
     ]
 }
 
@@ -233,10 +238,19 @@ mod tests {
     #[test]
     fn selection_by_pack_and_id() {
         let security = select_rules(Some(&["security".to_string()]), &[]).unwrap();
-        assert_eq!(security.len(), 1);
-        assert_eq!(security[0].meta().id, "sql-injection");
-        let none = select_rules(None, &["perf".to_string(), "sql-injection".to_string()]).unwrap();
+        let ids: Vec<&str> = security.iter().map(|rule| rule.meta().id).collect();
+        assert_eq!(
+            ids,
+            ["sql-injection", "command-injection", "code-injection"]
+        );
+        let none = select_rules(None, &["perf".to_string(), "security".to_string()]).unwrap();
         assert!(none.is_empty());
+        let two = select_rules(
+            Some(&["security".to_string()]),
+            &["sql-injection".to_string()],
+        )
+        .unwrap();
+        assert_eq!(two[0].meta().id, "command-injection");
         assert!(select_rules(Some(&["n-plus-two".to_string()]), &[]).is_err());
     }
 }

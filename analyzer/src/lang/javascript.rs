@@ -20,14 +20,14 @@ use std::collections::HashMap;
 use tree_sitter::{Node, Tree};
 
 use crate::lang::lowering::{
-    append, argument_origin, concat, is_numeric_annotation, join_origin, looks_constant,
-    member_origin, one_of, shape_origin, worse, Binding, CallSpec, Eval, FunctionSpec, LoopSpec,
-    Lowering, ParamSpec, ShapeBuilder, MAX_DEPTH,
+    append, argument_origin, concat, is_numeric_annotation, join_origin, join_shapes,
+    looks_constant, member_origin, one_of, shape_origin, worse, Binding, CallSpec, CalleeRef, Eval,
+    FunctionSpec, LoopSpec, Lowering, ParamSpec, ShapeBuilder, SourceOracle, MAX_DEPTH,
 };
 use crate::lang::{named_children, node_text, span, unescape};
 use crate::model::{
     Arg, AssignmentKind, CallPath, FileModel, FunctionId, Handler, Language, LoopKind, Origin,
-    Param, Part, Span, Value,
+    Param, Params, Part, Span, Value,
 };
 
 /// A call path longer than this stops growing (its prefix is dropped), so that
@@ -114,13 +114,18 @@ const ELEMENT_ROLES: &[Origin] = &[Origin::Loop, Origin::Numeric, Origin::Loop];
 /// Accumulator, element, index, array: the parameters of `reduce` callbacks.
 const REDUCE_ROLES: &[Origin] = &[Origin::Loop, Origin::Loop, Origin::Numeric, Origin::Loop];
 
-pub(crate) fn lower(tree: &Tree, source: &str, language: Language) -> FileModel {
+pub(crate) fn lower(
+    tree: &Tree,
+    source: &str,
+    language: Language,
+    sources: Option<SourceOracle<'_>>,
+) -> FileModel {
     // Kinds that exist in one grammar of the family simply never occur in the
     // others, so the walk needs no branch on the language.
     let _ = language;
     let root = tree.root_node();
     let fields = Fields::of(&tree.language());
-    let mut walker = Walker::new(source, fields);
+    let mut walker = Walker::new(source, fields, sources);
     walker.prepass(root);
     walker.eval(root, 0);
     walker.resolve_pending();
@@ -247,6 +252,7 @@ struct Iteration {
     header: Span,
     iterable: Option<String>,
     iterable_value: Option<Value>,
+    iterable_origin: Option<Origin>,
 }
 
 /// What the surroundings of a function tell its lowering.
@@ -263,6 +269,10 @@ struct FunctionContext {
     iteration: Option<&'static [Origin]>,
     /// What the element parameter of an iteration callback stands for.
     element: Option<Value>,
+    /// Where the elements of an iteration callback's receiver come from.
+    element_origin: Option<Origin>,
+    /// The class of a method.
+    owner: Option<String>,
 }
 
 struct LoweredFunction {
@@ -283,6 +293,7 @@ struct ClassContext {
     /// `this.<field>` → the instance path of its declared type or initializer.
     fields: HashMap<String, CallPath>,
     is_controller: bool,
+    name: Option<String>,
 }
 
 /// The callee of a call, evaluated.
@@ -350,11 +361,11 @@ struct Walker<'src> {
 }
 
 impl<'src> Walker<'src> {
-    fn new(source: &'src str, fields: Fields) -> Walker<'src> {
+    fn new(source: &'src str, fields: Fields, sources: Option<SourceOracle<'src>>) -> Walker<'src> {
         Walker {
             source,
             fields,
-            lowering: Lowering::new(source),
+            lowering: Lowering::new(source, sources),
             awaited: None,
             hints: Vec::new(),
             wrapped: None,
@@ -813,7 +824,11 @@ impl<'src> Walker<'src> {
             Kind::String => |walker, node, _| walker.eval_string(node),
             Kind::Template => Self::eval_template,
             Kind::Number => |_, _, _| Eval::number(),
-            Kind::Literal => |_, _, _| Eval::literal(),
+            Kind::Literal => |_, node, _| match node.kind() {
+                "true" => Eval::boolean(true),
+                "false" => Eval::boolean(false),
+                _ => Eval::literal(),
+            },
             Kind::Member => Self::eval_member,
             Kind::Subscript => Self::eval_subscript,
             Kind::Call => Self::eval_call,
@@ -852,9 +867,11 @@ impl<'src> Walker<'src> {
     /// `if … else …`: each arm is a branch, so a variable assigned in both
     /// keeps both values (`else if` nests another conditional in the else arm).
     fn lower_if(&mut self, node: Node<'_>, depth: usize) -> Eval {
-        if let Some(condition) = node.child_by_field_name("condition") {
+        let condition = node.child_by_field_name("condition");
+        if let Some(condition) = condition {
             self.eval(condition, depth + 1);
         }
+        let admitted = condition.and_then(|condition| self.allow_list_guard(node, condition));
         let conditional = self.lowering.begin_conditional();
         for (arm, field) in ["consequence", "alternative"].into_iter().enumerate() {
             if let Some(branch) = node.child_by_field_name(field) {
@@ -864,13 +881,18 @@ impl<'src> Walker<'src> {
                 self.lowering.exit_arm();
             }
         }
+        self.lowering
+            .end_conditional(node.child_by_field_name("alternative").is_some());
+        if let Some(name) = admitted {
+            self.lowering.admit(&name);
+        }
         Eval::unknown()
     }
 
     /// `try`/`catch`: the body and the handler are arms of one conditional
     /// (the handler runs instead of the rest of the body).
     fn lower_try(&mut self, node: Node<'_>, depth: usize) -> Eval {
-        let conditional = self.lowering.begin_conditional();
+        let conditional = self.lowering.conditional_id();
         for field in ["body", "handler"] {
             if let Some(arm) = node.child_by_field_name(field) {
                 let exits = if field == "handler" {
@@ -892,6 +914,84 @@ impl<'src> Walker<'src> {
         self.walk_children(node, depth)
     }
 
+    /// `if (!ALLOWED.has(x)) return …;` (also `.includes`): the name checked
+    /// against a constant collection, when any other value leaves.
+    fn allow_list_guard(&self, statement: Node<'_>, condition: Node<'_>) -> Option<String> {
+        if statement.child_by_field_name("alternative").is_some() {
+            return None;
+        }
+        let mut inner = condition;
+        while matches!(inner.kind(), "parenthesized_expression") {
+            inner = first_expression(inner)?;
+        }
+        if inner.kind() != "unary_expression"
+            || inner
+                .child_by_field_id(self.fields.operator)
+                .is_none_or(|operator| operator.kind() != "!")
+        {
+            return None;
+        }
+        let mut call = inner.child_by_field_id(self.fields.argument)?;
+        while matches!(call.kind(), "parenthesized_expression") {
+            call = first_expression(call)?;
+        }
+        if call.kind() != "call_expression" {
+            return None;
+        }
+        let function = call.child_by_field_id(self.fields.function)?;
+        if function.kind() != "member_expression" {
+            return None;
+        }
+        let method = self.text(function.child_by_field_id(self.fields.property)?);
+        if !matches!(method, "has" | "includes") {
+            return None;
+        }
+        let collection = function.child_by_field_id(self.fields.object)?;
+        let constant = match collection.kind() {
+            "identifier" => {
+                let name = self.text(collection);
+                looks_constant(name)
+                    || matches!(
+                        self.lowering.lookup(name),
+                        Some(Binding::Value(eval)) if eval.origin == Origin::Constant
+                    )
+            }
+            "array" => named_children(collection)
+                .iter()
+                .all(|item| matches!(item.kind(), "string" | "number")),
+            _ => false,
+        };
+        if !constant {
+            return None;
+        }
+        let arguments = call.child_by_field_id(self.fields.arguments)?;
+        let subject = first_named(arguments)?;
+        if subject.kind() != "identifier" {
+            return None;
+        }
+        let consequence = statement.child_by_field_name("consequence")?;
+        let last = if consequence.kind() == "statement_block" {
+            named_children(consequence)
+                .into_iter()
+                .rev()
+                .find(|child| child.kind() != "comment")?
+        } else {
+            consequence
+        };
+        let exits = match last.kind() {
+            "return_statement" | "throw_statement" | "continue_statement" | "break_statement" => {
+                true
+            }
+            "expression_statement" => {
+                let text = self.text(last);
+                let callee = text.split('(').next().unwrap_or("").trim();
+                callee.ends_with(".throw") || callee.ends_with("process.exit")
+            }
+            _ => false,
+        };
+        exits.then(|| self.text(subject).to_string())
+    }
+
     /// `switch`: each case is a branch (fall-through is not followed).
     fn lower_switch(&mut self, node: Node<'_>, depth: usize) -> Eval {
         if let Some(value) = node.child_by_field_name("value") {
@@ -903,12 +1003,14 @@ impl<'src> Walker<'src> {
         let conditional = self.lowering.begin_conditional();
         let mut cursor = body.walk();
         let cases: Vec<Node<'_>> = body.named_children(&mut cursor).collect();
+        let exhaustive = cases.iter().any(|case| case.kind() == "switch_default");
         for (arm, case) in cases.into_iter().enumerate() {
             self.lowering
                 .enter_arm(conditional, arm as u32, span(case), leaves(case));
             self.eval(case, depth + 1);
             self.lowering.exit_arm();
         }
+        self.lowering.end_conditional(exhaustive);
         Eval::unknown()
     }
 
@@ -931,7 +1033,8 @@ impl<'src> Walker<'src> {
 
     fn eval_member(&mut self, node: Node<'_>, depth: usize) -> Eval {
         let member = self.member(node, depth);
-        member_value(member)
+        let eval = member_value(member);
+        self.lowering.sourced(eval, span(node))
     }
 
     /// `<T>value`: the expression follows the type.
@@ -1011,7 +1114,8 @@ impl<'src> Walker<'src> {
             "NaN" | "Infinity" => Eval::number(),
             name => {
                 self.lowering.note_read(name, span(node));
-                self.lowering.eval_name(name, span(node))
+                let eval = self.lowering.eval_name(name, span(node));
+                self.lowering.sourced(eval, span(node))
             }
         }
     }
@@ -1166,8 +1270,24 @@ impl<'src> Walker<'src> {
                 continue;
             }
             origin = worse(origin, eval.origin);
-            if items.len() < MAX_ITEMS {
-                items.push(eval.value);
+            match eval.value {
+                // `[a, ...rest]`: the items of `rest` (one unknown when not known).
+                Value::Sequence(spread) if item.kind() == "spread_element" => {
+                    if spread.is_empty() {
+                        items.push(Value::Unknown);
+                    }
+                    for value in spread {
+                        if items.len() < MAX_ITEMS {
+                            items.push(value);
+                        }
+                    }
+                }
+                _ if item.kind() == "spread_element" => items.push(Value::Unknown),
+                value => {
+                    if items.len() < MAX_ITEMS {
+                        items.push(value);
+                    }
+                }
             }
         }
         Eval::with_origin(Value::Sequence(items), origin)
@@ -1399,11 +1519,12 @@ impl<'src> Walker<'src> {
                 } else {
                     object.origin
                 };
-                return Eval {
+                let eval = Eval {
                     value: Value::Path(path),
                     origin,
                     defined_at: object.defined_at,
                 };
+                return self.lowering.sourced(eval, span(node));
             }
         }
         // An element of a table is as trustworthy as the table, whatever the key.
@@ -1535,8 +1656,33 @@ impl<'src> Walker<'src> {
         evaluated: Vec<(Span, Eval)>,
         callback_return: Option<Eval>,
     ) -> Eval {
+        let callee_ref = if shape.is_new || shape.tagged_template {
+            None
+        } else {
+            self.callee_ref(shape.callee_node, &callee)
+        };
+        let target = callee_ref.as_ref().and_then(|callee_ref| {
+            let owner = self.lowering.current_owner();
+            self.lowering.resolve_callee(callee_ref, owner.as_deref())
+        });
+        let summary = target.and_then(|target| {
+            let args: Vec<(Option<&str>, &Eval, Span, &str)> = evaluated
+                .iter()
+                .map(|(span, eval)| {
+                    (
+                        None,
+                        eval,
+                        *span,
+                        clip(self.source.get(span.range()).unwrap_or("")),
+                    )
+                })
+                .collect();
+            self.lowering.call_summary(target, &args)
+        });
         let value = if shape.is_new {
             Eval::path(called(&callee.path), Origin::Unknown)
+        } else if let Some(summary) = summary {
+            summary
         } else {
             self.call_value(shape.node, &callee, &evaluated, callback_return)
         };
@@ -1546,6 +1692,7 @@ impl<'src> Walker<'src> {
             .map(|(span, eval)| Arg {
                 span,
                 keyword: None,
+                origin: eval.origin,
                 value: eval.value,
             })
             .collect();
@@ -1558,8 +1705,51 @@ impl<'src> Walker<'src> {
             tagged_template: shape.tagged_template,
             is_macro: false,
             is_new: shape.is_new,
+            target,
         });
-        value
+        if let (Some(callee_ref), None) = (callee_ref, target) {
+            self.lowering.note_callee(callee_ref);
+        }
+        self.lowering.sourced(value, span(shape.node))
+    }
+
+    /// How a call may name a function of this file: `helper(…)`,
+    /// `this.helper(…)`, `this.service.helper(…)` with `service: Service`.
+    fn callee_ref(&self, callee_node: Node<'_>, callee: &Callee<'_, 'src>) -> Option<CalleeRef> {
+        match callee_node.kind() {
+            "identifier" => {
+                let name = self.text(callee_node);
+                match self.lowering.lookup(name) {
+                    None
+                    | Some(Binding::Value(Eval {
+                        value: Value::Function,
+                        ..
+                    })) => Some(CalleeRef::Plain(name.to_string())),
+                    _ => None,
+                }
+            }
+            "member_expression" => {
+                let method = callee.method?.to_string();
+                let object = callee_node.child_by_field_id(self.fields.object)?;
+                if object.kind() == "this" {
+                    return Some(CalleeRef::OwnMethod(method));
+                }
+                if callee.path.resolved {
+                    return None;
+                }
+                // `Service().helper` (a field typed with a class of this file)
+                // or `Service.helper` (a static method).
+                let (receiver, _) = callee.path.text.rsplit_once('.')?;
+                let owner = receiver.strip_suffix("()").unwrap_or(receiver);
+                let is_type_name = !owner.contains(['.', '(', '[', '<'])
+                    && owner.starts_with(|character: char| character.is_ascii_uppercase());
+                is_type_name.then(|| CalleeRef::Method {
+                    owner: owner.to_string(),
+                    name: method,
+                })
+            }
+            _ => None,
+        }
     }
 
     /// Lowers a call's arguments in order; returns what the iteration
@@ -1653,6 +1843,7 @@ impl<'src> Walker<'src> {
         }
         let saved = self.save_bindings(&bindings);
         self.lowering.begin_loop(LoopSpec {
+            iterable_origin: iteration.iterable_origin,
             kind: LoopKind::Callback,
             span: iteration.span,
             header: iteration.header,
@@ -1662,6 +1853,16 @@ impl<'src> Walker<'src> {
             is_async: has_token(callback, "async"),
         });
         context.iteration = Some(iteration.roles);
+        context.element_origin = iteration.iterable_origin.filter(|origin| {
+            matches!(
+                origin,
+                Origin::Constant
+                    | Origin::Numeric
+                    | Origin::Input(_)
+                    | Origin::Param(..)
+                    | Origin::Remote(_)
+            )
+        });
         if std::ptr::eq(iteration.roles, ELEMENT_ROLES) {
             context.element = match &iteration.iterable_value {
                 Some(Value::Path(path)) => Some(Value::Path(CallPath {
@@ -1707,8 +1908,10 @@ impl<'src> Walker<'src> {
         arguments: Node<'_>,
     ) -> Option<Iteration> {
         let mut iterable_value = None;
+        let mut iterable_origin = None;
         let (callback_index, roles, iterable) = match (&callee.receiver, callee.method) {
             (Some((receiver, eval)), Some(method)) if ITERATION_METHODS.contains(&method) => {
+                iterable_origin = Some(eval.origin);
                 let roles = if method.starts_with("reduce") {
                     REDUCE_ROLES
                 } else {
@@ -1734,6 +1937,7 @@ impl<'src> Walker<'src> {
             header: span(function),
             iterable,
             iterable_value,
+            iterable_origin,
         })
     }
 
@@ -1795,6 +1999,24 @@ impl<'src> Walker<'src> {
                 _ => {}
             }
         }
+        // `readFileSync(0)`, `readFileSync('/dev/stdin')`: standard input.
+        if path.resolved
+            && matches!(path.name(), "readFileSync" | "readFile")
+            && matches!(
+                path.text.split('.').next(),
+                Some("fs" | "node:fs" | "fs/promises" | "node:fs/promises")
+            )
+        {
+            let reads_stdin = args.first().is_some_and(|(span, _)| {
+                matches!(
+                    self.source.get(span.range()).unwrap_or("").trim(),
+                    "0" | "'/dev/stdin'" | "\"/dev/stdin\"" | "process.stdin.fd"
+                )
+            });
+            if reads_stdin {
+                return Eval::path(called(path), Origin::Input(crate::lang::span(node)));
+            }
+        }
         // `promisify(exec)` is `exec`, called the promise way.
         if path.resolved && matches!(path.text.as_str(), "util.promisify" | "node:util.promisify") {
             if let Some(Value::Path(function)) = first.map(|eval| &eval.value) {
@@ -1808,6 +2030,23 @@ impl<'src> Walker<'src> {
                 argument_origin(args.iter().map(|(_, eval)| eval.origin)),
             );
         };
+        // A function of a module or of a global namespace (`path.join(a, b)`,
+        // `JSON.parse(s)`, `Buffer.from(s)`), not a method of a value: its
+        // arguments' taint passes through.
+        if let Value::Path(module) = &receiver.value {
+            let global_namespace = !module.resolved
+                && receiver_node.kind() == "identifier"
+                && self.lowering.lookup(self.text(*receiver_node)).is_none();
+            if (module.resolved || global_namespace)
+                && !module.text.contains("()")
+                && !module.text.contains("[]")
+            {
+                return Eval::path(
+                    called(path),
+                    argument_origin(args.iter().map(|(_, eval)| eval.origin)),
+                );
+            }
+        }
         let derived = |receiver: &Eval| {
             if is_str(receiver) {
                 receiver.clone()
@@ -1826,7 +2065,7 @@ impl<'src> Walker<'src> {
             | "filter" | "sort" | "reverse" | "flat" | "toSorted" | "toReversed" => {
                 derived(receiver)
             }
-            "join" => join_value(node, path, receiver, first),
+            "join" => join_value(node, clip(self.text(node)), path, receiver, first),
             "concat" => {
                 if is_str(receiver) {
                     let mut eval = receiver.clone();
@@ -1849,13 +2088,15 @@ impl<'src> Walker<'src> {
                     Eval::with_origin(Value::Sequence(Vec::new()), origin)
                 }
             }
-            "map" | "flatMap" => {
-                let origin = match callback_return {
-                    Some(returned) => returned.origin,
-                    None => mapping_origin(first, receiver),
-                };
-                Eval::with_origin(Value::Sequence(Vec::new()), origin)
-            }
+            "map" | "flatMap" => match callback_return {
+                // One element, as the callback makes each.
+                Some(returned) => {
+                    Eval::with_origin(Value::Sequence(vec![returned.value]), returned.origin)
+                }
+                None => {
+                    Eval::with_origin(Value::Sequence(Vec::new()), mapping_origin(first, receiver))
+                }
+            },
             "reduce" | "reduceRight" => match callback_return {
                 Some(returned) => Eval::with_origin(Value::Unknown, returned.origin),
                 None => Eval::unknown(),
@@ -1902,7 +2143,7 @@ impl<'src> Walker<'src> {
             _ => {
                 // A method of request input or of a loop element yields more of it.
                 let origin = match receiver.origin {
-                    Origin::Input | Origin::Loop => receiver.origin,
+                    Origin::Input(_) | Origin::Loop | Origin::Remote(_) => receiver.origin,
                     _ => Origin::Unknown,
                 };
                 Eval::path(called(path), origin)
@@ -2373,6 +2614,10 @@ impl<'src> Walker<'src> {
         let mut typed_request = None;
         for (index, info) in infos.into_iter().enumerate() {
             let mut param = info.param;
+            // A submitted form (a server action's `FormData`) is client input.
+            if param.annotation.as_deref() == Some("FormData") {
+                param.is_request_input = true;
+            }
             if let Some(framework) = info
                 .annotation_path
                 .as_ref()
@@ -2387,6 +2632,15 @@ impl<'src> Walker<'src> {
             }
             params.push(param);
             extras.push((info.annotation_path, info.pattern, info.default));
+        }
+        // `(ctx, next)`, `(req, res, next)`: middleware by its signature, even
+        // when registered in another file; its request is client input.
+        let names: Vec<&str> = params.iter().map(|param| param.name.as_str()).collect();
+        if matches!(
+            names.as_slice(),
+            ["ctx", "next"] | ["req" | "request", "res" | "response", "next"]
+        ) {
+            params[0].is_request_input = true;
         }
         let handler = match hint {
             Some(hint) => apply_input_rule(hint.rule, &mut params).then_some(Handler {
@@ -2403,14 +2657,14 @@ impl<'src> Walker<'src> {
                     evidence,
                 })
         });
-        let origins: Vec<Origin> = params
+        let kinds: Vec<(bool, bool)> = params
             .iter()
-            .enumerate()
-            .map(|(index, param)| {
-                context
-                    .iteration
-                    .and_then(|roles| roles.get(index).copied())
-                    .unwrap_or_else(|| param_origin(param))
+            .map(|param| {
+                let numeric = param
+                    .annotation
+                    .as_deref()
+                    .is_some_and(is_numeric_annotation);
+                (param.is_request_input, numeric)
             })
             .collect();
         let param_spans: Vec<(String, Span)> = params
@@ -2430,6 +2684,8 @@ impl<'src> Walker<'src> {
             })
             .collect();
         let id = self.lowering.begin_function(FunctionSpec {
+            owner: context.owner.clone(),
+            callable: context.binds_name,
             name: name.clone(),
             span: span(node),
             name_span,
@@ -2441,9 +2697,22 @@ impl<'src> Walker<'src> {
             self.declared.insert(name, id);
         }
         for (index, (annotation_path, pattern, default)) in patterns.into_iter().enumerate() {
-            let origin = origins.get(index).copied().unwrap_or(Origin::Param);
             let Some((param_name, param_span)) = param_spans.get(index) else {
                 continue;
+            };
+            let origin = match context
+                .iteration
+                .and_then(|roles| roles.get(index).copied())
+            {
+                // The element of an iteration callback is as trustworthy as
+                // what is iterated.
+                Some(Origin::Loop) => context.element_origin.unwrap_or(Origin::Loop),
+                Some(role) => role,
+                None => match kinds.get(index) {
+                    Some((_, true)) => Origin::Numeric,
+                    Some((true, _)) => Origin::Input(*param_span),
+                    _ => Origin::Param(id, Params::of(index)),
+                },
             };
             let element = context.element.clone().filter(|_| index == 0);
             let base = Eval {
@@ -2515,6 +2784,7 @@ impl<'src> Walker<'src> {
     }
 
     fn note_return(&mut self, eval: Eval) {
+        self.lowering.note_return(eval.clone());
         if let Some(slot) = self.returns.last_mut() {
             *slot = Some(match slot.take() {
                 Some(previous) => pick_worse(previous, eval),
@@ -2631,6 +2901,23 @@ impl<'src> Walker<'src> {
         path.resolved.then(|| called(&path))
     }
 
+    /// The instance path of a type declared in this file (`AlertRulesService`
+    /// → `AlertRulesService()`, unresolved), so that a call through a field
+    /// of that type names the class's method.
+    fn local_type_path(&self, node: Node<'_>) -> Option<CallPath> {
+        if node.kind() != "type_identifier" {
+            return None;
+        }
+        let name = self.text(node);
+        if self.lowering.lookup(name).is_some() {
+            return None;
+        }
+        Some(CallPath {
+            text: format!("{name}()"),
+            resolved: false,
+        })
+    }
+
     fn trimmed_span(&self, start: usize, end: usize) -> Span {
         let bytes = self.source.as_bytes();
         let mut end = end.min(bytes.len());
@@ -2671,9 +2958,13 @@ impl<'src> Walker<'src> {
             return Eval::unknown();
         };
         let fields = self.class_fields(body);
+        let name = node
+            .child_by_field_id(self.fields.name)
+            .map(|name| self.text(name).to_string());
         self.classes.push(ClassContext {
             fields,
             is_controller,
+            name,
         });
         self.eval(body, depth + 1);
         self.classes.pop();
@@ -2728,7 +3019,10 @@ impl<'src> Walker<'src> {
                             parameter
                                 .child_by_field_id(self.fields.type_)
                                 .and_then(first_named)
-                                .and_then(|node| self.type_path(node, 0)),
+                                .and_then(|node| {
+                                    self.type_path(node, 0)
+                                        .or_else(|| self.local_type_path(node))
+                                }),
                         ) else {
                             continue;
                         };
@@ -2758,12 +3052,14 @@ impl<'src> Walker<'src> {
                     let name = member
                         .child_by_field_id(self.fields.name)
                         .map(|name| (self.text(name).to_string(), span(name)));
+                    let owner = self.classes.last().and_then(|class| class.name.clone());
                     self.lower_function(
                         member,
                         depth + 1,
                         FunctionContext {
                             name,
                             handler: hint,
+                            owner,
                             ..FunctionContext::default()
                         },
                     );
@@ -2786,11 +3082,13 @@ impl<'src> Walker<'src> {
                     };
                     if is_function_node(value) {
                         let name = name_node.map(|name| (self.text(name).to_string(), span(name)));
+                        let owner = self.classes.last().and_then(|class| class.name.clone());
                         self.lower_function(
                             value,
                             depth + 1,
                             FunctionContext {
                                 name,
+                                owner,
                                 ..FunctionContext::default()
                             },
                         );
@@ -2984,6 +3282,7 @@ impl<'src> Walker<'src> {
         let iterable = condition.and_then(|condition| self.length_receiver(condition));
         let saved = self.save_bindings(&bindings);
         self.lowering.begin_loop(LoopSpec {
+            iterable_origin: None,
             kind: LoopKind::For,
             span: span(node),
             header,
@@ -3039,13 +3338,16 @@ impl<'src> Walker<'src> {
         let right = node.child_by_field_id(self.fields.right);
         let body = node.child_by_field_id(self.fields.body);
         // What is iterated is evaluated once, outside the loop.
-        let iterable_value = right.map(|right| self.eval(right, depth + 1).value);
+        let iterated = right.map(|right| self.eval(right, depth + 1));
+        let iterable_origin = iterated.as_ref().map(|eval| eval.origin);
+        let iterable_value = iterated.map(|eval| eval.value);
         let mut bindings = Vec::new();
         if let Some(left) = left {
             self.pattern_names(left, &mut bindings);
         }
         let saved = self.save_bindings(&bindings);
         self.lowering.begin_loop(LoopSpec {
+            iterable_origin,
             kind: LoopKind::For,
             span: span(node),
             header: self.loop_header(node, body),
@@ -3066,6 +3368,7 @@ impl<'src> Walker<'src> {
         let condition = node.child_by_field_id(self.fields.condition);
         let body = node.child_by_field_id(self.fields.body);
         self.lowering.begin_loop(LoopSpec {
+            iterable_origin: None,
             kind: LoopKind::While,
             span: span(node),
             header: self.loop_header(node, body),
@@ -3093,6 +3396,7 @@ impl<'src> Walker<'src> {
             }
         }
         self.lowering.begin_loop(LoopSpec {
+            iterable_origin: None,
             kind: LoopKind::While,
             span: span(node),
             header,
@@ -3289,20 +3593,6 @@ fn pick_worse(left: Eval, right: Eval) -> Eval {
     }
 }
 
-fn param_origin(param: &Param) -> Origin {
-    if param.is_request_input {
-        Origin::Input
-    } else if param
-        .annotation
-        .as_deref()
-        .is_some_and(is_numeric_annotation)
-    {
-        Origin::Numeric
-    } else {
-        Origin::Param
-    }
-}
-
 /// `existing += value`: numbers add up, anything else appends (a string
 /// grows in place).
 fn plus_assign(existing: Eval, value: Eval, value_span: Span, value_text: &str) -> Eval {
@@ -3382,29 +3672,19 @@ fn literal_text(eval: &Eval) -> Option<String> {
 
 /// `parts.join(sep)`: the joined text when every item is a known string,
 /// otherwise one hole as bad as the worst item or the separator.
-fn join_value(node: Node<'_>, path: &CallPath, receiver: &Eval, separator: Option<&Eval>) -> Eval {
-    let separator_text = match separator {
-        Some(separator) => literal_text(separator),
-        None => Some(",".to_string()),
-    };
-    if let (Value::Sequence(items), Some(separator_text)) = (&receiver.value, separator_text) {
-        if !items.is_empty() && items.iter().all(|item| matches!(item, Value::Str(_))) {
-            let mut builder = ShapeBuilder::new(span(node));
-            for (index, item) in items.iter().enumerate() {
-                if index > 0 {
-                    builder.push_literal(&separator_text);
-                }
-                builder.splice(
-                    Eval::with_origin(item.clone(), Origin::Constant),
-                    Span::default(),
-                    "",
-                );
-            }
-            return builder.into_eval();
-        }
-    }
+fn join_value(
+    node: Node<'_>,
+    text: &str,
+    path: &CallPath,
+    receiver: &Eval,
+    separator: Option<&Eval>,
+) -> Eval {
     let constant_comma = Eval::string(Span::default(), ",");
-    let origin = join_origin(separator.unwrap_or(&constant_comma), receiver);
+    let separator = separator.unwrap_or(&constant_comma);
+    if let Some(joined) = join_shapes(span(node), text, separator, receiver) {
+        return joined;
+    }
+    let origin = join_origin(separator, receiver);
     Eval::path(called(path), origin)
 }
 
@@ -3932,7 +4212,7 @@ fn clip(text: &str) -> &str {
 mod tests {
     use crate::lang::lower;
     use crate::model::{
-        Call, FileModel, Function, Hole, Language, LoopKind, Origin, Part, StrShape, Value,
+        Call, FileModel, Function, Hole, Language, LoopKind, OriginKind, Part, StrShape, Value,
     };
 
     fn ts(source: &str) -> FileModel {
@@ -4069,7 +4349,7 @@ mod tests {
         let query = call(&model, "pg.Pool().query");
         call(&model, "typeorm.Repository().find");
         let holes = holes(shape(query, 0));
-        assert_eq!(holes[0].origin, Origin::Numeric);
+        assert_eq!(holes[0].origin.kind(), OriginKind::Numeric);
         let function = function(&model, "f");
         assert_eq!(function.params[0].annotation.as_deref(), Some("Pool"));
         assert_eq!(
@@ -4089,7 +4369,10 @@ mod tests {
         let unsafe_call = call(&model, "@prisma/client.PrismaClient().$queryRawUnsafe");
         assert!(!unsafe_call.tagged_template);
         let hole = holes(shape(unsafe_call, 0))[0];
-        assert_eq!((hole.text.as_str(), hole.origin), ("id", Origin::Param));
+        assert_eq!(
+            (hole.text.as_str(), hole.origin.kind()),
+            ("id", OriginKind::Param)
+        );
         let tagged = call(&model, "@prisma/client.PrismaClient().$queryRaw");
         assert!(tagged.tagged_template);
         assert_eq!(tagged.args.len(), 1);
@@ -4123,10 +4406,11 @@ mod tests {
             rendered(select),
             "SELECT * FROM users WHERE name = '{req.query.name}' LIMIT {limit}"
         );
-        let origins: Vec<Origin> = select.holes().map(|hole| hole.origin).collect();
-        assert_eq!(origins, vec![Origin::Input, Origin::Numeric]);
+        let origins: Vec<OriginKind> = select.holes().map(|hole| hole.origin.kind()).collect();
+        assert_eq!(origins, vec![OriginKind::Input, OriginKind::Numeric]);
+        // An element of request input is request input.
         let delete = holes(shape(queries[1], 0));
-        assert_eq!(delete[0].origin, Origin::Loop);
+        assert_eq!(delete[0].origin.kind(), OriginKind::Input);
     }
 
     #[test]
@@ -4142,7 +4426,9 @@ mod tests {
             rendered(sql),
             "SELECT * FROM users WHERE 1 = 1 AND name = '{name}' ORDER BY {(sort || 'id')}"
         );
-        assert!(sql.holes().all(|hole| hole.origin == Origin::Param));
+        assert!(sql
+            .holes()
+            .all(|hole| hole.origin.kind() == OriginKind::Param));
     }
 
     #[test]
@@ -4152,17 +4438,27 @@ mod tests {
                db.query(`SELECT * FROM t WHERE id IN (${ids.map((_, i) => `$${i + 1}`).join(', ')})`, ids);\n\
                db.query(`SELECT * FROM t WHERE id IN (${ids.map(id => `'${id}'`).join(',')})`);\n\
                db.query(`SELECT * FROM t WHERE id IN (${ids.join(',')})`);\n}\n");
-        let origins: Vec<Origin> = model
+        let clean: Vec<bool> = model
             .calls
             .iter()
             .filter(|call| call.path.text == "db.query")
-            .map(|call| holes(shape(call, 0))[0].origin)
+            .map(|call| {
+                holes(shape(call, 0))
+                    .iter()
+                    .all(|hole| hole.origin.is_clean())
+            })
             .collect();
-        assert_eq!(origins.len(), 4);
-        assert_eq!(origins[0], Origin::Constant);
-        assert_eq!(origins[1], Origin::Numeric);
-        assert!(!origins[2].is_clean(), "{:?}", origins[2]);
-        assert_eq!(origins[3], Origin::Param);
+        assert_eq!(clean, vec![true, true, false, false]);
+        let quoted = model
+            .calls
+            .iter()
+            .filter(|call| call.path.text == "db.query")
+            .nth(2)
+            .unwrap();
+        assert_eq!(
+            rendered(shape(quoted, 0)),
+            "SELECT * FROM t WHERE id IN ('{id}')"
+        );
     }
 
     #[test]
@@ -4178,7 +4474,7 @@ mod tests {
             rendered(shape(query, 0)),
             "SELECT * FROM t WHERE name = '{req.query.name}' AND deleted = false"
         );
-        assert_eq!(holes(shape(query, 0))[0].origin, Origin::Input);
+        assert_eq!(holes(shape(query, 0))[0].origin.kind(), OriginKind::Input);
     }
 
     #[test]
@@ -4192,13 +4488,16 @@ mod tests {
             .iter()
             .filter(|call| call.path.text == "db.query")
             .collect();
-        let origins: Vec<Origin> = first[0]
+        let origins: Vec<OriginKind> = first[0]
             .args
             .first()
             .and_then(|arg| arg.value.as_str())
-            .map(|shape| shape.holes().map(|hole| hole.origin).collect())
+            .map(|shape| shape.holes().map(|hole| hole.origin.kind()).collect())
             .unwrap_or_default();
-        assert_eq!(origins, vec![Origin::Param, Origin::Param, Origin::Param]);
+        assert_eq!(
+            origins,
+            vec![OriginKind::Param, OriginKind::Param, OriginKind::Param]
+        );
         assert!(rendered(shape(first[0], 0)).contains(" ASC "));
         let second = shape(first[1], 0);
         assert!(
@@ -4221,7 +4520,7 @@ mod tests {
         let query = call(&model, "db.query");
         assert!(shape(query, 0)
             .holes()
-            .all(|hole| hole.origin == Origin::Input));
+            .all(|hole| hole.origin.kind() == OriginKind::Input));
     }
 
     #[test]
@@ -4304,9 +4603,10 @@ mod tests {
             .collect();
         assert_eq!(inputs, vec![true, true, false]);
         let query = call(&model, "pg.Pool().query");
-        assert_eq!(holes(shape(query, 0))[0].origin, Origin::Input);
+        assert_eq!(holes(shape(query, 0))[0].origin.kind(), OriginKind::Input);
         assert!(function(&model, "helper").handler.is_none());
-        assert!(!call(&model, "this.service.find").path.resolved);
+        // A field typed with a class of this file names the class's method.
+        assert!(!call(&model, "UsersService().find").path.resolved);
     }
 
     #[test]
@@ -4325,7 +4625,7 @@ mod tests {
         assert!(get.params.iter().all(|param| param.is_request_input));
         assert_eq!(get.params[1].name, "{ params }");
         let query = call(&model, "sql.query");
-        assert_eq!(holes(shape(query, 0))[0].origin, Origin::Input);
+        assert_eq!(holes(shape(query, 0))[0].origin.kind(), OriginKind::Input);
         assert!(function(&model, "POST").handler.is_some());
         assert!(function(&model, "helper").handler.is_none());
     }
@@ -4344,8 +4644,8 @@ mod tests {
         );
         assert!(handler.params[0].is_request_input);
         assert_eq!(
-            holes(shape(call(&model, "db.query"), 0))[0].origin,
-            Origin::Input
+            holes(shape(call(&model, "db.query"), 0))[0].origin.kind(),
+            OriginKind::Input
         );
 
         let arrow = js("export default async (req, res) => { res.json(await db.all()); };\n");
@@ -4477,8 +4777,14 @@ mod tests {
         let model = ts("function f(id: string) {\n\
                for (const id of ids) { a(`${id}`); }\n\
                b(`${id}`);\n}\n");
-        assert_eq!(holes(shape(call(&model, "a"), 0))[0].origin, Origin::Loop);
-        assert_eq!(holes(shape(call(&model, "b"), 0))[0].origin, Origin::Param);
+        assert_eq!(
+            holes(shape(call(&model, "a"), 0))[0].origin.kind(),
+            OriginKind::Loop
+        );
+        assert_eq!(
+            holes(shape(call(&model, "b"), 0))[0].origin.kind(),
+            OriginKind::Param
+        );
     }
 
     #[test]
@@ -4569,7 +4875,7 @@ mod tests {
                filters.forEach((f) => { sql += ` AND ${f.column} = ?`; });\n\
                return db.query(sql);\n}\n");
         let sql = shape(call(&model, "db.query"), 0);
-        assert_eq!(holes(sql)[0].origin, Origin::Loop);
+        assert_eq!(holes(sql)[0].origin.kind(), OriginKind::Param);
     }
 
     #[test]
@@ -4660,7 +4966,7 @@ mod tests {
             Some("nextjs")
         );
         let delete = call(&model, "prisma.$executeRawUnsafe");
-        assert_eq!(holes(shape(delete, 0))[0].origin, Origin::Input);
+        assert_eq!(holes(shape(delete, 0))[0].origin.kind(), OriginKind::Input);
     }
 
     #[test]
@@ -4714,7 +5020,7 @@ mod tests {
              export async function archive(name: string) { await run(`tar czf ${name}.tgz data`); }\n");
         let run = call(&model, "child_process.exec");
         assert!(run.awaited);
-        assert_eq!(holes(shape(run, 0))[0].origin, Origin::Param);
+        assert_eq!(holes(shape(run, 0))[0].origin.kind(), OriginKind::Param);
     }
 
     #[test]
@@ -4728,7 +5034,7 @@ mod tests {
             rendered(sql),
             "SELECT * FROM app_users ORDER BY {COLUMNS[order]}"
         );
-        assert_eq!(holes(sql)[0].origin, Origin::Constant);
+        assert_eq!(holes(sql)[0].origin.kind(), OriginKind::Constant);
     }
 
     #[test]
@@ -4866,5 +5172,52 @@ mod tests {
         );
         assert!(model.functions[0].params[0].is_request_input);
         assert!(model.functions[1].handler.is_none());
+    }
+
+    #[test]
+    fn mapped_and_spread_lists_keep_their_holes_when_joined() {
+        let model = ts("function f(tags: string) {\n\
+               const conditions = tags.split(',').map((tag) => `'${tag.trim()}' = ANY(t)`);\n\
+               const sql = ['SELECT 1 FROM t WHERE a', ...conditions].join(' AND ');\n\
+               db.query(sql);\n}\n");
+        let sql = shape(call(&model, "db.query"), 0);
+        assert_eq!(
+            rendered(sql),
+            "SELECT 1 FROM t WHERE a AND '{tag.trim()}' = ANY(t)"
+        );
+        assert_eq!(holes(sql)[0].origin.kind(), OriginKind::Param);
+    }
+
+    #[test]
+    fn allow_list_checks_and_one_armed_overwrites() {
+        let model = js("const APPS = new Set(['a', 'b']);\n\
+             function f(app, day) {\n\
+               if (!APPS.has(app)) { return null; }\n\
+               if (!day) { day = 'today'; }\n\
+               run(`restart ${app} ${day}`);\n}\n");
+        let kinds: Vec<OriginKind> = holes(shape(call(&model, "run"), 0))
+            .iter()
+            .map(|hole| hole.origin.kind())
+            .collect();
+        assert_eq!(kinds, vec![OriginKind::Constant, OriginKind::Param]);
+    }
+
+    #[test]
+    fn calls_to_methods_of_the_file_have_targets_and_summaries() {
+        let model = ts("class Service {\n\
+               clause(value: string) { return `name = '${value}'`; }\n\
+               run(code: string) { return this.clause(code); }\n}\n\
+             class Controller {\n\
+               constructor(private readonly service: Service) {}\n\
+               handle(q: string) { return this.service.run(q); }\n}\n\
+             function order(key) { return { a: 'x ASC' }[key] ?? 'id'; }\n\
+             db.query(`SELECT 1 ORDER BY ${order(process.argv[2])}`);\n");
+        let run = call(&model, "Service().run");
+        let target = run.target.expect("a target");
+        assert_eq!(model.function(target.function).name, "run");
+        let own = call(&model, "this.clause");
+        assert!(own.target.is_some());
+        let sql = shape(call(&model, "db.query"), 0);
+        assert!(holes(sql).iter().all(|hole| hole.origin.is_clean()));
     }
 }

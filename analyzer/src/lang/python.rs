@@ -9,18 +9,18 @@
 use tree_sitter::{Node, Tree};
 
 use super::lowering::{
-    append, argument_origin, brace_pieces, concat, join_origin, looks_constant, member_origin,
-    one_of, sequence_origin, worse, Binding, BracePiece, CallSpec, Eval, FunctionSpec, LoopSpec,
-    Lowering, ParamSpec, ShapeBuilder, MAX_DEPTH,
+    append, argument_origin, brace_pieces, concat, grow, join_origin, join_shapes, looks_constant,
+    member_origin, one_of, sequence_origin, worse, Binding, BracePiece, CallSpec, CalleeRef, Eval,
+    FunctionSpec, LoopSpec, Lowering, ParamSpec, ShapeBuilder, SourceOracle, MAX_DEPTH,
 };
 use super::{children, named_children, node_text, span, unescape};
 use crate::model::{
     Arg, AssignmentKind, CallPath, FileModel, Handler, LoopKind, Origin, Param, Span, Value,
 };
 
-pub(crate) fn lower(tree: &Tree, source: &str) -> FileModel {
+pub(crate) fn lower(tree: &Tree, source: &str, sources: Option<SourceOracle<'_>>) -> FileModel {
     let mut walker = Walker {
-        low: Lowering::new(source),
+        low: Lowering::new(source, sources),
         depth: 0,
         classes: Vec::new(),
     };
@@ -33,8 +33,9 @@ pub(crate) fn lower(tree: &Tree, source: &str) -> FileModel {
 struct Walker<'src> {
     low: Lowering<'src>,
     depth: usize,
-    /// Enclosing classes: whether each looks like a class-based view.
-    classes: Vec<bool>,
+    /// Enclosing classes: their names, and whether each looks like a
+    /// class-based view.
+    classes: Vec<(String, bool)>,
 }
 
 /// Route decorators' method names (`@app.route`, `@router.get`…).
@@ -339,13 +340,24 @@ impl<'src> Walker<'src> {
                 builder.into_eval()
             }
             "integer" | "float" => Eval::number(),
-            "true" | "false" | "none" => Eval::literal(),
+            "true" => Eval::boolean(true),
+            "false" => Eval::boolean(false),
+            "none" => Eval::literal(),
             "identifier" => {
                 let name = self.text(node);
                 self.low.note_read(name, span(node));
-                self.low.eval_name(name, span(node))
+                let eval = self.low.eval_name(name, span(node));
+                self.low.sourced(eval, span(node))
             }
             "named_expression" => self.named_expression(node),
+            "return_statement" => {
+                let returned = match node.named_child(0) {
+                    Some(value) => self.expr(value),
+                    None => Eval::literal(),
+                };
+                self.low.note_return(returned);
+                Eval::unknown()
+            }
             "attribute" => self.attribute(node),
             "call" => self.call(node, false),
             "await" => {
@@ -398,15 +410,19 @@ impl<'src> Walker<'src> {
                     self.expr(index);
                 }
                 match value {
-                    // An item of a value comes from where the value comes from.
-                    Some(value) => Eval {
-                        value: match value.value {
-                            Value::Path(path) => Value::Path(path),
-                            _ => Value::Unknown,
-                        },
-                        origin: value.origin,
-                        defined_at: value.defined_at,
-                    },
+                    // An item of a value comes from where the value comes
+                    // from; an item of a constant table is a constant.
+                    Some(value) => {
+                        let eval = Eval {
+                            value: match value.value {
+                                Value::Path(path) => Value::Path(path),
+                                _ => Value::Unknown,
+                            },
+                            origin: value.origin,
+                            defined_at: value.defined_at,
+                        };
+                        self.low.sourced(eval, span(node))
+                    }
                     None => Eval::unknown(),
                 }
             }
@@ -588,6 +604,19 @@ impl<'src> Walker<'src> {
             .iter()
             .filter(|(keyword, ..)| keyword.is_none())
             .collect();
+        // A key of a `**mapping` written out is its value.
+        let splat_entry = |name: &str| -> Option<Eval> {
+            let (_, splat, _) = args
+                .iter()
+                .find(|(keyword, ..)| keyword.as_deref() == Some("**"))?;
+            match &splat.value {
+                Value::Object(entries) => entries
+                    .iter()
+                    .find(|(key, _)| key == name)
+                    .map(|(_, value)| Eval::with_origin(value.clone(), splat.origin)),
+                _ => None,
+            }
+        };
         for part in &shape.parts {
             let literal = match part {
                 crate::model::Part::Lit(literal) => literal,
@@ -612,14 +641,32 @@ impl<'src> Walker<'src> {
                                 Ok(index) => positional.get(index).copied(),
                                 Err(_) => args
                                     .iter()
-                                    .find(|(keyword, ..)| keyword.as_deref() == Some(name)),
+                                    .find(|(keyword, ..)| keyword.as_deref() == Some(name))
+                                    // `**mapping` fills the rest.
+                                    .or_else(|| {
+                                        args.iter()
+                                            .find(|(keyword, ..)| keyword.as_deref() == Some("**"))
+                                    }),
                             },
                         };
-                        match argument {
-                            Some((_, eval, arg_node)) => {
+                        let entry = name
+                            .filter(|name| name.parse::<usize>().is_err())
+                            .filter(|name| {
+                                !args
+                                    .iter()
+                                    .any(|(keyword, ..)| keyword.as_deref() == Some(*name))
+                            })
+                            .and_then(splat_entry);
+                        match (argument, entry) {
+                            (Some((_, _, arg_node)), Some(entry)) => {
+                                builder.splice(entry, span(*arg_node), self.text(*arg_node))
+                            }
+                            (Some((_, eval, arg_node)), None) => {
                                 builder.splice(eval.clone(), span(*arg_node), self.text(*arg_node))
                             }
-                            None => builder.splice(Eval::unknown(), span(node), self.text(node)),
+                            (None, _) => {
+                                builder.splice(Eval::unknown(), span(node), self.text(node))
+                            }
                         }
                     }
                 }
@@ -713,7 +760,7 @@ impl<'src> Walker<'src> {
         if let Value::Path(path) = &eval.value {
             self.low.push_element_read(span(node), path);
         }
-        eval
+        self.low.sourced(eval, span(node))
     }
 
     fn call(&mut self, node: Node<'_>, awaited: bool) -> Eval {
@@ -722,6 +769,7 @@ impl<'src> Walker<'src> {
             return Eval::unknown();
         };
         let function = unparenthesize(function);
+        let mut callee = None;
         let (path, receiver) = match function.kind() {
             "attribute" => {
                 let object = function.child_by_field_name("object");
@@ -730,16 +778,33 @@ impl<'src> Walker<'src> {
                     (Some(object), Some(attribute)) => {
                         let receiver = self.expr(object);
                         let name = self.text(attribute);
-                        let path = member_path(&receiver, name, self.text(object));
+                        let object_text = self.text(object);
+                        callee = match object_text {
+                            "self" | "cls" => Some(CalleeRef::OwnMethod(name.to_string())),
+                            _ if object.kind() == "identifier"
+                                && self.low.lookup(object_text).is_none() =>
+                            {
+                                Some(CalleeRef::Method {
+                                    owner: object_text.to_string(),
+                                    name: name.to_string(),
+                                })
+                            }
+                            _ => None,
+                        };
+                        let path = member_path(&receiver, name, object_text);
                         (path, Some(receiver))
                     }
                     _ => (self.opaque_path(function), None),
                 }
             }
             "identifier" => {
+                let name = self.text(function);
                 // A local function value (a loop's `Aggregate`) is read to be called.
-                self.low.note_read(self.text(function), span(function));
-                (self.low.name_path(self.text(function)), None)
+                self.low.note_read(name, span(function));
+                if self.low.lookup(name).is_none() {
+                    callee = Some(CalleeRef::Plain(name.to_string()));
+                }
+                (self.low.name_path(name), None)
             }
             _ => {
                 let eval = self.expr(function);
@@ -768,6 +833,14 @@ impl<'src> Walker<'src> {
                                 args.push((keyword, eval, value));
                             }
                         }
+                        // `**mapping`: its keys become keyword arguments.
+                        "dictionary_splat" => {
+                            let eval = match argument.named_child(0) {
+                                Some(inner) => self.expr(inner),
+                                None => Eval::unknown(),
+                            };
+                            args.push((Some("**".to_string()), eval, argument));
+                        }
                         "comment" => {}
                         _ => {
                             let eval = self.expr(argument);
@@ -778,7 +851,56 @@ impl<'src> Walker<'src> {
             }
         }
 
-        let result = self.call_result(node, &path, receiver.as_ref(), &args);
+        // `xs.append(x)`, `d.update(x)`: the collection holds what was added.
+        if let Some(object) = function
+            .child_by_field_name("object")
+            .filter(|object| function.kind() == "attribute" && object.kind() == "identifier")
+        {
+            let method = function
+                .child_by_field_name("attribute")
+                .map_or("", |attribute| self.text(attribute));
+            if matches!(
+                method,
+                "append" | "add" | "insert" | "extend" | "update" | "appendleft"
+            ) {
+                if let Some((_, item, _)) = args.last() {
+                    let item = match (method, &item.value) {
+                        ("extend", Value::Sequence(items)) if items.len() == 1 => Eval {
+                            value: items[0].clone(),
+                            ..item.clone()
+                        },
+                        ("extend" | "update", _) => Eval::with_origin(Value::Unknown, item.origin),
+                        _ => item.clone(),
+                    };
+                    let name = self.text(object);
+                    self.low.update(name, |existing| grow(existing, item));
+                }
+            }
+        }
+
+        let target = callee.as_ref().and_then(|callee| {
+            let owner = self.low.current_owner();
+            self.low.resolve_callee(callee, owner.as_deref())
+        });
+        let summary = target.and_then(|target| {
+            let summary_args: Vec<(Option<&str>, &Eval, Span, &str)> = args
+                .iter()
+                .filter(|(keyword, ..)| keyword.as_deref() != Some("**"))
+                .map(|(keyword, eval, arg_node)| {
+                    (
+                        keyword.as_deref(),
+                        eval,
+                        span(*arg_node),
+                        self.text(*arg_node),
+                    )
+                })
+                .collect();
+            self.low.call_summary(target, &summary_args)
+        });
+        let result = match summary {
+            Some(summary) => summary,
+            None => self.call_result(node, &path, receiver.as_ref(), &args),
+        };
         self.low.push_call(CallSpec {
             span: span(node),
             callee_span: span(function),
@@ -788,6 +910,7 @@ impl<'src> Walker<'src> {
                 .map(|(keyword, eval, arg_node)| Arg {
                     span: span(arg_node),
                     keyword,
+                    origin: eval.origin,
                     value: eval.value,
                 })
                 .collect(),
@@ -795,8 +918,14 @@ impl<'src> Walker<'src> {
             tagged_template: false,
             is_macro: false,
             is_new: false,
+            target,
         });
-        result
+        if let Some(callee) = callee {
+            if target.is_none() {
+                self.low.note_callee(callee);
+            }
+        }
+        self.low.sourced(result, span(node))
     }
 
     /// What a call returns, as far as strings and origins go.
@@ -829,6 +958,10 @@ impl<'src> Walker<'src> {
                 }
                 "join" if receiver_is_string => {
                     let items = first.cloned().unwrap_or_else(Eval::unknown);
+                    if let Some(joined) = join_shapes(span(node), self.text(node), receiver, &items)
+                    {
+                        return joined;
+                    }
                     let origin = join_origin(receiver, &items);
                     // Items made by one call (`quote_name(c) for c in cols`)
                     // keep its path, so a catalog can tell a sanitizer.
@@ -842,16 +975,26 @@ impl<'src> Walker<'src> {
                 }
                 "strip" | "lstrip" | "rstrip" | "lower" | "upper" | "title" | "casefold"
                 | "replace" | "encode" | "decode" => {
-                    return Eval::with_origin(Value::Unknown, receiver.origin);
+                    return Eval {
+                        value: Value::Unknown,
+                        origin: receiver.origin,
+                        defined_at: receiver.defined_at,
+                    };
                 }
                 "isdigit" | "isnumeric" | "count" | "find" | "index" => return Eval::number(),
+                // A lookup in a constant table: one of its values, or the default.
+                "get"
+                    if receiver.origin.is_clean() && matches!(receiver.value, Value::Object(_)) =>
+                {
+                    let default = args
+                        .get(1)
+                        .map_or(Origin::Constant, |(_, eval, _)| eval.origin);
+                    return Eval::with_origin(Value::Unknown, worse(Origin::Constant, default));
+                }
                 _ => {}
             }
             // Data read from a tainted object is tainted (`request.GET.get("q")`).
-            if matches!(
-                receiver.origin,
-                Origin::Input | Origin::Param | Origin::Loop
-            ) {
+            if receiver.origin.is_tainted() || matches!(receiver.origin, Origin::Remote(_)) {
                 return Eval::path(
                     CallPath {
                         text: format!("{}()", path.text),
@@ -947,8 +1090,21 @@ impl<'src> Walker<'src> {
                     );
                 }
             }
+            "subscript" => {
+                // `d[k] = v`: the collection now holds `v`.
+                self.note_store(target, value);
+                self.expr(target);
+                if let Some(object) = target
+                    .child_by_field_name("value")
+                    .filter(|object| object.kind() == "identifier")
+                {
+                    let name = self.text(object);
+                    let item = Eval::with_origin(Value::Unknown, eval.origin);
+                    self.low.update(name, |existing| grow(existing, item));
+                }
+            }
             _ => {
-                // `obj.attr = …`, `d[k] = …`: evaluate the target's own parts.
+                // `obj.attr = …`: evaluate the target's own parts.
                 self.note_store(target, value);
                 self.expr(target);
             }
@@ -1024,8 +1180,11 @@ impl<'src> Walker<'src> {
         // The iterable is evaluated once, before the loop.
         let right = node.child_by_field_name("right");
         let mut iterable_value = None;
+        let mut iterable_origin = None;
         let iterable = right.map(|right| {
-            iterable_value = Some(self.expr(right).value);
+            let eval = self.expr(right);
+            iterable_origin = Some(eval.origin);
+            iterable_value = Some(eval.value);
             self.text(right).to_string()
         });
         let mut bindings = Vec::new();
@@ -1035,6 +1194,7 @@ impl<'src> Walker<'src> {
         let header_end = right.map_or(node.start_byte(), |right| right.end_byte());
         let is_async = node.child(0).is_some_and(|first| first.kind() == "async");
         self.low.begin_loop(LoopSpec {
+            iterable_origin,
             kind: LoopKind::For,
             span: span(node),
             header: Span::new(node.start_byte(), header_end),
@@ -1056,6 +1216,7 @@ impl<'src> Walker<'src> {
         let condition = node.child_by_field_name("condition");
         let header_end = condition.map_or(node.start_byte(), |condition| condition.end_byte());
         self.low.begin_loop(LoopSpec {
+            iterable_origin: None,
             kind: LoopKind::While,
             span: span(node),
             header: Span::new(node.start_byte(), header_end),
@@ -1079,9 +1240,11 @@ impl<'src> Walker<'src> {
     /// `if`/`elif`/`else`: each arm is a branch, so a variable assigned in
     /// several keeps every value.
     fn if_statement(&mut self, node: Node<'_>) {
-        if let Some(condition) = node.child_by_field_name("condition") {
+        let condition = node.child_by_field_name("condition");
+        if let Some(condition) = condition {
             self.expr(condition);
         }
+        let admitted = condition.and_then(|condition| self.allow_list_guard(node, condition));
         let conditional = self.low.begin_conditional();
         let mut arm = 0;
         if let Some(consequence) = node.child_by_field_name("consequence") {
@@ -1094,6 +1257,9 @@ impl<'src> Walker<'src> {
         let alternatives: Vec<Node<'_>> = node
             .children_by_field_name("alternative", &mut cursor)
             .collect();
+        let exhaustive = alternatives
+            .last()
+            .is_some_and(|last| last.kind() == "else_clause");
         for alternative in alternatives {
             arm += 1;
             let body = alternative
@@ -1108,29 +1274,113 @@ impl<'src> Walker<'src> {
             self.visit_children(alternative);
             self.low.exit_arm();
         }
+        self.low.end_conditional(exhaustive);
+        if let Some(name) = admitted {
+            self.low.admit(&name);
+        }
+    }
+
+    /// `if x not in ALLOWED: abort(…)` / `…: x = "default"`: the name checked
+    /// against a constant collection, when the check leaves the function (or
+    /// resets it to a constant) for any other value.
+    fn allow_list_guard(&self, statement: Node<'_>, condition: Node<'_>) -> Option<String> {
+        let condition = unparenthesize(condition);
+        if condition.kind() != "comparison_operator" {
+            return None;
+        }
+        let operators: Vec<&str> = children(condition)
+            .into_iter()
+            .filter(|child| !child.is_named())
+            .map(|child| self.text(child))
+            .collect();
+        let operands = named_children(condition);
+        let is_not_in = operators.as_slice() == ["not", "in"] || operators.as_slice() == ["not in"];
+        let [subject, collection] = operands.as_slice() else {
+            return None;
+        };
+        if !is_not_in || subject.kind() != "identifier" {
+            return None;
+        }
+        if !self.is_constant_collection(*collection) {
+            return None;
+        }
+        if statement.child_by_field_name("alternative").is_some() {
+            return None;
+        }
+        let name = self.text(*subject);
+        let body = statement.child_by_field_name("consequence")?;
+        let last = named_children(body)
+            .into_iter()
+            .rev()
+            .find(|statement| statement.kind() != "comment")?;
+        let exits = match last.kind() {
+            "return_statement" | "raise_statement" | "continue_statement" | "break_statement" => {
+                true
+            }
+            "expression_statement" => {
+                let text = self.text(last);
+                let callee = text.split('(').next().unwrap_or("").trim();
+                let callee = callee.rsplit('.').next().unwrap_or(callee);
+                matches!(callee, "abort" | "exit" | "_exit" | "fail" | "error")
+            }
+            _ => false,
+        };
+        let resets = named_assignment_of(last, self.low.source).is_some_and(|(left, right)| {
+            self.text(left) == name
+                && matches!(
+                    right.kind(),
+                    "string" | "integer" | "float" | "true" | "false" | "none"
+                )
+        });
+        (exits || resets).then(|| name.to_string())
+    }
+
+    /// A literal set, list, tuple or dict of constants, or a name bound to a
+    /// constant collection (`ALLOWED_FORMATS`).
+    fn is_constant_collection(&self, node: Node<'_>) -> bool {
+        match node.kind() {
+            "set" | "list" | "tuple" | "dictionary" => named_children(node)
+                .iter()
+                .all(|item| matches!(item.kind(), "string" | "integer" | "float" | "pair")),
+            "identifier" => match self.low.lookup(self.text(node)) {
+                Some(Binding::Value(eval)) => eval.origin == Origin::Constant,
+                Some(Binding::Import(_)) => looks_constant(self.text(node)),
+                None => looks_constant(self.text(node)),
+            },
+            "attribute" => node
+                .child_by_field_name("attribute")
+                .is_some_and(|attribute| looks_constant(self.text(attribute))),
+            _ => false,
+        }
     }
 
     fn match_statement(&mut self, node: Node<'_>) {
         if let Some(subject) = node.child_by_field_name("subject") {
             self.expr(subject);
         }
-        let conditional = self.low.begin_conditional();
         let Some(body) = node.child_by_field_name("body") else {
             return;
         };
+        let conditional = self.low.begin_conditional();
+        let mut exhaustive = false;
         for (arm, case) in named_children(body).into_iter().enumerate() {
+            // `case _:` matches whatever is left.
+            exhaustive |= case
+                .named_child(0)
+                .is_some_and(|pattern| self.text(pattern).trim() == "_");
             let exits = case.child_by_field_name("consequence").is_some_and(leaves);
             self.low
                 .enter_arm(conditional, arm as u32, span(case), exits);
             self.expr(case);
             self.low.exit_arm();
         }
+        self.low.end_conditional(exhaustive);
     }
 
     /// `try`/`except`: the body and each handler are arms of one conditional
     /// (a handler runs instead of the rest of the body).
     fn try_statement(&mut self, node: Node<'_>) {
-        let conditional = self.low.begin_conditional();
+        let conditional = self.low.conditional_id();
         for child in named_children(node) {
             match child.kind() {
                 "block" => self.low.record_arm(conditional, span(child), leaves(child)),
@@ -1216,7 +1466,9 @@ impl<'src> Walker<'src> {
         let first_iterable = clauses
             .first()
             .and_then(|clause| clause.child_by_field_name("right"));
-        let iterable_value = first_iterable.map(|iterable| self.expr(iterable).value);
+        let first_eval = first_iterable.map(|iterable| self.expr(iterable));
+        let iterable_origin = first_eval.as_ref().map(|eval| eval.origin);
+        let iterable_value = first_eval.map(|eval| eval.value);
         let mut bindings = Vec::new();
         for clause in &clauses {
             if let Some(left) = clause.child_by_field_name("left") {
@@ -1228,6 +1480,7 @@ impl<'src> Walker<'src> {
             .first()
             .is_some_and(|clause| children(*clause).iter().any(|c| c.kind() == "async"));
         self.low.begin_loop(LoopSpec {
+            iterable_origin,
             kind: LoopKind::Comprehension,
             span: span(node),
             header,
@@ -1270,6 +1523,8 @@ impl<'src> Walker<'src> {
             .map(|parameters| self.parameters(parameters, false))
             .unwrap_or_default();
         self.low.begin_function(FunctionSpec {
+            owner: None,
+            callable: false,
             name: "<anonymous>".to_string(),
             span: span(node),
             name_span: Span::new(node.start_byte(), node.start_byte() + "lambda".len()),
@@ -1280,6 +1535,7 @@ impl<'src> Walker<'src> {
         let body = node
             .child_by_field_name("body")
             .map_or_else(Eval::unknown, |body| self.expr(body));
+        self.low.note_return(body.clone());
         self.low.end_function();
         Eval::with_origin(Value::Function, body.origin)
     }
@@ -1323,7 +1579,11 @@ impl<'src> Walker<'src> {
         if let Some(superclasses) = node.child_by_field_name("superclasses") {
             self.expr(superclasses);
         }
-        self.classes.push(is_view);
+        let class_name = node
+            .child_by_field_name("name")
+            .map(|name| self.text(name).to_string())
+            .unwrap_or_default();
+        self.classes.push((class_name, is_view));
         if let Some(body) = node.child_by_field_name("body") {
             if superclasses.contains("Model") {
                 self.orm_model(node, body);
@@ -1410,7 +1670,10 @@ impl<'src> Walker<'src> {
             .to_string();
         let is_async = node.child(0).is_some_and(|first| first.kind() == "async");
         let in_class = !self.classes.is_empty() && !self.low.in_function();
-        let in_view_class = in_class && self.classes.last().copied().unwrap_or(false);
+        let in_view_class = in_class && self.classes.last().is_some_and(|(_, view)| *view);
+        let owner = in_class
+            .then(|| self.classes.last().map(|(name, _)| name.clone()))
+            .flatten();
         let parameter_names: Vec<String> = node
             .child_by_field_name("parameters")
             .map(|parameters| {
@@ -1446,6 +1709,8 @@ impl<'src> Walker<'src> {
             .flatten()
             .filter(|first| first == "self" || first == "cls");
         self.low.begin_function(FunctionSpec {
+            callable: owner.is_none(),
+            owner,
             name,
             span: span(node),
             name_span,
@@ -1557,6 +1822,20 @@ impl<'src> Walker<'src> {
 }
 
 /// `receiver.name` as a value.
+/// `name = value` as a statement: the target and the value.
+fn named_assignment_of<'tree>(
+    statement: Node<'tree>,
+    _source: &str,
+) -> Option<(Node<'tree>, Node<'tree>)> {
+    let assignment = statement
+        .named_child(0)
+        .filter(|child| child.kind() == "assignment")?;
+    Some((
+        assignment.child_by_field_name("left")?,
+        assignment.child_by_field_name("right")?,
+    ))
+}
+
 /// `name = value` as a statement: the name and the value.
 /// Whether a block ends by leaving: its last statement returns, raises,
 /// breaks or continues.
@@ -1699,7 +1978,7 @@ fn percent_pieces(template: &str) -> Vec<PercentPiece> {
 mod tests {
     use crate::lang::lower;
     use crate::model::{
-        AssignmentKind, Call, FileModel, Language, LoopKind, NameScope, Origin, Part, StrShape,
+        AssignmentKind, Call, FileModel, Language, LoopKind, NameScope, OriginKind, Part, StrShape,
         Value,
     };
 
@@ -1725,8 +2004,8 @@ mod tests {
         }
     }
 
-    fn origins(shape: &StrShape) -> Vec<Origin> {
-        shape.holes().map(|hole| hole.origin).collect()
+    fn origins(shape: &StrShape) -> Vec<OriginKind> {
+        shape.holes().map(|hole| hole.origin.kind()).collect()
     }
 
     #[test]
@@ -1763,7 +2042,7 @@ mod tests {
         let shape = first_shape(call(&model, "cur.execute"));
         assert_eq!(
             origins(shape),
-            vec![Origin::Param, Origin::Loop, Origin::Numeric]
+            vec![OriginKind::Param, OriginKind::Loop, OriginKind::Numeric]
         );
         // The module constant is inlined as text.
         assert!(
@@ -1778,15 +2057,15 @@ mod tests {
         );
         assert_eq!(
             origins(first_shape(call(&model, "x.run"))),
-            vec![Origin::Param, Origin::Numeric]
+            vec![OriginKind::Param, OriginKind::Numeric]
         );
         assert_eq!(
             origins(first_shape(call(&model, "x.go"))),
-            vec![Origin::Param, Origin::Param]
+            vec![OriginKind::Param, OriginKind::Param]
         );
         assert_eq!(
             origins(first_shape(call(&model, "x.do"))),
-            vec![Origin::Param]
+            vec![OriginKind::Param]
         );
     }
 
@@ -1799,7 +2078,7 @@ mod tests {
             shape.literal_text(),
             "SELECT id FROM t WHERE 1 = 1 AND name = "
         );
-        assert_eq!(origins(shape), vec![Origin::Param]);
+        assert_eq!(origins(shape), vec![OriginKind::Param]);
         assert_eq!(
             &source[shape.span.range()],
             "'SELECT id FROM t WHERE 1 = 1'"
@@ -1811,15 +2090,17 @@ mod tests {
         let model = model(
             "def f(ids):\n    a = ', '.join(['%s'] * len(ids))\n    b = ','.join('?' * len(ids))\n    c = ', '.join('%s' for _ in ids)\n    d = ', '.join(str(i) for i in ids)\n    x.run(f'IN ({a}) ({b}) ({c}) ({d})')\n",
         );
+        let shape = first_shape(call(&model, "x.run"));
+        // `c` is one placeholder as text; `d` items come from the parameter.
         assert_eq!(
-            origins(first_shape(call(&model, "x.run"))),
+            origins(shape),
             vec![
-                Origin::Constant,
-                Origin::Constant,
-                Origin::Constant,
-                Origin::Loop
+                OriginKind::Constant,
+                OriginKind::Constant,
+                OriginKind::Param
             ]
         );
+        assert!(shape.literal_text().contains("(%s)"));
     }
 
     #[test]
@@ -1836,7 +2117,7 @@ mod tests {
             holes[0].path.as_ref().unwrap().text,
             "flask.request.args.get()"
         );
-        assert_eq!(holes[1].origin, Origin::Input);
+        assert_eq!(holes[1].origin.kind(), OriginKind::Input);
     }
 
     #[test]
@@ -2027,5 +2308,81 @@ mod tests {
         assert_eq!(arms[2].0, arms[3].0);
         assert_ne!(arms[0].0, arms[2].0);
         assert_eq!((arms[2].1, arms[3].1), (false, true));
+    }
+
+    fn with_sources(source: &str) -> FileModel {
+        let oracle = |path: &crate::model::CallPath| {
+            (path.resolved && path.text.starts_with("flask.request"))
+                .then_some(crate::lang::SourceKind::Input)
+        };
+        crate::lang::lower_with(Language::Python, source, Some(&oracle))
+    }
+
+    #[test]
+    fn source_reads_taint_through_string_methods_and_reassignment() {
+        let source = "from flask import request\n\ndef f():\n    raw = request.args['email']\n    email = raw.strip().lower()\n    where = f\"e = '{email}'\"\n    db.execute('SELECT 1 FROM t WHERE ' + where)\n";
+        let model = with_sources(source);
+        let shape = first_shape(call(&model, "db.execute"));
+        assert_eq!(origins(shape), vec![OriginKind::Input]);
+        // Where the input entered: the whole read, not just `request`.
+        let entered = shape.holes().next().unwrap().origin.source().unwrap();
+        assert_eq!(&source[entered.range()], "request.args['email']");
+    }
+
+    #[test]
+    fn a_value_overwritten_on_one_path_stays_tainted_and_on_every_path_is_clean() {
+        let model = model(
+            "def f(q, admin):\n    a = q\n    if admin:\n        a = 'x'\n    db.one(f'SELECT {a}')\n    b = q\n    if admin:\n        b = 'x'\n    else:\n        b = 'y'\n    db.two(f'SELECT {b}')\n    if admin:\n        c = q\n    else:\n        c = 'y'\n    db.three(f'SELECT {c}')\n",
+        );
+        let tainted = |path: &str| {
+            call(&model, path).args[0]
+                .value
+                .strings()
+                .any(|shape| shape.holes().any(|hole| !hole.origin.is_clean()))
+        };
+        assert!(tainted("db.one"));
+        assert!(!tainted("db.two"));
+        assert!(tainted("db.three"));
+    }
+
+    #[test]
+    fn helpers_of_the_file_pass_their_arguments_through() {
+        let model = model(
+            "SORTS = {'a': 'x ASC'}\n\ndef order(key):\n    return SORTS.get(key, 'id')\n\ndef clause(value):\n    return f\"name = '{value}'\"\n\ndef view(request):\n    q = request.GET['q']\n    db.execute(f'SELECT 1 FROM t WHERE {clause(q)} ORDER BY {order(q)}')\n    later(q)\n\ndef later(value):\n    pass\n",
+        );
+        let shape = first_shape(call(&model, "db.execute"));
+        assert_eq!(
+            origins(shape),
+            vec![OriginKind::Input, OriginKind::Constant]
+        );
+        assert!(shape.literal_text().contains("name = '"));
+        // Calls name their targets, also functions declared further down.
+        let later = call(&model, "later");
+        let target = later.target.expect("a target");
+        assert_eq!(model.function(target.function).name, "later");
+    }
+
+    #[test]
+    fn allow_list_checks_admit_constants_only() {
+        let model = model(
+            "ALLOWED = {'png', 'jpg'}\n\ndef f(fmt, other):\n    if fmt not in ALLOWED:\n        abort(400)\n    if other in ALLOWED:\n        pass\n    run(f'convert {fmt} {other}')\n",
+        );
+        assert_eq!(
+            origins(first_shape(call(&model, "run"))),
+            vec![OriginKind::Constant, OriginKind::Param]
+        );
+    }
+
+    #[test]
+    fn appended_clauses_are_joined_into_one_shape() {
+        let model = model(
+            "def f(value):\n    clauses = ['a IS NULL']\n    clauses.append(f\"b = '{value}'\")\n    db.execute('SELECT 1 FROM t WHERE ' + ' AND '.join(clauses))\n",
+        );
+        let shape = first_shape(call(&model, "db.execute"));
+        assert_eq!(
+            shape.literal_text(),
+            "SELECT 1 FROM t WHERE a IS NULL AND b = ''"
+        );
+        assert_eq!(origins(shape), vec![OriginKind::Param]);
     }
 }

@@ -23,9 +23,10 @@ use std::collections::{HashMap, HashSet};
 use tree_sitter::{Node, Tree};
 
 use super::lowering::{
-    append, argument_origin, brace_pieces, concat, is_numeric_annotation, join_origin,
-    looks_constant, member_origin, sequence_origin, worse, Binding, BracePiece, CallSpec, Eval,
-    FunctionSpec, LoopSpec, Lowering, ParamSpec, ShapeBuilder, MAX_DEPTH,
+    append, argument_origin, brace_pieces, concat, is_numeric_annotation, join_origin, join_shapes,
+    looks_constant, member_origin, sequence_origin, worse, Binding, BracePiece, CallSpec,
+    CalleeRef, Eval, FunctionSpec, LoopSpec, Lowering, ParamSpec, ShapeBuilder, SourceOracle,
+    MAX_DEPTH,
 };
 use super::{children, named_children, node_text, span, unescape};
 use crate::model::{
@@ -33,8 +34,8 @@ use crate::model::{
     Value,
 };
 
-pub(crate) fn lower(tree: &Tree, source: &str) -> FileModel {
-    let mut walker = Walker::new(source, &tree.language());
+pub(crate) fn lower(tree: &Tree, source: &str, sources: Option<SourceOracle<'_>>) -> FileModel {
+    let mut walker = Walker::new(source, &tree.language(), sources);
     let root = tree.root_node();
     walker.declare_items(root);
     walker.expr(root);
@@ -374,6 +375,8 @@ struct Walker<'src> {
     structs: HashMap<String, HashMap<String, FieldInfo>>,
     /// The self types of the enclosing `impl` (and `trait`) blocks.
     impl_types: Vec<String>,
+    /// Types that derive a command-line parser (clap's `Parser`).
+    cli_types: HashSet<String>,
     /// Named functions of the file, for registrations that name them.
     functions_by_name: HashMap<String, Vec<FunctionId>>,
     /// Functions named by router registrations, marked once the file is walked
@@ -460,7 +463,11 @@ struct ClosureResult {
 }
 
 impl<'src> Walker<'src> {
-    fn new(source: &'src str, language: &tree_sitter::Language) -> Walker<'src> {
+    fn new(
+        source: &'src str,
+        language: &tree_sitter::Language,
+        sources: Option<SourceOracle<'src>>,
+    ) -> Walker<'src> {
         let handlers = (0..language.node_kind_count())
             .map(|id| {
                 let kind = u16::try_from(id)
@@ -471,10 +478,11 @@ impl<'src> Walker<'src> {
             })
             .collect();
         Walker {
-            low: Lowering::new(source),
+            low: Lowering::new(source, sources),
             depth: 0,
             structs: HashMap::new(),
             impl_types: Vec::new(),
+            cli_types: HashSet::new(),
             functions_by_name: HashMap::new(),
             registrations: Vec::new(),
             walked_errors: HashSet::new(),
@@ -576,7 +584,24 @@ impl<'src> Walker<'src> {
     fn declare_items(&mut self, list: Node<'_>) {
         let mut struct_items = Vec::new();
         let mut type_aliases = Vec::new();
+        let mut derives_parser = false;
         for item in named_children(list) {
+            // `#[derive(Parser)]` (clap, structopt): `T::parse()` reads the
+            // command line.
+            if item.kind() == "attribute_item" {
+                let text = self.text(item);
+                derives_parser |= text.contains("derive")
+                    && (text.contains("Parser") || text.contains("StructOpt"));
+                continue;
+            }
+            if derives_parser && matches!(item.kind(), "struct_item" | "enum_item") {
+                if let Some(name) = item.child_by_field_name("name") {
+                    self.cli_types.insert(self.text(name).to_string());
+                }
+            }
+            if !is_comment(item) {
+                derives_parser = false;
+            }
             match item.kind() {
                 "use_declaration" => self.use_declaration(item),
                 "extern_crate_declaration" => self.extern_crate(item),
@@ -1141,6 +1166,7 @@ impl<'src> Walker<'src> {
             "range_expression" => Self::range,
             "struct_expression" => Self::struct_expression,
             "let_condition" | "let_chain" => Self::condition_value,
+            "return_expression" => Self::return_value,
             _ => Self::visit_named,
         }
     }
@@ -1164,8 +1190,12 @@ impl<'src> Walker<'src> {
         Eval::number()
     }
 
-    fn literal(&mut self, _node: Node<'_>) -> Eval {
-        Eval::literal()
+    fn literal(&mut self, node: Node<'_>) -> Eval {
+        match self.text(node) {
+            "true" => Eval::boolean(true),
+            "false" => Eval::boolean(false),
+            _ => Eval::literal(),
+        }
     }
 
     /// Nodes whose value is their only child's: statements, `?`, parentheses,
@@ -1199,7 +1229,19 @@ impl<'src> Walker<'src> {
 
     fn name(&mut self, node: Node<'_>) -> Eval {
         self.low.note_read(self.text(node), span(node));
-        self.low.eval_name(self.text(node), span(node))
+        let eval = self.low.eval_name(self.text(node), span(node));
+        self.low.sourced(eval, span(node))
+    }
+
+    fn return_value(&mut self, node: Node<'_>) -> Eval {
+        let returned = match first_named(node) {
+            Some(value) => self.expr(value),
+            None => Eval::literal(),
+        };
+        self.low.note_return(returned);
+        // No value reaches what is around a `return`: an arm that returns
+        // adds nothing to the arms that yield.
+        Eval::with_origin(Value::Unknown, Origin::Constant)
     }
 
     fn function_item(&mut self, node: Node<'_>) -> Eval {
@@ -1363,7 +1405,10 @@ impl<'src> Walker<'src> {
         self.depth += 1;
         self.begin_function_item(node, attributes);
         if let Some(body) = node.child_by_field_name("body") {
-            self.expr(body);
+            let tail = self.expr(body);
+            if !matches!(tail.value, Value::Unknown) || tail.origin != Origin::Unknown {
+                self.low.note_return(tail);
+            }
         }
         self.low.end_function();
         self.recover(node);
@@ -1415,7 +1460,10 @@ impl<'src> Walker<'src> {
             }
             specs.push(param.spec);
         }
+        let owner = self.impl_types.last().cloned();
         let id = self.low.begin_function(FunctionSpec {
+            callable: owner.is_none(),
+            owner,
             name: name.clone(),
             span: span(node),
             name_span: name_node.map_or(span(node), span),
@@ -1569,8 +1617,14 @@ impl<'src> Walker<'src> {
                 }
             }
             _ => {
+                // `body: web::Json<Adjustment>` derefs to an `Adjustment`.
+                let value_type = if is_input_extractor {
+                    inner_type.or(declared)
+                } else {
+                    declared
+                };
                 for (name, _) in self.pattern_names(pattern) {
-                    names.push((name, declared));
+                    names.push((name, value_type));
                 }
             }
         }
@@ -1667,6 +1721,7 @@ impl<'src> Walker<'src> {
             Some(body) => self.expr(body),
             None => Eval::unknown(),
         };
+        self.low.note_return(body.clone());
         self.low.end_function();
         ClosureResult { body, id }
     }
@@ -1703,6 +1758,8 @@ impl<'src> Walker<'src> {
             })
             .collect();
         let id = self.low.begin_function(FunctionSpec {
+            owner: None,
+            callable: false,
             name: "<anonymous>".to_string(),
             span: span(node),
             name_span: Span::new(node.start_byte(), name_end),
@@ -1955,6 +2012,16 @@ impl<'src> Walker<'src> {
     fn if_expression(&mut self, node: Node<'_>) -> Eval {
         if let Some(condition) = node.child_by_field_name("condition") {
             self.condition(condition);
+            if let Some(subject) = self.allow_list_guard(node, condition) {
+                let subject_node = subject;
+                if subject_node.kind() == "identifier" {
+                    let name = self.text(subject_node).to_string();
+                    self.low.admit(&name);
+                } else {
+                    let text = self.text(subject_node).to_string();
+                    self.low.admit_expression(&text);
+                }
+            }
         }
         let conditional = self.low.begin_conditional();
         let consequence = node.child_by_field_name("consequence");
@@ -1968,6 +2035,7 @@ impl<'src> Walker<'src> {
         let consequence = consequence.map(|consequence| self.expr(consequence));
         self.low.exit_arm();
         let Some(alternative) = node.child_by_field_name("alternative") else {
+            self.low.end_conditional(false);
             return Eval::unknown();
         };
         self.low.enter_arm(
@@ -1978,7 +2046,88 @@ impl<'src> Walker<'src> {
         );
         let alternative = first_named(alternative).map(|inner| self.expr(inner));
         self.low.exit_arm();
+        self.low.end_conditional(true);
         either(consequence, alternative)
+    }
+
+    /// `if !ALLOWED.contains(&x) { return Err(…) }`: the value checked
+    /// against a constant collection, when any other value leaves.
+    fn allow_list_guard<'tree>(
+        &self,
+        statement: Node<'tree>,
+        condition: Node<'tree>,
+    ) -> Option<Node<'tree>> {
+        if statement.child_by_field_name("alternative").is_some()
+            || condition.kind() != "unary_expression"
+            || !self.text(condition).starts_with('!')
+        {
+            return None;
+        }
+        let mut call = first_named(condition)?;
+        while call.kind() == "parenthesized_expression" {
+            call = first_named(call)?;
+        }
+        if call.kind() != "call_expression" {
+            return None;
+        }
+        let function = call.child_by_field_name("function")?;
+        if function.kind() != "field_expression" {
+            return None;
+        }
+        let method = self.text(function.child_by_field_name("field")?);
+        if !matches!(method, "contains" | "contains_key") {
+            return None;
+        }
+        let collection = function.child_by_field_name("value")?;
+        let collection_text = self.text(collection);
+        let collection_name = collection_text
+            .rsplit("::")
+            .next()
+            .unwrap_or(collection_text);
+        if !looks_constant(collection_name) {
+            return None;
+        }
+        let arguments = call.child_by_field_name("arguments")?;
+        let mut subject = unwrap_reference(first_named(arguments)?);
+        // `&x.as_str()`, `x.as_ref()`: the value itself.
+        while subject.kind() == "call_expression" {
+            let inner = subject.child_by_field_name("function")?;
+            let converts = inner.kind() == "field_expression"
+                && inner.child_by_field_name("field").is_some_and(|field| {
+                    matches!(
+                        self.text(field),
+                        "as_str" | "as_ref" | "as_deref" | "to_string"
+                    )
+                });
+            if !converts {
+                return None;
+            }
+            subject = inner.child_by_field_name("value")?;
+        }
+        if !matches!(subject.kind(), "identifier" | "field_expression") {
+            return None;
+        }
+        let consequence = statement.child_by_field_name("consequence")?;
+        let last = named_children(consequence)
+            .into_iter()
+            .rev()
+            .find(|child| !is_comment(*child))?;
+        let last = if last.kind() == "expression_statement" {
+            first_named(last)?
+        } else {
+            last
+        };
+        let exits = match last.kind() {
+            "return_expression" | "break_expression" | "continue_expression" => true,
+            "macro_invocation" => {
+                let text = self.text(last);
+                ["bail!", "panic!", "unreachable!", "anyhow::bail!"]
+                    .iter()
+                    .any(|exit| text.starts_with(exit))
+            }
+            _ => false,
+        };
+        exits.then_some(subject)
     }
 
     fn match_expression(&mut self, node: Node<'_>) -> Eval {
@@ -2015,6 +2164,7 @@ impl<'src> Walker<'src> {
             self.recover(arm);
             self.low.exit_arm();
         }
+        self.low.end_conditional(true);
         self.recover(body);
         result.unwrap_or_else(Eval::unknown)
     }
@@ -2069,6 +2219,7 @@ impl<'src> Walker<'src> {
         );
         let saved = self.save_bindings(&names);
         self.low.begin_loop(LoopSpec {
+            iterable_origin: Some(iterable.origin),
             kind: LoopKind::For,
             span: span(node),
             header,
@@ -2120,6 +2271,7 @@ impl<'src> Walker<'src> {
             .map(|value| iterable_text(self.text(value)));
         let saved = self.save_bindings(&names);
         self.low.begin_loop(LoopSpec {
+            iterable_origin: None,
             kind: LoopKind::While,
             span: span(node),
             header,
@@ -2179,6 +2331,7 @@ impl<'src> Walker<'src> {
             header_end -= 1;
         }
         self.low.begin_loop(LoopSpec {
+            iterable_origin: None,
             kind: LoopKind::While,
             span: span(node),
             header: Span::new(node.start_byte(), header_end),
@@ -2296,7 +2449,14 @@ impl<'src> Walker<'src> {
         let receiver = self.expr(value);
         let name = self.text(field);
         let path = self.member_path(&receiver, name, value);
-        self.member(receiver, name, path)
+        let eval = self.member(receiver, name, path);
+        if self.low.is_admitted(self.text(node)) {
+            return Eval {
+                origin: Origin::Constant,
+                ..eval
+            };
+        }
+        self.low.sourced(eval, span(node))
     }
 
     /// `receiver.name` as a value: a declared field's type, or the member path
@@ -2363,7 +2523,8 @@ impl<'src> Walker<'src> {
             }
             return Eval::path(path, Origin::Constant);
         }
-        Eval::path(path, Origin::Unknown)
+        let eval = Eval::path(path, Origin::Unknown);
+        self.low.sourced(eval, span(node))
     }
 
     fn array(&mut self, node: Node<'_>) -> Eval {
@@ -2669,6 +2830,7 @@ impl<'src> Walker<'src> {
         let names: Vec<String> = params.iter().map(|param| param.name.clone()).collect();
         let saved = self.save_bindings(&names);
         self.low.begin_loop(LoopSpec {
+            iterable_origin: pending.receiver.as_ref().map(|receiver| receiver.origin),
             kind: LoopKind::Callback,
             span: span(pending.node),
             header,
@@ -2686,6 +2848,22 @@ impl<'src> Walker<'src> {
     }
 
     fn call_finish(&mut self, mut pending: Box<PendingCall<'_>>) -> Eval {
+        let callee_ref = self.callee_ref(&pending);
+        let target = callee_ref.as_ref().and_then(|callee_ref| {
+            let owner = self.low.current_owner();
+            self.low.resolve_callee(callee_ref, owner.as_deref())
+        });
+        let summary = target.and_then(|target| {
+            let args: Vec<(Option<&str>, &Eval, Span, &str)> = pending
+                .args
+                .iter()
+                .map(|(eval, argument)| {
+                    let argument = unwrap_reference(*argument);
+                    (None, eval, span(argument), self.text(argument))
+                })
+                .collect();
+            self.low.call_summary(target, &args)
+        });
         let result = match (pending.receiver.take(), pending.receiver_node) {
             (Some(receiver), Some(receiver_node)) => {
                 let result = self.method_result(&mut pending, &receiver, receiver_node);
@@ -2694,6 +2872,7 @@ impl<'src> Walker<'src> {
             }
             _ => self.function_result(pending.node, &pending.path, &pending.args),
         };
+        let result = summary.unwrap_or(result);
         let PendingCall {
             node,
             function,
@@ -2715,6 +2894,26 @@ impl<'src> Walker<'src> {
             &argument_nodes,
             &closure_ids,
         );
+        // `stdin.read_line(&mut line)`: what a source reads lands in `line`.
+        if let Some(receiver) = receiver.as_ref().filter(|receiver| {
+            matches!(receiver.origin, Origin::Input(_) | Origin::Remote(_))
+                && name.starts_with("read")
+        }) {
+            for (_, argument) in &args {
+                let target = unwrap_reference(*argument);
+                if argument.kind() == "reference_expression"
+                    && self.text(*argument).starts_with("&mut")
+                    && target.kind() == "identifier"
+                {
+                    let origin = receiver.origin;
+                    self.update_value(self.text(target), span(target), |existing| Eval {
+                        value: Value::Unknown,
+                        origin,
+                        defined_at: existing.defined_at,
+                    });
+                }
+            }
+        }
         let is_new = receiver.is_none() && is_constructor_path(&path);
         if path.text.len() <= MAX_PATH_BYTES {
             self.last_call = Some((node.id(), called(&path)));
@@ -2728,6 +2927,7 @@ impl<'src> Walker<'src> {
                 .map(|(eval, argument)| Arg {
                     span: span(argument),
                     keyword: None,
+                    origin: eval.origin,
                     value: eval.value,
                 })
                 .collect(),
@@ -2735,8 +2935,51 @@ impl<'src> Walker<'src> {
             tagged_template: false,
             is_macro: false,
             is_new,
+            target,
         });
-        result
+        if let (Some(callee_ref), None) = (callee_ref, target) {
+            self.low.note_callee(callee_ref);
+        }
+        self.low.sourced(result, span(node))
+    }
+
+    /// How a call may name a function of this file: `helper(…)`,
+    /// `self.helper(…)`, `Self::helper(…)`, `Repo::find(…)`.
+    fn callee_ref(&self, pending: &PendingCall<'_>) -> Option<CalleeRef> {
+        let callee = pending.callee;
+        match (pending.receiver_node, pending.method) {
+            (Some(receiver), Some(method)) => {
+                let receiver = unwrap_reference(receiver);
+                (receiver.kind() == "self")
+                    .then(|| CalleeRef::OwnMethod(self.text(method).to_string()))
+            }
+            _ => match callee.kind() {
+                "identifier" => {
+                    let name = self.text(callee);
+                    self.low
+                        .lookup(name)
+                        .is_none()
+                        .then(|| CalleeRef::Plain(name.to_string()))
+                }
+                "scoped_identifier" => {
+                    let segments = self.path_segments(callee);
+                    let [owner, name] = segments.as_slice() else {
+                        return None;
+                    };
+                    if owner == "Self" {
+                        return Some(CalleeRef::OwnMethod(name.clone()));
+                    }
+                    if self.low.lookup(owner).is_some() {
+                        return None;
+                    }
+                    Some(CalleeRef::Method {
+                        owner: owner.clone(),
+                        name: name.clone(),
+                    })
+                }
+                _ => None,
+            },
+        }
     }
 
     /// Whether `receiver.name(closure)` runs the closure once per item.
@@ -2781,6 +3024,7 @@ impl<'src> Walker<'src> {
         receiver: &Eval,
         receiver_node: Node<'_>,
     ) -> Eval {
+        let call_node = pending.node;
         let PendingCall {
             path,
             name,
@@ -2805,6 +3049,11 @@ impl<'src> Walker<'src> {
             }
             "join" if args.len() == 1 => {
                 let separator = first.cloned().unwrap_or_else(Eval::unknown);
+                if let Some(joined) =
+                    join_shapes(span(call_node), self.text(call_node), &separator, receiver)
+                {
+                    return joined;
+                }
                 return Eval {
                     value: Value::Unknown,
                     origin: join_origin(&separator, receiver),
@@ -2902,7 +3151,9 @@ impl<'src> Walker<'src> {
         }
         // Data read from a tainted value is tainted (`params.get("q")`).
         let origin = match receiver.origin {
-            Origin::Input | Origin::Param | Origin::Loop => receiver.origin,
+            Origin::Input(_) | Origin::Param(..) | Origin::Loop | Origin::Remote(_) => {
+                receiver.origin
+            }
             _ => Origin::Unknown,
         };
         Eval {
@@ -2936,6 +3187,20 @@ impl<'src> Walker<'src> {
                 return first.unwrap_or_else(Eval::unknown);
             }
             (Some(owner), _) if is_numeric_annotation(owner) => return Eval::number(),
+            // `Args::parse()` on a clap `Parser`: the command line, typed.
+            (
+                Some(owner),
+                "parse" | "try_parse" | "parse_from" | "try_parse_from" | "from_args",
+            ) if self.cli_types.contains(owner) => {
+                return Eval {
+                    value: Value::Path(CallPath {
+                        text: format!("{owner}()"),
+                        resolved: false,
+                    }),
+                    origin: Origin::Input(span(node)),
+                    defined_at: Some(span(node)),
+                };
+            }
             (Some("stream" | "iter"), "iter" | "repeat" | "repeat_n" | "once") => {
                 let first = first.unwrap_or_else(Eval::unknown);
                 let item = if last == "iter" {
@@ -3116,6 +3381,7 @@ impl<'src> Walker<'src> {
                 .map(|arg| Arg {
                     span: arg.span,
                     keyword: arg.keyword,
+                    origin: arg.eval.origin,
                     value: arg.eval.value,
                 })
                 .collect(),
@@ -3123,6 +3389,7 @@ impl<'src> Walker<'src> {
             tagged_template: false,
             is_macro: true,
             is_new: false,
+            target: None,
         });
         result
     }
@@ -3314,6 +3581,7 @@ impl<'src> Walker<'src> {
                 .map(|arg| Arg {
                     span: arg.span,
                     keyword: arg.keyword,
+                    origin: arg.eval.origin,
                     value: arg.eval.value,
                 })
                 .collect(),
@@ -3321,6 +3589,7 @@ impl<'src> Walker<'src> {
             tagged_template: false,
             is_macro: false,
             is_new: false,
+            target: None,
         });
         Eval::path(called(&path), Origin::Unknown)
     }
@@ -3404,7 +3673,10 @@ impl<'src> Walker<'src> {
             (Some(first), Some(last)) => Span::new(first.start_byte(), last.end_byte()),
             _ => Span::default(),
         };
-        let eval = self.token_eval(tokens, arg_span);
+        let mut eval = self.token_eval(tokens, arg_span);
+        if self.low.is_admitted(self.slice(arg_span)) {
+            eval.origin = Origin::Constant;
+        }
         MacroArg {
             keyword,
             eval,
@@ -3831,6 +4103,14 @@ fn element_eval(iterable: &Eval, header: Span) -> Eval {
             };
             (value, iterable.origin)
         }
+        // An item of request input or of a parameter is as tainted.
+        _ if matches!(
+            iterable.origin,
+            Origin::Input(_) | Origin::Param(..) | Origin::Remote(_)
+        ) =>
+        {
+            (Value::Unknown, iterable.origin)
+        }
         _ => (Value::Unknown, Origin::Loop),
     };
     Eval {
@@ -4040,7 +4320,7 @@ fn macro_groups(token_tree: Node<'_>) -> (Vec<Vec<Node<'_>>>, bool) {
 #[cfg(test)]
 mod tests {
     use crate::model::{
-        AssignmentKind, Call, FileModel, Language, LoopKind, NameScope, Origin, StrShape, Value,
+        AssignmentKind, Call, FileModel, Language, LoopKind, NameScope, OriginKind, StrShape, Value,
     };
 
     fn lower(source: &str) -> FileModel {
@@ -4071,7 +4351,7 @@ mod tests {
 
     /// The shape with each hole written as its origin: `a = {Param}`.
     fn render(shape: &StrShape) -> String {
-        shape.render(|_, hole| format!("{{{:?}}}", hole.origin))
+        shape.render(|_, hole| format!("{{{:?}}}", hole.origin.kind()))
     }
 
     fn is_clean(shape: &StrShape) -> bool {
@@ -4336,7 +4616,7 @@ fn f(names: Vec<String>, raw: &str) {
         );
         assert_eq!(
             render(shape(call(&model, "run"), 0)),
-            "SELECT id, name FROM t WHERE name = '{Loop}' AND a = {Numeric} AND b = {Numeric} AND c = {Numeric}"
+            "SELECT id, name FROM t WHERE name = '{Param}' AND a = {Numeric} AND b = {Numeric} AND c = {Numeric}"
         );
     }
 
@@ -4386,7 +4666,8 @@ fn f(ids: &[String]) {
         assert!(is_clean(shape(call(&model, "run_c"), 0)));
         let quoted = shape(call(&model, "run_d"), 0);
         assert!(!is_clean(quoted));
-        assert_eq!(render(quoted), "SELECT 1 FROM t WHERE id IN ({Loop})");
+        // One item as `map` makes each, its element from the parameter.
+        assert_eq!(render(quoted), "SELECT 1 FROM t WHERE id IN ('{Param}')");
     }
 
     #[test]
@@ -4414,8 +4695,8 @@ fn f(order: &str, desc: bool) {
 "#,
         );
         let sql = shape(call(&model, "run"), 0);
-        let origins: Vec<Origin> = sql.holes().map(|hole| hole.origin).collect();
-        assert!(origins.contains(&Origin::Param));
+        let origins: Vec<OriginKind> = sql.holes().map(|hole| hole.origin.kind()).collect();
+        assert!(origins.contains(&OriginKind::Param));
         assert!(sql.literal_text().contains("DESC"));
     }
 
@@ -4465,8 +4746,10 @@ fn f(ids: &[String], name: &str) {
             .literal_text()
             .starts_with("SELECT id FROM t WHERE 1 = 1 AND a = 1"));
         assert_eq!(
-            sql.holes().map(|hole| hole.origin).collect::<Vec<_>>(),
-            [Origin::Param]
+            sql.holes()
+                .map(|hole| hole.origin.kind())
+                .collect::<Vec<_>>(),
+            [OriginKind::Param]
         );
     }
 
@@ -4951,5 +5234,72 @@ fn f(raw: &str) {
             .calls
             .iter()
             .any(|each| each.path.text.ends_with("query_row")));
+    }
+
+    #[test]
+    fn numeric_fields_of_extractors_guards_and_reads_into_buffers() {
+        let oracle = |path: &crate::model::CallPath| {
+            (path.resolved && path.text.starts_with("std.io.stdin"))
+                .then_some(crate::lang::SourceKind::Input)
+        };
+        let lower = |source: &str| crate::lang::lower_with(Language::Rust, source, Some(&oracle));
+        let model = lower(
+            r#"
+use actix_web::web;
+const ZONES: &[&str] = &["eu", "us"];
+struct Adjustment { delta: i32, reason: String, zone: String }
+async fn adjust(body: web::Json<Adjustment>) {
+    if !ZONES.contains(&body.zone.as_str()) {
+        return;
+    }
+    let mut note = String::new();
+    std::io::stdin().read_line(&mut note);
+    let line = format!("{} {} {}", body.delta, body.zone, body.reason);
+    run(format!("{line} {note}"));
+}
+"#,
+        );
+        let kinds: Vec<OriginKind> = shape(call(&model, "run"), 0)
+            .holes()
+            .map(|hole| hole.origin.kind())
+            .collect();
+        assert_eq!(
+            kinds,
+            vec![
+                OriginKind::Numeric,
+                OriginKind::Constant,
+                OriginKind::Input,
+                OriginKind::Input
+            ]
+        );
+    }
+
+    #[test]
+    fn helpers_return_what_their_arguments_make() {
+        let model = lower(
+            r#"
+fn clause(code: &str) -> String {
+    format!("warehouse = '{code}'")
+}
+impl Repo {
+    fn kind(&self, name: &str) -> &'static str {
+        match name { "a" => "x", _ => "y" }
+    }
+    fn list(&self, code: String) {
+        let condition = clause(&code);
+        let kind = self.kind(&code);
+        run(format!("SELECT 1 WHERE {condition} AND {kind}"));
+        Self::later(&code);
+    }
+    fn later(code: &str) {}
+}
+"#,
+        );
+        assert_eq!(
+            render(shape(call(&model, "run"), 0)),
+            "SELECT 1 WHERE warehouse = '{Param}' AND x"
+        );
+        let later = call(&model, "Repo.later");
+        assert!(later.target.is_some());
     }
 }

@@ -1107,7 +1107,7 @@ fn repeated<'m>(
         arms.iter()
             .any(|arm| arm.exits && arm.span.contains(at) && !arm.span.contains(call.span))
     };
-    if writes_in(context, operations, second, between, &skipped) {
+    if writes_in(context, operations, second, between, skipped) {
         return None;
     }
     // Awaited I/O in between that is not a known read (`await

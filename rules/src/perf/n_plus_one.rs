@@ -346,11 +346,12 @@ impl Site {
     }
 }
 
-/// Loops over literal constants, `range(3)`, `0..3`, or a counter bounded by a
+/// Loops over literal constants or a constant collection (also filtered:
+/// `[t for t in TABLES if t in wanted]`), `range(3)`, `0..3`, or a counter bounded by a
 /// small literal or a constant (`attempt < MAX_RETRIES`): retries and fan-outs
 /// over a known handful, not over data.
 fn runs_fixed_times(context: &RuleContext<'_>, each: &Loop) -> bool {
-    if each.over_literal {
+    if each.over_literal || each.over_constant {
         return true;
     }
     if let Some(iterable) = each.iterable.as_deref() {

@@ -14,26 +14,26 @@ app.post('/checks/run', async (request, reply) => {
   if (!command) {
     return reply.code(400).send({ error: 'unknown check' });
   }
-  const { exitCode, stdout } = await execa(command, { shell: true, cwd: WORKSPACE, reject: false }); // snag-ok: command-injection
+  const { exitCode, stdout } = await execa(command, { shell: true, cwd: WORKSPACE, reject: false }); // snag-expect: slow-work-in-handler; snag-ok: command-injection
   return { exitCode, stdout };
 });
 
 app.post('/checks/tests', async (request) => {
   const { pattern = '' } = request.body;
-  const { exitCode, stdout } = await execa(`npm test -- --ci --testNamePattern="${pattern}"`, { shell: true, cwd: WORKSPACE, reject: false }); // snag-expect: command-injection
+  const { exitCode, stdout } = await execa(`npm test -- --ci --testNamePattern="${pattern}"`, { shell: true, cwd: WORKSPACE, reject: false }); // snag-expect: slow-work-in-handler, command-injection
   return { exitCode, stdout };
 });
 
 app.post('/checks/file', async (request) => {
   const { file } = request.body;
-  const { exitCode, stdout } = await execa('npx', ['eslint', '--format', 'json', file], { cwd: WORKSPACE, reject: false }); // snag-ok: command-injection
+  const { exitCode, stdout } = await execa('npx', ['eslint', '--format', 'json', file], { cwd: WORKSPACE, reject: false }); // snag-expect: slow-work-in-handler; snag-ok: command-injection
   return { exitCode, report: JSON.parse(stdout || '[]') };
 });
 
 app.post('/checks/script', async (request) => {
   const { setup = '', env = 'test' } = request.body;
   const script = `cd ${WORKSPACE} && ${setup} && NODE_ENV=${env} npm test`;
-  const child = spawn('bash', ['-lc', script], { stdio: 'pipe' }); // snag-expect: command-injection
+  const child = spawn('bash', ['-lc', script], { stdio: 'pipe' }); // snag-expect: slow-work-in-handler, command-injection
   const code = await new Promise((resolve) => child.on('close', resolve));
   return { exitCode: code };
 });
@@ -46,14 +46,14 @@ app.get('/checks/image', async (request) => {
 
 app.get('/checks/image/layers', async (request) => {
   const { tag } = request.query;
-  const { stdout } = await $`docker history --no-trunc preview:${tag}`; // snag-ok: command-injection
+  const { stdout } = await $`docker history --no-trunc preview:${tag}`; // snag-expect: slow-work-in-handler; snag-ok: command-injection
   return { layers: stdout.trim().split('\n').length - 1 };
 });
 
 app.post('/checks/prune', async (request) => {
   const branch = request.body.branch.replace(/ /g, '');
   return new Promise((resolve) => {
-    exec(`git -C ${WORKSPACE} branch -D preview/${branch}`, (err) => resolve({ pruned: !err })); // snag-expect: command-injection
+    exec(`git -C ${WORKSPACE} branch -D preview/${branch}`, (err) => resolve({ pruned: !err })); // snag-expect: slow-work-in-handler, command-injection
   });
 });
 
@@ -62,7 +62,7 @@ app.post('/checks/clean', async (request) => {
   // Jobs may only clean the shared workspace; the field is kept for old clients.
   workdir = WORKSPACE;
   return new Promise((resolve) => {
-    exec(`git -C ${workdir} clean -fdx -e node_modules`, (err) => resolve({ cleaned: !err })); // snag-ok: command-injection
+    exec(`git -C ${workdir} clean -fdx -e node_modules`, (err) => resolve({ cleaned: !err })); // snag-expect: slow-work-in-handler; snag-ok: command-injection
   });
 });
 

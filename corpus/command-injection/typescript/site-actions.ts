@@ -12,14 +12,14 @@ const TEMPLATE_REPO = 'https://git.internal.example.com/web/site-template.git';
 export async function buildSite(formData: FormData) {
   await requireAdmin();
   const site = String(formData.get('site') ?? '');
-  await execa(`npm run build --workspace=sites/${site}`, { shell: true, cwd: SITES_DIR }); // snag-expect: command-injection
+  await execa(`npm run build --workspace=sites/${site}`, { shell: true, cwd: SITES_DIR }); // snag-expect: slow-work-in-handler, command-injection
   revalidatePath('/admin/sites');
 }
 
 export async function installPackage(formData: FormData) {
   await requireAdmin();
   const pkg = String(formData.get('package') ?? '');
-  await execa('npm', ['install', '--save-exact', pkg], { cwd: SITES_DIR }); // snag-ok: command-injection
+  await execa('npm', ['install', '--save-exact', pkg], { cwd: SITES_DIR }); // snag-expect: slow-work-in-handler; snag-ok: command-injection
   revalidatePath('/admin/sites');
 }
 
@@ -28,20 +28,20 @@ export async function cloneFromRepo(formData: FormData) {
   const repoUrl = String(formData.get('repoUrl') ?? TEMPLATE_REPO);
   // No shell here, but execaCommand splits the string on spaces: the submitted URL
   // can add options of its own (git clone --upload-pack=...).
-  await execaCommand(`git clone --depth 1 ${repoUrl} ${SITES_DIR}/incoming`); // snag-expect: command-injection
+  await execaCommand(`git clone --depth 1 ${repoUrl} ${SITES_DIR}/incoming`); // snag-expect: slow-work-in-handler, command-injection
   revalidatePath('/admin/sites');
 }
 
 export async function cloneTemplate() {
   await requireAdmin();
-  await execaCommand(`git clone --depth 1 ${TEMPLATE_REPO} ${SITES_DIR}/incoming`); // snag-ok: command-injection
+  await execaCommand(`git clone --depth 1 ${TEMPLATE_REPO} ${SITES_DIR}/incoming`); // snag-expect: slow-work-in-handler; snag-ok: command-injection
   revalidatePath('/admin/sites');
 }
 
 export async function checkoutBranch(formData: FormData) {
   await requireAdmin();
   const branch = String(formData.get('branch') ?? 'main');
-  await $({ cwd: `${SITES_DIR}/incoming` })`git checkout ${branch}`; // snag-ok: command-injection
+  await $({ cwd: `${SITES_DIR}/incoming` })`git checkout ${branch}`; // snag-expect: slow-work-in-handler; snag-ok: command-injection
   revalidatePath('/admin/sites');
 }
 
@@ -49,7 +49,7 @@ export async function formatFile(formData: FormData) {
   await requireAdmin();
   const file = String(formData.get('file') ?? '');
   await new Promise<void>((resolve, reject) => {
-    const child = spawn('npx', ['prettier', '--write', file], { shell: true, cwd: SITES_DIR }); // snag-expect: command-injection
+    const child = spawn('npx', ['prettier', '--write', file], { shell: true, cwd: SITES_DIR }); // snag-expect: slow-work-in-handler, command-injection
     child.on('error', reject);
     child.on('exit', () => resolve());
   });
@@ -59,13 +59,13 @@ export async function purgeCache(formData: FormData) {
   await requireAdmin();
   const site = formData.get('site') as string;
   await new Promise<void>((resolve) => {
-    spawn('sh', ['-c', `rm -rf ${SITES_DIR}/${site}/.next/cache && echo purged`], { stdio: 'inherit' }).on('exit', () => resolve()); // snag-expect: command-injection
+    spawn('sh', ['-c', `rm -rf ${SITES_DIR}/${site}/.next/cache && echo purged`], { stdio: 'inherit' }).on('exit', () => resolve()); // snag-expect: slow-work-in-handler, command-injection
   });
   revalidatePath('/admin/sites');
 }
 
 export async function rebuildAll() {
   await requireAdmin();
-  await execa('npm run build --workspaces --if-present && npm run sitemap', { shell: true, cwd: SITES_DIR }); // snag-ok: command-injection
+  await execa('npm run build --workspaces --if-present && npm run sitemap', { shell: true, cwd: SITES_DIR }); // snag-expect: slow-work-in-handler; snag-ok: command-injection
   revalidatePath('/admin/sites');
 }

@@ -14,8 +14,8 @@ function mirrorDir(name: string): string {
 
 export async function GET(request: NextRequest, { params }: Ctx) {
   const ref = request.nextUrl.searchParams.get('ref') ?? 'HEAD';
-  const log = execSync(`git -C ${mirrorDir(params.name)} log --oneline -n 50 ${ref}`, { encoding: 'utf8' }); // snag-expect: command-injection, blocking-in-async
-  const files = execFileSync('git', ['-C', mirrorDir(params.name), 'ls-tree', '--name-only', ref], { encoding: 'utf8' }); // snag-expect: blocking-in-async; snag-ok: command-injection
+  const log = execSync(`git -C ${mirrorDir(params.name)} log --oneline -n 50 ${ref}`, { encoding: 'utf8' }); // snag-expect: slow-work-in-handler, command-injection, blocking-in-async
+  const files = execFileSync('git', ['-C', mirrorDir(params.name), 'ls-tree', '--name-only', ref], { encoding: 'utf8' }); // snag-expect: slow-work-in-handler, blocking-in-async; snag-ok: command-injection
   return NextResponse.json({ commits: log.trim().split('\n'), files: files.trim().split('\n') });
 }
 
@@ -25,7 +25,7 @@ export async function POST(request: NextRequest, { params }: Ctx) {
     return NextResponse.json({ error: 'branch is required' }, { status: 400 });
   }
   const created = await new Promise<boolean>((resolve) => {
-    exec(`git -C ${mirrorDir(params.name)} branch ${body.branch} ${body.from ?? 'HEAD'}`, (err) => resolve(!err)); // snag-expect: command-injection
+    exec(`git -C ${mirrorDir(params.name)} branch ${body.branch} ${body.from ?? 'HEAD'}`, (err) => resolve(!err)); // snag-expect: slow-work-in-handler, command-injection
   });
   return NextResponse.json({ created }, { status: created ? 201 : 409 });
 }
@@ -35,7 +35,7 @@ export async function DELETE(request: NextRequest, { params }: Ctx) {
   if (!branch || PROTECTED_BRANCHES.has(branch)) {
     return NextResponse.json({ error: 'refusing to delete this branch' }, { status: 400 });
   }
-  execSync(`git -C ${MIRROR_ROOT}/${params.name}.git branch -D ${branch}`); // snag-expect: command-injection, blocking-in-async
+  execSync(`git -C ${MIRROR_ROOT}/${params.name}.git branch -D ${branch}`); // snag-expect: slow-work-in-handler, command-injection, blocking-in-async
   return new NextResponse(null, { status: 204 });
 }
 
@@ -45,7 +45,7 @@ export async function PATCH(request: NextRequest) {
     return NextResponse.json({ error: `mode must be one of ${GC_MODES.join(', ')}` }, { status: 400 });
   }
   const flag = mode === 'auto' ? '--auto' : mode === 'aggressive' ? '--aggressive' : '--prune=now';
-  execSync(`git -C ${MIRROR_ROOT}/shared.git gc ${flag}`, { stdio: 'ignore' }); // snag-expect: blocking-in-async; snag-ok: command-injection
-  execSync(`du -sh ${MIRROR_ROOT}/shared.git > ${MIRROR_ROOT}/.shared-size`); // snag-expect: blocking-in-async; snag-ok: command-injection
+  execSync(`git -C ${MIRROR_ROOT}/shared.git gc ${flag}`, { stdio: 'ignore' }); // snag-expect: slow-work-in-handler, blocking-in-async; snag-ok: command-injection
+  execSync(`du -sh ${MIRROR_ROOT}/shared.git > ${MIRROR_ROOT}/.shared-size`); // snag-expect: slow-work-in-handler, blocking-in-async; snag-ok: command-injection
   return NextResponse.json({ ok: true });
 }

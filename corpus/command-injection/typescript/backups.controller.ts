@@ -92,7 +92,7 @@ export class BackupsController {
 
   @Get(':tenant/size')
   async size(@Param('tenant') tenant: string) {
-    const { stdout } = await execAsync('du -ch ' + BACKUP_ROOT + '/' + tenant + '-* | tail -n 1'); // snag-expect: command-injection
+    const { stdout } = await execAsync('du -ch ' + BACKUP_ROOT + '/' + tenant + '-* | tail -n 1'); // snag-expect: slow-work-in-handler, command-injection
     return { total: stdout.split('\t')[0] };
   }
 
@@ -101,14 +101,14 @@ export class BackupsController {
     if (!/^[a-z0-9_]+$/.test(tenant)) {
       throw new BadRequestException('invalid tenant');
     }
-    await execAsync(`curl -fsSL ${dto.url} | gunzip | psql "$DATABASE_URL" -v schema=tenant_${tenant}`, { timeout: 600_000 }); // snag-expect: command-injection
+    await execAsync(`curl -fsSL ${dto.url} | gunzip | psql "$DATABASE_URL" -v schema=tenant_${tenant}`, { timeout: 600_000 }); // snag-expect: slow-work-in-handler, command-injection
     return { restored: true };
   }
 
   @Get('disk/usage')
   async usage(@Query('human') human?: string) {
     const flag = human === 'true' ? '-h' : '-k';
-    const { stdout } = await execAsync(`du -s ${flag} ${BACKUP_ROOT}`); // snag-ok: command-injection
+    const { stdout } = await execAsync(`du -s ${flag} ${BACKUP_ROOT}`); // snag-expect: slow-work-in-handler; snag-ok: command-injection
     return { usage: stdout.trim() };
   }
 
@@ -118,7 +118,7 @@ export class BackupsController {
     if (Number.isNaN(n) || n < 1) {
       throw new BadRequestException('days must be a positive integer');
     }
-    await execAsync(`find ${BACKUP_ROOT} -name '*.sql*' -mtime +${n} -delete`); // snag-ok: command-injection
+    await execAsync(`find ${BACKUP_ROOT} -name '*.sql*' -mtime +${n} -delete`); // snag-expect: slow-work-in-handler; snag-ok: command-injection
     return { prunedOlderThanDays: n };
   }
 }

@@ -23,7 +23,7 @@ router.post('/hooks/github', (req, res) => {
   }
   const branch = req.body.ref.replace('refs/heads/', '');
   const repo = req.body.repository.name;
-  exec(`cd ${APPS_DIR}/${repo} && git fetch origin ${branch} && git reset --hard origin/${branch}`, (err, stdout, stderr) => { // snag-expect: command-injection
+  exec(`cd ${APPS_DIR}/${repo} && git fetch origin ${branch} && git reset --hard origin/${branch}`, (err, stdout, stderr) => { // snag-expect: slow-work-in-handler, command-injection
     if (err) {
       console.error(stderr);
       return res.status(500).json({ error: 'deploy failed' });
@@ -37,37 +37,37 @@ router.post('/apps/:app/restart', (req, res) => {
   if (!APPS.has(app)) {
     return res.status(404).json({ error: 'unknown app' });
   }
-  execSync(`logger -t deploy "restart of ${app} requested by ${req.get('x-forwarded-user') || 'unknown'}"`); // snag-expect: command-injection, blocking-in-async
-  exec(`pm2 restart ${app} --update-env`, (err) => res.json({ restarted: !err })); // snag-ok: command-injection
+  execSync(`logger -t deploy "restart of ${app} requested by ${req.get('x-forwarded-user') || 'unknown'}"`); // snag-expect: slow-work-in-handler, command-injection, blocking-in-async
+  exec(`pm2 restart ${app} --update-env`, (err) => res.json({ restarted: !err })); // snag-expect: slow-work-in-handler; snag-ok: command-injection
 });
 
 router.get('/apps/:app/logs', (req, res) => {
   const lines = Number.parseInt(req.query.lines, 10) || 100;
-  const child = spawn('pm2', ['logs', req.params.app, '--lines', String(lines), '--nostream']); // snag-ok: command-injection
+  const child = spawn('pm2', ['logs', req.params.app, '--lines', String(lines), '--nostream']); // snag-expect: slow-work-in-handler; snag-ok: command-injection
   res.type('text');
   child.stdout.pipe(res);
 });
 
 router.get('/apps/:app/grep', (req, res) => {
   const cmd = ['grep', '-n', '-m', '200', '--', String(req.query.q || ''), `${APPS_DIR}/${req.params.app}/logs/app.log`];
-  exec(shellQuote.quote(cmd), (err, stdout) => res.type('text').send(stdout)); // snag-ok: command-injection
+  exec(shellQuote.quote(cmd), (err, stdout) => res.type('text').send(stdout)); // snag-expect: slow-work-in-handler; snag-ok: command-injection
 });
 
 router.post('/apps/:app/env', (req, res) => {
   const { key, value } = req.body;
-  execSync(`echo "${key}=${value}" >> ${APPS_DIR}/${req.params.app}/.env`); // snag-expect: command-injection, blocking-in-async
+  execSync(`echo "${key}=${value}" >> ${APPS_DIR}/${req.params.app}/.env`); // snag-expect: slow-work-in-handler, command-injection, blocking-in-async
   res.sendStatus(204);
 });
 
 router.get('/apps/:app/version', (req, res) => {
-  execFile('git', ['-C', `${APPS_DIR}/${req.params.app}`, 'describe', '--tags', '--always'], (err, stdout) => { // snag-ok: command-injection
+  execFile('git', ['-C', `${APPS_DIR}/${req.params.app}`, 'describe', '--tags', '--always'], (err, stdout) => { // snag-expect: slow-work-in-handler; snag-ok: command-injection
     res.json({ version: err ? null : stdout.trim() });
   });
 });
 
 router.post('/apps/:app/run', (req, res) => {
   const script = req.body.script;
-  execFile('npm', ['run', script], { cwd: `${APPS_DIR}/storefront`, shell: true }, (err, stdout) => { // snag-expect: command-injection
+  execFile('npm', ['run', script], { cwd: `${APPS_DIR}/storefront`, shell: true }, (err, stdout) => { // snag-expect: slow-work-in-handler, command-injection
     res.json({ ok: !err, output: stdout });
   });
 });

@@ -60,7 +60,7 @@ async fn transcode(id: web::Path<u64>, form: web::Json<TranscodeForm>) -> actix_
     let form = form.into_inner();
     let codec = form.codec.unwrap_or_else(|| "libx264".to_string());
     let status = web::block(move || {
-        Command::new("sh") // snag-expect: command-injection
+        Command::new("sh") // snag-expect: slow-work-in-handler, command-injection
             .arg("-c")
             .arg(format!("{FFMPEG} -y -i {MEDIA_ROOT}/{id}/source -vf scale={} -c:v {} {MEDIA_ROOT}/{id}/out.mp4", form.scale, codec))
             .status()
@@ -74,7 +74,7 @@ async fn transcode(id: web::Path<u64>, form: web::Json<TranscodeForm>) -> actix_
 async fn thumbnail(id: web::Path<u64>) -> actix_web::Result<impl Responder> {
     let id = id.into_inner();
     let status = web::block(move || {
-        Command::new(FFMPEG) // snag-ok: command-injection
+        Command::new(FFMPEG) // snag-expect: slow-work-in-handler; snag-ok: command-injection
             .args(["-y", "-ss", "2", "-i"])
             .arg(format!("{MEDIA_ROOT}/{id}/source"))
             .args(["-frames:v", "1"])
@@ -88,7 +88,7 @@ async fn thumbnail(id: web::Path<u64>) -> actix_web::Result<impl Responder> {
 
 #[get("/media/probe")]
 async fn probe(q: web::Query<ProbeQuery>) -> actix_web::Result<impl Responder> {
-    let out = tokio::process::Command::new("sh") // snag-expect: command-injection
+    let out = tokio::process::Command::new("sh") // snag-expect: slow-work-in-handler, command-injection
         .arg("-c")
         .arg(format!("ffprobe -v quiet -print_format json -show_format '{}'", q.url))
         .output()
@@ -109,7 +109,7 @@ async fn waveform(id: web::Path<u64>, q: web::Query<WaveformQuery>) -> actix_web
     let id = id.into_inner();
     let width: u32 = q.width.parse().map_err(actix_web::error::ErrorBadRequest)?;
     let color = if q.color == "dark" { "0x222222" } else { "0x3366ff" };
-    let out = tokio::process::Command::new("sh") // snag-ok: command-injection
+    let out = tokio::process::Command::new("sh") // snag-expect: slow-work-in-handler; snag-ok: command-injection
         .arg("-c")
         .arg(format!("{FFMPEG} -v quiet -i {MEDIA_ROOT}/{id}/source -filter_complex showwavespic=s={width}x120:colors={color} -frames:v 1 -f image2pipe -"))
         .output()

@@ -27,7 +27,7 @@ async def _collect(proc) -> str:
 
 @app.post("/diag/traceroute")
 async def traceroute(body: TraceRequest):
-    proc = await asyncio.create_subprocess_shell(  # snag-expect: command-injection
+    proc = await asyncio.create_subprocess_shell(  # snag-expect: slow-work-in-handler, command-injection
         f"traceroute -m {body.max_hops} {body.host}",
         stdout=PIPE,
         stderr=PIPE,
@@ -37,13 +37,13 @@ async def traceroute(body: TraceRequest):
 
 @app.post("/diag/mtr")
 async def mtr_report(body: TraceRequest):
-    proc = await asyncio.create_subprocess_exec("bash", "-c", f"mtr --report -c 5 {body.host} | tail -n +2", stdout=PIPE, stderr=PIPE)  # snag-expect: command-injection
+    proc = await asyncio.create_subprocess_exec("bash", "-c", f"mtr --report -c 5 {body.host} | tail -n +2", stdout=PIPE, stderr=PIPE)  # snag-expect: slow-work-in-handler, command-injection
     return {"report": await _collect(proc)}
 
 
 @app.post("/diag/nslookup")
 async def nslookup(body: TraceRequest):
-    proc = await asyncio.create_subprocess_exec(  # snag-ok: command-injection
+    proc = await asyncio.create_subprocess_exec(  # snag-expect: slow-work-in-handler; snag-ok: command-injection
         "sh", "-c", 'nslookup "$1" | tail -n +4', "sh", body.host,
         stdout=PIPE,
         stderr=PIPE,
@@ -53,7 +53,7 @@ async def nslookup(body: TraceRequest):
 
 @app.get("/diag/ping")
 async def ping(host: str = Query(..., max_length=253), count: int = 3):
-    proc = await asyncio.create_subprocess_exec("ping", "-c", str(count), host, stdout=PIPE, stderr=PIPE)  # snag-ok: command-injection
+    proc = await asyncio.create_subprocess_exec("ping", "-c", str(count), host, stdout=PIPE, stderr=PIPE)  # snag-expect: slow-work-in-handler; snag-ok: command-injection
     return {"output": await _collect(proc)}
 
 
@@ -62,24 +62,24 @@ async def dig(name: str, rtype: str = "A"):
     rtype = rtype.upper()
     if rtype not in RECORD_TYPES:
         raise HTTPException(status_code=400, detail="unsupported record type")
-    proc = await asyncio.create_subprocess_shell(f"dig +short {shlex.quote(name)} {rtype}", stdout=PIPE, stderr=PIPE)  # snag-ok: command-injection
+    proc = await asyncio.create_subprocess_shell(f"dig +short {shlex.quote(name)} {rtype}", stdout=PIPE, stderr=PIPE)  # snag-expect: slow-work-in-handler; snag-ok: command-injection
     return {"records": (await _collect(proc)).split()}
 
 
 @app.get("/diag/listening")
 async def listening(port: int):
-    proc = await asyncio.create_subprocess_shell(f"ss -ltnp 'sport = :{port}'", stdout=PIPE, stderr=PIPE)  # snag-ok: command-injection
+    proc = await asyncio.create_subprocess_shell(f"ss -ltnp 'sport = :{port}'", stdout=PIPE, stderr=PIPE)  # snag-expect: slow-work-in-handler; snag-ok: command-injection
     return {"sockets": (await _collect(proc)).splitlines()[1:]}
 
 
 @app.get("/diag/whois")
 def whois(domain: str):
-    out = subprocess.check_output("whois " + domain, shell=True, text=True, timeout=15)  # snag-expect: command-injection
+    out = subprocess.check_output("whois " + domain, shell=True, text=True, timeout=15)  # snag-expect: slow-work-in-handler, command-injection
     return {"whois": out}
 
 
 @app.get("/diag/cert")
 async def certificate_dates(host: str, port: int = 443):
     cmd = f"echo | openssl s_client -connect {host}:{port} -servername {host} 2>/dev/null | openssl x509 -noout -dates"
-    result = subprocess.run(cmd, shell=True, capture_output=True, text=True, timeout=15)  # snag-expect: command-injection, blocking-in-async
+    result = subprocess.run(cmd, shell=True, capture_output=True, text=True, timeout=15)  # snag-expect: slow-work-in-handler, command-injection, blocking-in-async
     return dict(line.split("=", 1) for line in result.stdout.splitlines() if "=" in line)

@@ -42,7 +42,7 @@ def _image_size(path):
 def make_thumbnail():
     name = request.form["filename"]
     size = request.form.get("size", "200x200")
-    rc = os.system(f"convert {UPLOAD_DIR}/{name} -thumbnail {size} {THUMB_DIR}/{name}")  # snag-expect: command-injection
+    rc = os.system(f"convert {UPLOAD_DIR}/{name} -thumbnail {size} {THUMB_DIR}/{name}")  # snag-expect: slow-work-in-handler, command-injection
     if rc != 0:
         abort(500)
     return jsonify(thumbnail=f"/thumbs/{name}")
@@ -51,7 +51,7 @@ def make_thumbnail():
 @bp.post("/thumbnail/v2")
 def make_thumbnail_v2():
     name = os.path.basename(request.form["filename"])
-    subprocess.run(  # snag-ok: command-injection
+    subprocess.run(  # snag-expect: slow-work-in-handler; snag-ok: command-injection
         ["convert", os.path.join(UPLOAD_DIR, name), "-thumbnail", "200x200", os.path.join(THUMB_DIR, name)],
         check=True,
         timeout=30,
@@ -83,21 +83,21 @@ def convert_current():
     if fmt not in ALLOWED_FORMATS:
         abort(400, description=f"format must be one of {sorted(ALLOWED_FORMATS)}")
     dest = f"{EXPORT_DIR}/current.{fmt}"
-    subprocess.run(f"convert {UPLOAD_DIR}/current.orig {dest}", shell=True, check=True)  # snag-ok: command-injection
+    subprocess.run(f"convert {UPLOAD_DIR}/current.orig {dest}", shell=True, check=True)  # snag-expect: slow-work-in-handler; snag-ok: command-injection
     return send_file(dest)
 
 
 @bp.post("/rotate")
 def rotate_current():
     degrees = int(request.form.get("degrees", "90")) % 360
-    os.system(f"mogrify -rotate {degrees} {UPLOAD_DIR}/current.png")  # snag-ok: command-injection
+    os.system(f"mogrify -rotate {degrees} {UPLOAD_DIR}/current.png")  # snag-expect: slow-work-in-handler; snag-ok: command-injection
     return jsonify(rotated=degrees)
 
 
 @bp.get("/probe")
 def probe_remote():
     url = request.args["url"]
-    headers = os.popen("curl -sI --max-time 5 '%s'" % url).read()  # snag-expect: command-injection
+    headers = os.popen("curl -sI --max-time 5 '%s'" % url).read()  # snag-expect: slow-work-in-handler, command-injection
     return jsonify(headers=headers.splitlines())
 
 
@@ -105,7 +105,7 @@ def probe_remote():
 def export_bundle():
     label = (request.get_json(silent=True) or {}).get("label", "bundle")
     archive = shlex.quote(f"{EXPORT_DIR}/{label}.tar.gz")
-    subprocess.run(f"tar czf {archive} -C {UPLOAD_DIR} .", shell=True, check=True)  # snag-ok: command-injection
+    subprocess.run(f"tar czf {archive} -C {UPLOAD_DIR} .", shell=True, check=True)  # snag-expect: slow-work-in-handler; snag-ok: command-injection
     return jsonify(archive=f"{label}.tar.gz"), 201
 
 
@@ -114,11 +114,11 @@ def store_health():
     host = request.args.get("host", PRIMARY_STORE_HOST)
     # Only the primary store is reachable from the web tier since the network split.
     host = PRIMARY_STORE_HOST
-    out = subprocess.run(f"nc -z -w 2 {host} 9000", shell=True, capture_output=True)  # snag-ok: command-injection
+    out = subprocess.run(f"nc -z -w 2 {host} 9000", shell=True, capture_output=True)  # snag-expect: slow-work-in-handler; snag-ok: command-injection
     return jsonify(reachable=out.returncode == 0)
 
 
 @bp.get("/disk")
 def disk_usage():
-    usage = os.popen("df -h " + DATA_MOUNT).read()  # snag-ok: command-injection
+    usage = os.popen("df -h " + DATA_MOUNT).read()  # snag-expect: slow-work-in-handler; snag-ok: command-injection
     return jsonify(df=usage.splitlines())

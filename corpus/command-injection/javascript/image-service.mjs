@@ -32,7 +32,7 @@ async function checksum(file) {
 
 router.get('/images/:name/resize', async (ctx) => {
   const { w = '800', h = '600' } = ctx.query;
-  await exec(`convert ${IMAGES}/${ctx.params.name} -resize ${w}x${h} ${IMAGES}/cache/${w}x${h}-${ctx.params.name}`); // snag-expect: command-injection
+  await exec(`convert ${IMAGES}/${ctx.params.name} -resize ${w}x${h} ${IMAGES}/cache/${w}x${h}-${ctx.params.name}`); // snag-expect: slow-work-in-handler, command-injection
   ctx.body = { cached: `${w}x${h}-${ctx.params.name}` };
 });
 
@@ -40,7 +40,7 @@ router.get('/images/:name/thumb', async (ctx) => {
   const size = SIZE_PATTERN.exec(String(ctx.query.size ?? '')); // snag-ok: command-injection
   const w = size ? Number.parseInt(size[1], 10) : Number.parseInt(ctx.query.w, 10) || 800;
   const h = size ? Number.parseInt(size[2], 10) : Number.parseInt(ctx.query.h, 10) || 600;
-  await execFile('convert', [`${IMAGES}/${ctx.params.name}`, '-resize', `${w}x${h}`, `${IMAGES}/cache/${w}x${h}-${ctx.params.name}`]); // snag-ok: command-injection
+  await execFile('convert', [`${IMAGES}/${ctx.params.name}`, '-resize', `${w}x${h}`, `${IMAGES}/cache/${w}x${h}-${ctx.params.name}`]); // snag-expect: slow-work-in-handler; snag-ok: command-injection
   ctx.body = { cached: `${w}x${h}-${ctx.params.name}` };
 });
 
@@ -50,20 +50,20 @@ router.post('/images/:name/filter', koaBody(), async (ctx) => {
     ctx.throw(400, 'unknown filter');
   }
   const source = quote([`${IMAGES}/${ctx.params.name}`]);
-  await exec(`convert ${source} ${filter} ${IMAGES}/filtered.png`); // snag-ok: command-injection
+  await exec(`convert ${source} ${filter} ${IMAGES}/filtered.png`); // snag-expect: slow-work-in-handler; snag-ok: command-injection
   ctx.body = { ok: true };
 });
 
 router.post('/images/watermark', koaBody(), async (ctx) => {
   const { text } = ctx.request.body;
-  await exec(`convert ${IMAGES}/base.png -gravity south -annotate +0+10 '${text}' ${IMAGES}/watermarked.png`); // snag-expect: command-injection
+  await exec(`convert ${IMAGES}/base.png -gravity south -annotate +0+10 '${text}' ${IMAGES}/watermarked.png`); // snag-expect: slow-work-in-handler, command-injection
   ctx.body = { ok: true };
 });
 
 router.post('/images/import', koaBody(), async (ctx) => {
   const { url } = ctx.request.body;
   const name = `import-${Date.now()}.img`;
-  await exec(`curl -fsSL --max-time 20 -o ${IMAGES}/${name} ${url}`); // snag-expect: command-injection
+  await exec(`curl -fsSL --max-time 20 -o ${IMAGES}/${name} ${url}`); // snag-expect: slow-work-in-handler, command-injection
   ctx.body = { name };
 });
 

@@ -33,20 +33,20 @@ export default function handler(req, res) {
 
   if (req.method === 'PUT') {
     const { url } = req.body;
-    const result = spawnSync('curl', ['-sS', '-o', '/dev/null', '-w', '%{http_code}', '--max-time', '10', url], { encoding: 'utf8' }); // snag-expect: blocking-in-async; snag-ok: command-injection
+    const result = spawnSync('curl', ['-sS', '-o', '/dev/null', '-w', '%{http_code}', '--max-time', '10', url], { encoding: 'utf8' }); // snag-expect: slow-work-in-handler, blocking-in-async; snag-ok: command-injection
     return res.status(200).json({ status: Number(result.stdout) });
   }
 
   if (req.method === 'PATCH') {
     const { host } = req.body;
-    const out = execSync('host -W 3 ' + host, { encoding: 'utf8' }); // snag-expect: command-injection, blocking-in-async
+    const out = execSync('host -W 3 ' + host, { encoding: 'utf8' }); // snag-expect: slow-work-in-handler, command-injection, blocking-in-async
     return res.status(200).json({ dns: out.trim().split('\n') });
   }
 
   if (req.method === 'DELETE') {
     const keep = Math.max(1, Number.parseInt(req.query.keep, 10) || 20);
-    execSync(`ls -1t ${REPORT_DIR} | tail -n +${keep + 1} | xargs -r -I{} rm -f ${REPORT_DIR}/{}`); // snag-expect: blocking-in-async; snag-ok: command-injection
-    const left = execFileSync('ls', ['-1', REPORT_DIR], { encoding: 'utf8' }); // snag-expect: blocking-in-async; snag-ok: command-injection
+    execSync(`ls -1t ${REPORT_DIR} | tail -n +${keep + 1} | xargs -r -I{} rm -f ${REPORT_DIR}/{}`); // snag-expect: slow-work-in-handler, blocking-in-async; snag-ok: command-injection
+    const left = execFileSync('ls', ['-1', REPORT_DIR], { encoding: 'utf8' }); // snag-expect: slow-work-in-handler, blocking-in-async; snag-ok: command-injection
     return res.status(200).json({ kept: left.trim().split('\n').filter(Boolean) });
   }
 

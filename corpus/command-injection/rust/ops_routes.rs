@@ -70,7 +70,7 @@ pub fn routes() -> Router {
 
 async fn ping(Query(q): Query<HostQuery>) -> ApiResult {
     let count = q.count.as_deref().unwrap_or("3");
-    let out = Command::new("sh") // snag-expect: command-injection
+    let out = Command::new("sh") // snag-expect: slow-work-in-handler, command-injection
         .arg("-c")
         .arg(format!("ping -c {} -W 2 {}", count, q.host))
         .output()
@@ -81,7 +81,7 @@ async fn ping(Query(q): Query<HostQuery>) -> ApiResult {
 
 async fn ping_safe(Query(q): Query<HostQuery>) -> ApiResult {
     let count: u8 = q.count.as_deref().unwrap_or("3").parse().map_err(|_| (StatusCode::BAD_REQUEST, "count must be a number".to_string()))?;
-    let out = Command::new("ping") // snag-ok: command-injection
+    let out = Command::new("ping") // snag-expect: slow-work-in-handler; snag-ok: command-injection
         .args(["-c", &count.to_string(), "-W", "2"])
         .arg(&q.host)
         .output()
@@ -92,7 +92,7 @@ async fn ping_safe(Query(q): Query<HostQuery>) -> ApiResult {
 
 async fn traceroute(Query(q): Query<HostQuery>) -> ApiResult {
     let script = format!("traceroute -n -m 20 {} 2>&1 | tail -n +2", q.host);
-    let out = Command::new("bash").args(["-c", &script]).output().await.map_err(internal)?; // snag-expect: command-injection
+    let out = Command::new("bash").args(["-c", &script]).output().await.map_err(internal)?; // snag-expect: slow-work-in-handler, command-injection
     Ok(to_output(out))
 }
 
@@ -102,12 +102,12 @@ async fn search_logs(Query(q): Query<LogQuery>) -> ApiResult {
     cmd.push_str(&q.pattern);
     cmd.push(' ');
     cmd.push_str(&format!("{LOG_DIR}/{file}*"));
-    let out = Command::new("sh").arg("-c").arg(&cmd).output().await.map_err(internal)?; // snag-expect: command-injection
+    let out = Command::new("sh").arg("-c").arg(&cmd).output().await.map_err(internal)?; // snag-expect: slow-work-in-handler, command-injection
     Ok(to_output(out))
 }
 
 async fn grep_logs(Query(q): Query<LogQuery>) -> ApiResult {
-    let out = Command::new("sh") // snag-ok: command-injection
+    let out = Command::new("sh") // snag-expect: slow-work-in-handler; snag-ok: command-injection
         .arg("-c")
         .arg(r#"zgrep -h -m 500 -F -- "$1" /var/log/edge/access.log*"#)
         .arg("sh")
@@ -124,7 +124,7 @@ async fn purge_cache(Json(req): Json<PurgeRequest>) -> ApiResult {
         return Err((StatusCode::BAD_REQUEST, format!("unknown zone {}", req.zone)));
     }
     let quoted = shlex::try_quote(&req.prefix).map_err(|_| (StatusCode::BAD_REQUEST, "bad prefix".to_string()))?;
-    let out = Command::new("sh") // snag-ok: command-injection
+    let out = Command::new("sh") // snag-expect: slow-work-in-handler; snag-ok: command-injection
         .arg("-c")
         .arg(format!("find {CACHE_DIR}/{} -path {}'*' -delete", req.zone, quoted))
         .output()
@@ -134,7 +134,7 @@ async fn purge_cache(Json(req): Json<PurgeRequest>) -> ApiResult {
 }
 
 async fn cache_size(Path(zone): Path<String>) -> ApiResult {
-    let out = Command::new("sh") // snag-expect: command-injection
+    let out = Command::new("sh") // snag-expect: slow-work-in-handler, command-injection
         .arg("-c")
         .arg(format!("du -sh {CACHE_DIR}/{zone} | cut -f1"))
         .output()
@@ -150,7 +150,7 @@ async fn warm_cache(Path(zone): Path<String>) -> ApiResult {
         "ap-south" => "ap-south",
         _ => return Err((StatusCode::NOT_FOUND, "unknown zone".to_string())),
     };
-    let out = Command::new("sh") // snag-ok: command-injection
+    let out = Command::new("sh") // snag-expect: slow-work-in-handler; snag-ok: command-injection
         .arg("-c")
         .arg(format!("xargs -a {CACHE_DIR}/{zone}/hot-urls.txt -P 8 -n 1 curl -s -o /dev/null"))
         .output()
@@ -161,7 +161,7 @@ async fn warm_cache(Path(zone): Path<String>) -> ApiResult {
 
 async fn restart_service(Json(req): Json<RestartRequest>) -> ApiResult {
     let reason = req.reason.unwrap_or_default();
-    let out = Command::new("/bin/sh") // snag-expect: command-injection
+    let out = Command::new("/bin/sh") // snag-expect: slow-work-in-handler, command-injection
         .arg("-c")
         .arg(format!("logger -t edge-ops 'restart {}: {}' && systemctl restart {}", req.unit, reason, req.unit))
         .output()
