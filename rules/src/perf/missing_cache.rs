@@ -614,11 +614,30 @@ fn writes_in(
     by_operation
         || calls_in(context.model, region).iter().any(|call| {
             region.contains(call.span)
-                && PERSISTING_METHODS.contains(&call.path.name().trim_end_matches("()"))
+                && persists(call)
                 && !operations.iter().any(|each| each.call.span == call.span)
                 && !skipped(call.span)
         })
 }
+
+/// A call that persists something by its name: `obj.save()`, `commit()`,
+/// `client.post(…)`, or a session's unit-of-work methods (`session.add(row)`).
+fn persists(call: &Call) -> bool {
+    let method = call.path.name().trim_end_matches("()");
+    if PERSISTING_METHODS.contains(&method) {
+        return true;
+    }
+    let on_session = call
+        .path
+        .text
+        .rsplit('.')
+        .nth(1)
+        .is_some_and(|receiver| receiver.to_ascii_lowercase().contains("session"));
+    on_session && SESSION_METHODS.contains(&method)
+}
+
+/// What an ORM session writes with (SQLAlchemy, Hibernate-style sessions).
+const SESSION_METHODS: &[&str] = &["add", "add_all", "delete", "merge", "flush"];
 
 /// Method names that persist or send something, whatever the receiver: an
 /// unknown call by one of these names may change what a read returns.
