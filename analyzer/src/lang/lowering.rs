@@ -1061,11 +1061,7 @@ fn merge_returns(first: Eval, second: Eval) -> Eval {
 /// written and its text.
 type ParamArgument<'a> = (String, Option<(&'a Eval, Span, &'a str)>);
 
-fn substitute(
-    summary: &Eval,
-    callee: FunctionId,
-    params: &[ParamArgument<'_>],
-) -> Eval {
+fn substitute(summary: &Eval, callee: FunctionId, params: &[ParamArgument<'_>]) -> Eval {
     let origin_of = |origin: Origin| -> Origin {
         match origin {
             Origin::Param(function, set) if function == callee => {
