@@ -321,7 +321,9 @@ impl<'a> Tracer<'a> {
             else {
                 continue;
             };
-            let Some(mut taint) = self.argument_at(arg, false, depth + 1) else {
+            // Passed on whole, a parameter of the caller is still the
+            // callers' business; built into text, it is worth a look.
+            let Some(mut taint) = self.argument_at(arg, true, depth + 1) else {
                 continue;
             };
             taint.trail.push(Related {

@@ -1661,10 +1661,9 @@ impl<'src> Walker<'src> {
         } else {
             self.callee_ref(shape.callee_node, &callee)
         };
-        let target = callee_ref.as_ref().and_then(|callee_ref| {
-            let owner = self.lowering.current_owner();
-            self.lowering.resolve_callee(callee_ref, owner.as_deref())
-        });
+        let target = callee_ref
+            .as_ref()
+            .and_then(|callee_ref| self.lowering.resolve_here(callee_ref));
         let summary = target.and_then(|target| {
             let args: Vec<(Option<&str>, &Eval, Span, &str)> = evaluated
                 .iter()
@@ -2016,6 +2015,8 @@ impl<'src> Walker<'src> {
             if reads_stdin {
                 return Eval::path(called(path), Origin::Input(crate::lang::span(node)));
             }
+            // What a file holds is not its name.
+            return Eval::path(called(path), Origin::Unknown);
         }
         // `promisify(exec)` is `exec`, called the promise way.
         if path.resolved && matches!(path.text.as_str(), "util.promisify" | "node:util.promisify") {
@@ -3806,7 +3807,11 @@ fn registration_hint(
     };
     // Koa and Fastify handlers may take one parameter or none; only a
     // receiver known to be their app or router says so.
-    let rule = if framework == "express" || !path.resolved {
+    // A receiver named `fastify` (the plugin convention, `async function
+    // routes(fastify)`) says Fastify by its name too.
+    let named_fastify = receiver_name.is_some_and(|name| name.eq_ignore_ascii_case("fastify"))
+        || receiver.rsplit('.').next() == Some("fastify");
+    let rule = if framework == "express" || (!path.resolved && !named_fastify) {
         InputRule::Express
     } else {
         InputRule::FirstParam
@@ -5219,5 +5224,22 @@ mod tests {
         assert!(own.target.is_some());
         let sql = shape(call(&model, "db.query"), 0);
         assert!(holes(sql).iter().all(|hole| hole.origin.is_clean()));
+    }
+
+    #[test]
+    fn fastify_plugins_register_handlers_by_the_receiver_name() {
+        let model = js("async function routes(fastify) {\n\
+               fastify.get('/members/:id', async (request) => {\n\
+                 return db.query(`SELECT 1 WHERE id = '${request.params.id}'`);\n\
+               });\n}\n");
+        let handler = model
+            .functions
+            .iter()
+            .find(|function| function.handler.is_some())
+            .expect("a handler");
+        assert_eq!(handler.handler.as_ref().unwrap().framework, "fastify");
+        assert!(handler.params[0].is_request_input);
+        let sql = shape(call(&model, "db.query"), 0);
+        assert_eq!(holes(sql)[0].origin.kind(), OriginKind::Input);
     }
 }

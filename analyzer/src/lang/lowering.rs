@@ -185,13 +185,17 @@ struct Scope {
 struct OpenConditional {
     /// The scope it is in: assignments in closures inside it are not its.
     scope: usize,
-    /// Names an arm assigned: their value before the conditional (`None`:
-    /// unbound before, as a Python name first assigned in an arm).
+    /// Names an arm assigned, in order, with their value before the
+    /// conditional (`None`: unbound before, as a Python name first assigned
+    /// in an arm).
     before: Vec<(String, Option<Binding>)>,
+    /// The names in `before`.
+    tracked: std::collections::HashSet<String>,
     /// What each such name held at the end of each arm that assigned it.
     arm_values: HashMap<String, Vec<Eval>>,
-    /// Names assigned in the arm being lowered.
+    /// Names assigned in the arm being lowered, in order and as a set.
     in_arm: Vec<String>,
+    in_arm_set: std::collections::HashSet<String>,
     arms: u32,
 }
 
@@ -239,7 +243,7 @@ pub(crate) struct Lowering<'src> {
     next_conditional: u32,
     sources: Option<SourceOracle<'src>>,
     /// The oracle's answers, by path text.
-    source_cache: HashMap<(String, bool), Option<SourceKind>>,
+    source_cache: HashMap<String, Option<SourceKind>>,
     /// Per function being lowered: the values it returns, merged.
     returns: Vec<Option<Eval>>,
     /// Per function lowered, by id: what it returns (its summary), its class
@@ -444,9 +448,14 @@ impl<'src> Lowering<'src> {
     }
 
     /// The owner (class, impl type) of the function being lowered.
-    pub fn current_owner(&self) -> Option<String> {
+    pub fn current_owner(&self) -> Option<&str> {
         let id = self.current_function()?;
-        self.owners.get(id.0 as usize).cloned().flatten()
+        self.owners.get(id.0 as usize)?.as_deref()
+    }
+
+    /// [`Lowering::resolve_callee`] from the function being lowered.
+    pub fn resolve_here(&self, callee: &CalleeRef) -> Option<CallTarget> {
+        self.resolve_callee(callee, self.current_owner())
     }
 
     /// What a call to a function of this file returns, from the function's
@@ -493,7 +502,7 @@ impl<'src> Lowering<'src> {
     /// resolved when the walk ends.
     pub fn note_callee(&mut self, callee: CalleeRef) {
         let index = self.model.calls.len().saturating_sub(1);
-        let owner = self.current_owner();
+        let owner = self.current_owner().map(str::to_string);
         self.pending_targets.push((index, callee, owner));
     }
 
@@ -525,14 +534,19 @@ impl<'src> Lowering<'src> {
         let Some(oracle) = self.sources else {
             return eval;
         };
-        let key = (path.text.clone(), path.resolved);
-        let kind = match self.source_cache.get(&key) {
-            Some(kind) => *kind,
-            None => {
-                let kind = oracle(path);
-                self.source_cache.insert(key, kind);
-                kind
+        // Paths from imports are asked once per file; local names, most of
+        // them, are told apart by the oracle at their first segment.
+        let kind = if path.resolved {
+            match self.source_cache.get(path.text.as_str()) {
+                Some(kind) => *kind,
+                None => {
+                    let kind = oracle(path);
+                    self.source_cache.insert(path.text.clone(), kind);
+                    kind
+                }
             }
+        } else {
+            oracle(path)
         };
         // What a source yields is its data, whatever the arguments of the
         // read were (`cache.get(f"key:{user}")` returns the cached value).
@@ -734,11 +748,12 @@ impl<'src> Lowering<'src> {
         let Some(open) = self.conditionals.last_mut() else {
             return;
         };
-        if open.scope != scope || open.in_arm.iter().any(|each| each == name) {
+        if open.scope != scope || open.in_arm_set.contains(name) {
             return;
         }
         open.in_arm.push(name.to_string());
-        if !open.before.iter().any(|(each, _)| each == name) {
+        open.in_arm_set.insert(name.to_string());
+        if open.tracked.insert(name.to_string()) {
             let before = self.scopes[scope].bindings.get(name).cloned();
             open.before.push((name.to_string(), before));
         }
@@ -753,8 +768,10 @@ impl<'src> Lowering<'src> {
         self.conditionals.push(OpenConditional {
             scope: self.scopes.len() - 1,
             before: Vec::new(),
+            tracked: std::collections::HashSet::new(),
             arm_values: HashMap::new(),
             in_arm: Vec::new(),
+            in_arm_set: std::collections::HashSet::new(),
             arms: 0,
         });
         self.conditional_id()
@@ -774,6 +791,7 @@ impl<'src> Lowering<'src> {
         if let Some(open) = self.conditionals.last_mut() {
             open.arms += 1;
             open.in_arm.clear();
+            open.in_arm_set.clear();
         }
         self.model.arms.push(Arm {
             conditional,
@@ -800,18 +818,26 @@ impl<'src> Lowering<'src> {
             return;
         };
         let scope = &mut self.scopes[open.scope];
-        for name in std::mem::take(&mut open.in_arm) {
+        open.in_arm_set.clear();
+        let assigned = std::mem::take(&mut open.in_arm);
+        if assigned.is_empty() {
+            return;
+        }
+        let befores: HashMap<&str, &Option<Binding>> = open
+            .before
+            .iter()
+            .map(|(name, before)| (name.as_str(), before))
+            .collect();
+        for name in assigned {
             if let Some(Binding::Value(eval)) = scope.bindings.get(&name) {
                 open.arm_values
                     .entry(name.clone())
                     .or_default()
                     .push(eval.clone());
             }
-            let before = open
-                .before
-                .iter()
-                .find(|(each, _)| *each == name)
-                .and_then(|(_, before)| before.clone());
+            let before = befores
+                .get(name.as_str())
+                .and_then(|before| (*before).clone());
             match before {
                 Some(binding) => {
                     scope.bindings.insert(name, binding);
@@ -831,8 +857,9 @@ impl<'src> Lowering<'src> {
         let Some(open) = self.conditionals.pop() else {
             return;
         };
+        let mut arm_values = open.arm_values;
         for (name, before) in open.before {
-            let mut values = open.arm_values.get(&name).cloned().unwrap_or_default();
+            let mut values = arm_values.remove(&name).unwrap_or_default();
             let every_path_assigns = exhaustive && values.len() as u32 >= open.arms;
             if !every_path_assigns {
                 // The current value: the earlier one, with what arms that
@@ -1022,8 +1049,8 @@ fn param_origin(param: &Param, function: FunctionId, index: usize) -> Origin {
 /// every string kept; otherwise the one with the worse origin (the later
 /// on a tie, so that a call path known on both paths survives).
 fn merge_branches(first: Eval, second: Eval) -> Eval {
-    if let Some(both) = one_of(first.clone(), second.clone()) {
-        return both;
+    if has_strings(&first.value) || has_strings(&second.value) {
+        return alternatives(first, second);
     }
     let origin = worse(first.origin, second.origin);
     let mut kept =
@@ -1038,8 +1065,8 @@ fn merge_branches(first: Eval, second: Eval) -> Eval {
 
 /// Two returned values of one function: every string kept, the worse origin.
 fn merge_returns(first: Eval, second: Eval) -> Eval {
-    if let Some(both) = one_of(first.clone(), second.clone()) {
-        return both;
+    if has_strings(&first.value) || has_strings(&second.value) {
+        return alternatives(first, second);
     }
     let origin = worse(first.origin, second.origin);
     let value = if first.value == second.value {
@@ -1494,12 +1521,18 @@ pub(crate) fn sequence_origin(items: &[Eval]) -> Origin {
 /// may be a string: both are kept, so a rule sees every SQL text a variable can
 /// hold. `None` when neither is a string (the caller picks its own merge).
 pub(crate) fn one_of(first: Eval, second: Eval) -> Option<Eval> {
-    fn has_strings(value: &Value) -> bool {
-        value.strings().next().is_some()
-    }
     if !has_strings(&first.value) && !has_strings(&second.value) {
         return None;
     }
+    Some(alternatives(first, second))
+}
+
+fn has_strings(value: &Value) -> bool {
+    value.strings().next().is_some()
+}
+
+/// Both values as alternatives of one.
+fn alternatives(first: Eval, second: Eval) -> Eval {
     let origin = worse(first.origin, second.origin);
     let defined_at = first.defined_at.or(second.defined_at);
     let mut alternatives = Vec::new();
@@ -1511,11 +1544,11 @@ pub(crate) fn one_of(first: Eval, second: Eval) -> Option<Eval> {
     }
     alternatives.dedup();
     alternatives.truncate(MAX_ALTERNATIVES);
-    Some(Eval {
+    Eval {
         value: Value::OneOf(alternatives),
         origin,
         defined_at,
-    })
+    }
 }
 
 /// A piece of a `{}` template.

@@ -878,10 +878,9 @@ impl<'src> Walker<'src> {
             }
         }
 
-        let target = callee.as_ref().and_then(|callee| {
-            let owner = self.low.current_owner();
-            self.low.resolve_callee(callee, owner.as_deref())
-        });
+        let target = callee
+            .as_ref()
+            .and_then(|callee| self.low.resolve_here(callee));
         let summary = target.and_then(|target| {
             let summary_args: Vec<(Option<&str>, &Eval, Span, &str)> = args
                 .iter()
@@ -946,6 +945,16 @@ impl<'src> Walker<'src> {
                     return first
                         .cloned()
                         .unwrap_or_else(|| Eval::string(span(node), ""));
+                }
+                // What a file holds is not its name.
+                "open" => {
+                    return Eval::path(
+                        CallPath {
+                            text: "open()".to_string(),
+                            resolved: false,
+                        },
+                        Origin::Unknown,
+                    );
                 }
                 _ => {}
             }
@@ -2384,5 +2393,16 @@ mod tests {
             "SELECT 1 FROM t WHERE a IS NULL AND b = ''"
         );
         assert_eq!(origins(shape), vec![OriginKind::Param]);
+    }
+
+    #[test]
+    fn what_a_file_holds_is_not_its_name() {
+        let model = model(
+            "def f(path):\n    with open(path) as handle:\n        code = handle.read()\n    run(f'x {code}')\n",
+        );
+        assert_eq!(
+            origins(first_shape(call(&model, "run"))),
+            vec![OriginKind::Unknown]
+        );
     }
 }

@@ -2849,10 +2849,9 @@ impl<'src> Walker<'src> {
 
     fn call_finish(&mut self, mut pending: Box<PendingCall<'_>>) -> Eval {
         let callee_ref = self.callee_ref(&pending);
-        let target = callee_ref.as_ref().and_then(|callee_ref| {
-            let owner = self.low.current_owner();
-            self.low.resolve_callee(callee_ref, owner.as_deref())
-        });
+        let target = callee_ref
+            .as_ref()
+            .and_then(|callee_ref| self.low.resolve_here(callee_ref));
         let summary = target.and_then(|target| {
             let args: Vec<(Option<&str>, &Eval, Span, &str)> = pending
                 .args
@@ -3211,6 +3210,18 @@ impl<'src> Walker<'src> {
                 return Eval::with_origin(Value::Sequence(vec![item]), first.origin);
             }
             _ => {}
+        }
+        // What a file holds is not its name.
+        if path.resolved
+            && matches!(
+                path.text.as_str(),
+                "std.fs.read_to_string"
+                    | "std.fs.read"
+                    | "tokio.fs.read_to_string"
+                    | "tokio.fs.read"
+            )
+        {
+            return Eval::path(called(path), Origin::Unknown);
         }
         if is_constructor_path(path) {
             // `Client::new()` is a `Client`.

@@ -54,10 +54,11 @@ values)`, `vm.runInNewContext(CODE, { input })`, a rhai `Scope`), emit data
 into code with `JSON.stringify`, and load YAML with `yaml.safe_load`.
 
 ## Known limits
-Files at fixed paths the deployment owns (its config, its own pickle cache,
-`include_str!` scripts, its plugin directory) are of unknown origin and hidden
-by default; a compiled object run later (`script.runInNewContext`, a stored
-rhai `AST`) is not a second finding. Only the code argument counts: data bound
+What a file holds is of unknown origin (hidden by default), whoever chose its
+path: files the deployment owns (its config, its own pickle cache,
+`include_str!` scripts, its plugin directory) are trusted, and a path from a
+request is a different flaw (path traversal). A compiled object run later
+(`script.runInNewContext`, a stored rhai `AST`) is not a second finding. Only the code argument counts: data bound
 as variables is not code.
 "#;
 
