@@ -410,6 +410,18 @@ struct MacroArg<'tree> {
     single: Option<Node<'tree>>,
 }
 
+impl MacroArg<'_> {
+    /// The argument as the model keeps it.
+    fn into_arg(self) -> Arg {
+        Arg {
+            span: self.span,
+            keyword: self.keyword,
+            origin: self.eval.origin,
+            value: self.eval.value,
+        }
+    }
+}
+
 /// A parameter of a function, before `begin_function` binds it.
 struct LoweredParam {
     spec: ParamSpec,
@@ -3387,15 +3399,7 @@ impl<'src> Walker<'src> {
             span: span(node),
             callee_span: span(macro_node),
             path,
-            args: args
-                .into_iter()
-                .map(|arg| Arg {
-                    span: arg.span,
-                    keyword: arg.keyword,
-                    origin: arg.eval.origin,
-                    value: arg.eval.value,
-                })
-                .collect(),
+            args: args.into_iter().map(MacroArg::into_arg).collect(),
             awaited,
             tagged_template: false,
             is_macro: true,
@@ -3587,15 +3591,7 @@ impl<'src> Walker<'src> {
             span: Span::new(root.start_byte(), arguments.end_byte()),
             callee_span: Span::new(root.start_byte(), callee_end),
             path: path.clone(),
-            args: args
-                .into_iter()
-                .map(|arg| Arg {
-                    span: arg.span,
-                    keyword: arg.keyword,
-                    origin: arg.eval.origin,
-                    value: arg.eval.value,
-                })
-                .collect(),
+            args: args.into_iter().map(MacroArg::into_arg).collect(),
             awaited,
             tagged_template: false,
             is_macro: false,
