@@ -110,7 +110,8 @@ fn sarif_with_notices_unused_ignores_and_odd_paths_validates() {
     scratch.write("with space/db.py", PYTHON_TWO_FINDINGS);
     scratch.write(
         "ignored.py",
-        "x = 1  # snag: ignore[sql-injection]\ndef broken(:\n",
+        // A SQL statement, so the file is parsed (and its syntax error named).
+        "x = 1  # snag: ignore[sql-injection]\ncur.execute(\"SELECT 1\")\ndef broken(:\n",
     );
     scratch.write("blob.py", b"x = 1\n\x00\x00binary\n");
     let run = snag(

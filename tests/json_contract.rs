@@ -97,8 +97,13 @@ fn corpus_report_follows_the_design_contract() {
         );
         let rule = finding["rule"].as_str().unwrap();
         let expected_pack = match rule {
-            "select-star" | "n-plus-one" | "blocking-in-async" | "missing-pool" => "perf",
-            "sql-injection" => "security",
+            "select-star"
+            | "n-plus-one"
+            | "blocking-in-async"
+            | "missing-pool"
+            | "slow-work-in-handler"
+            | "missing-cache" => "perf",
+            "sql-injection" | "command-injection" | "code-injection" => "security",
             "missing-timeout" => "resilience",
             other => panic!("unknown rule `{other}`: {context}"),
         };

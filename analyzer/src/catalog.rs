@@ -31,10 +31,16 @@ pub struct CatalogFile {
     pub star_select: Vec<StarSelectEntry>,
     /// Expressions whose values come from outside: request data, environment.
     #[serde(default)]
-    pub source: Vec<PathsEntry>,
-    /// Calls whose result is safe to splice into SQL or a shell command.
+    pub source: Vec<SourceEntry>,
+    /// Calls whose result is safe to splice into SQL, a shell command or code.
     #[serde(default)]
-    pub sanitizer: Vec<PathsEntry>,
+    pub sanitizer: Vec<SanitizerEntry>,
+    /// Calls that run a shell command (or split a string into a command line).
+    #[serde(default)]
+    pub shell_sink: Vec<ShellSinkEntry>,
+    /// Calls that evaluate code or deserialise objects that can run code.
+    #[serde(default)]
+    pub eval_sink: Vec<EvalSinkEntry>,
     /// Calls that do a round trip to a database or another service.
     #[serde(default)]
     pub io_call: Vec<IoCallEntry>,
@@ -60,6 +66,32 @@ pub struct CatalogFile {
     /// (`tokio::time::timeout`).
     #[serde(default)]
     pub timeout_wrapper: Vec<PathsEntry>,
+    /// Work that takes seconds: sending email, processing images and media,
+    /// rendering PDFs, running processes, writing exports.
+    #[serde(default)]
+    pub slow_call: Vec<SlowCallEntry>,
+    /// Reads that return every row they match (a queryset, `findMany`,
+    /// `fetch_all`), unless something bounds them.
+    #[serde(default)]
+    pub row_read: Vec<RowReadEntry>,
+    /// Calls that run the work given to them elsewhere (a task, a thread,
+    /// after the response): the caller waits only if it awaits or joins it.
+    #[serde(default)]
+    pub hand_off: Vec<PathsEntry>,
+    /// Responses that send what a generator yields as it yields it.
+    #[serde(default)]
+    pub streaming_response: Vec<PathsEntry>,
+    /// Job queues a file may already use, to suggest by name.
+    #[serde(default)]
+    pub queue: Vec<QueueEntry>,
+    /// Calls whose work is worth doing once and reusing: compiling a regular
+    /// expression, a template or a schema, loading a key, reading a file.
+    #[serde(default)]
+    pub expensive_call: Vec<ExpensiveCallEntry>,
+    /// Calls that keep what their callback makes (`useMemo`,
+    /// `LazyLock::new`, `cache.get_or_set`): work inside them is cached.
+    #[serde(default)]
+    pub memoizer: Vec<PathsEntry>,
 }
 
 /// An HTTP API whose timeout is given per request.
@@ -193,6 +225,177 @@ pub struct HttpApi {
     pub requests: Vec<String>,
     pub request_timeout: Vec<String>,
     pub fix: String,
+    languages: Vec<LanguageName>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct SlowCallEntry {
+    pub paths: Vec<String>,
+    /// What the call does, for messages (`sends an email`).
+    pub what: String,
+    /// Whether the work is slow whatever its input, or grows with rows.
+    #[serde(default)]
+    pub scale: SlowScale,
+    /// The call counts only when one of its arguments is a value made by
+    /// one of these paths (`ses.send(new SendEmailCommand(…))`, not any
+    /// command).
+    #[serde(default)]
+    pub argument: Vec<String>,
+    /// The call counts only in files that contain this word, for patterns
+    /// whose root no import resolves (`**.save_to_bytes` of `printpdf`).
+    #[serde(default)]
+    pub file_mentions: Option<String>,
+    #[serde(default)]
+    pub languages: Vec<LanguageName>,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct ExpensiveCallEntry {
+    pub paths: Vec<String>,
+    pub kind: ExpensiveKind,
+    /// What the call does, for messages (`compiles a regular expression`).
+    pub what: String,
+    /// What to do instead, for the finding's help.
+    pub instead: String,
+    /// The pattern's root may be a global that no import resolves
+    /// (`RegExp`, `JSON.parse`, `open`).
+    #[serde(default)]
+    pub global: bool,
+    #[serde(default)]
+    pub languages: Vec<LanguageName>,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// How the cost of a slow call grows.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SlowScale {
+    /// Slow whatever its input: sending an email, rendering HTML to PDF.
+    #[default]
+    Fixed,
+    /// Writes one row (`writer.writerow`): slow when a loop repeats it over
+    /// every row of an unbounded read.
+    PerRow,
+    /// Takes the rows as an argument (`writer.writerows(rows)`): slow when
+    /// they are every row of an unbounded read.
+    RowsArgument,
+    /// Finishes a document built from rows (`workbook.save`, `doc.end()`):
+    /// slow when the handler reads an unbounded set of rows.
+    Document,
+}
+
+/// A slow call, compiled.
+#[derive(Debug, Clone)]
+pub struct SlowCall {
+    pub patterns: Vec<Pattern>,
+    pub what: String,
+    pub scale: SlowScale,
+    argument: Vec<Pattern>,
+    /// The pattern needs the file to mention a word: the match is weaker.
+    pub file_mentions: Option<String>,
+    languages: Vec<LanguageName>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RowReadEntry {
+    pub paths: Vec<String>,
+    /// Calls later in the chain that bound how many rows come back
+    /// (`first`, `limit`); `a.b` means `a` directly followed by `b`
+    /// (`values.annotate`: one row per group).
+    #[serde(default)]
+    pub bounded_by: Vec<String>,
+    /// Argument keys that bound it (`take`, `limit`).
+    #[serde(default)]
+    pub limit_keys: Vec<String>,
+    /// The rows are what a SQL text sent with the read selects: only a
+    /// known `SELECT` without `LIMIT` (and not by `id`) reads every row.
+    #[serde(default)]
+    pub sql: bool,
+    #[serde(default)]
+    pub languages: Vec<LanguageName>,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// A row read, compiled.
+#[derive(Debug, Clone)]
+pub struct RowRead {
+    pub patterns: Vec<Pattern>,
+    /// Each entry split at its dots: names that must follow one another.
+    pub bounded_by: Vec<Vec<String>>,
+    pub limit_keys: Vec<String>,
+    pub sql: bool,
+    languages: Vec<LanguageName>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct QueueEntry {
+    /// The queue as people name it (`Celery`).
+    pub name: String,
+    /// How work is handed to it, for the finding's help (`a task's `.delay(…)``).
+    pub enqueue: String,
+    /// Modules whose import shows that a file uses it.
+    #[serde(default)]
+    pub imports: Vec<String>,
+    /// Calls that show that a file uses it (`**.apply_async`).
+    #[serde(default)]
+    pub calls: Vec<String>,
+    #[serde(default)]
+    pub languages: Vec<LanguageName>,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// A job queue, compiled.
+#[derive(Debug, Clone)]
+pub struct Queue {
+    pub name: String,
+    pub enqueue: String,
+    pub imports: Vec<String>,
+    calls: Vec<Pattern>,
+    languages: Vec<LanguageName>,
+}
+
+impl Queue {
+    /// Whether a call with this path hands work to this queue.
+    pub fn is_used_by(&self, path: &CallPath) -> bool {
+        let text = path.text.trim_end_matches("()");
+        self.calls
+            .iter()
+            .any(|pattern| pattern.matches_text(text, path.resolved))
+    }
+}
+
+/// Why a call is worth caching.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ExpensiveKind {
+    /// Builds something from its input: a regex, a template, a validator, a key.
+    Build,
+    /// Reads a file.
+    FileRead,
+    /// Opens a file (`open`, `File::open`): a read when what it opens is
+    /// parsed, not on its own (the handle may be streamed).
+    FileOpen,
+    /// Parses text (JSON, YAML, TOML): worth caching when the text is a file's.
+    Parse,
+}
+
+/// An expensive call, compiled.
+#[derive(Debug, Clone)]
+pub struct ExpensiveCall {
+    pub patterns: Vec<Pattern>,
+    pub kind: ExpensiveKind,
+    pub what: String,
+    pub instead: String,
+    global: bool,
     languages: Vec<LanguageName>,
 }
 
@@ -359,6 +562,147 @@ pub struct StarSelectEntry {
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct PathsEntry {
     pub paths: Vec<String>,
+    #[serde(default)]
+    pub languages: Vec<LanguageName>,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct SourceEntry {
+    pub paths: Vec<String>,
+    /// What the values are: `input` (request data, the environment, the
+    /// command line, standard input; the default) or `network` (response
+    /// bodies, shared caches: untrusted for deserialising and evaluating).
+    #[serde(default)]
+    pub kind: SourceKindName,
+    /// The roots are globals, not imports (`process.env`, `XMLHttpRequest`).
+    #[serde(default)]
+    pub global: bool,
+    #[serde(default)]
+    pub languages: Vec<LanguageName>,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SourceKindName {
+    #[default]
+    Input,
+    Network,
+}
+
+/// The kinds of interpreter a sink feeds, which a sanitizer may make a
+/// value safe for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SinkKind {
+    Sql,
+    Shell,
+    Code,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct SanitizerEntry {
+    pub paths: Vec<String>,
+    /// The sinks its result is safe for (all when empty): `sql`, `shell`, `code`.
+    #[serde(default)]
+    pub sinks: Vec<SinkKind>,
+    /// The roots are globals, not imports (`JSON.stringify`).
+    #[serde(default)]
+    pub global: bool,
+    #[serde(default)]
+    pub languages: Vec<LanguageName>,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// How a call that runs a program takes its arguments.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ArgvForm {
+    /// A list: the program, then its arguments (`subprocess.run([…])`).
+    Sequence,
+    /// The program, then each argument (`create_subprocess_exec(p, a, b)`).
+    Varargs,
+    /// The program, then an array of arguments (`spawn(p, [a, b])`).
+    Array,
+    /// A builder: the program given here, arguments by `.arg(…)` and
+    /// `.args([…])` calls chained on it (`Command::new(p).arg(a)`).
+    Builder,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct ShellSinkEntry {
+    pub paths: Vec<String>,
+    /// Position of the command argument.
+    #[serde(default)]
+    pub arg: usize,
+    /// Keyword naming the command argument, when it may be passed by name.
+    #[serde(default)]
+    pub keyword: Option<String>,
+    /// The call runs a shell only when this option is true: a keyword
+    /// argument (`shell=True`) or a property of an options object
+    /// (`{ shell: true }`). Without it, the call always runs a shell.
+    #[serde(default)]
+    pub shell_option: Option<String>,
+    /// The call takes a program and its arguments in this form: with no
+    /// shell option set, it runs a shell only when the program is one
+    /// (`sh`, `bash`, `cmd`…) given a command with `-c` or `/C`.
+    #[serde(default)]
+    pub argv: Option<ArgvForm>,
+    /// The roots are globals, not imports.
+    #[serde(default)]
+    pub global: bool,
+    #[serde(default)]
+    pub languages: Vec<LanguageName>,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// What an eval sink does with its argument.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EvalKind {
+    /// Runs it as code.
+    #[default]
+    Code,
+    /// Deserialises it into objects whose loading can run code.
+    Deserialize,
+    /// Loads it as a native library.
+    Library,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct EvalSinkEntry {
+    pub paths: Vec<String>,
+    #[serde(default)]
+    pub kind: EvalKind,
+    /// Position of the code argument; `-1` for the last one (`new Function(a, b, body)`).
+    #[serde(default)]
+    pub arg: i64,
+    /// Keyword naming the code argument.
+    #[serde(default)]
+    pub keyword: Option<String>,
+    /// The call is safe when this keyword argument or option names one of
+    /// `safe-values` (`yaml.load(…, Loader=SafeLoader)`).
+    #[serde(default)]
+    pub safe_keyword: Option<String>,
+    #[serde(default)]
+    pub safe_values: Vec<String>,
+    /// Only a string argument is code (`setTimeout(fn, ms)` takes a
+    /// function too).
+    #[serde(default)]
+    pub strings_only: bool,
+    /// The roots are globals or builtins, not imports (`eval`, `Function`):
+    /// the pattern then matches the bare name, never a method of that name.
+    #[serde(default)]
+    pub global: bool,
     #[serde(default)]
     pub languages: Vec<LanguageName>,
     #[serde(default)]
@@ -577,6 +921,14 @@ impl Pattern {
             .copied()
     }
 
+    /// The first segment (called or not), or `*` when it is a wildcard.
+    fn root(&self) -> &str {
+        match self.segments.first() {
+            Some(Segment::Literal(literal)) => literal.trim_end_matches("()"),
+            _ => "*",
+        }
+    }
+
     fn last_literal(&self) -> &str {
         match self.segments.last() {
             Some(Segment::Literal(literal)) => literal,
@@ -681,19 +1033,129 @@ struct PathSet {
     languages: Vec<LanguageName>,
 }
 
+#[derive(Debug, Clone)]
+struct SourceSet {
+    patterns: Vec<Pattern>,
+    kind: SourceKindName,
+    global: bool,
+    languages: Vec<LanguageName>,
+}
+
+#[derive(Debug, Clone)]
+struct SanitizerSet {
+    patterns: Vec<Pattern>,
+    sinks: Vec<SinkKind>,
+    global: bool,
+    languages: Vec<LanguageName>,
+}
+
+/// A shell sink, compiled.
+#[derive(Debug, Clone)]
+pub struct ShellSink {
+    pub patterns: Vec<Pattern>,
+    pub arg: usize,
+    pub keyword: Option<String>,
+    pub shell_option: Option<String>,
+    pub argv: Option<ArgvForm>,
+    global: bool,
+    languages: Vec<LanguageName>,
+}
+
+/// An eval sink, compiled.
+#[derive(Debug, Clone)]
+pub struct EvalSink {
+    pub patterns: Vec<Pattern>,
+    pub kind: EvalKind,
+    pub arg: i64,
+    pub keyword: Option<String>,
+    pub safe_keyword: Option<String>,
+    pub safe_values: Vec<String>,
+    pub strings_only: bool,
+    global: bool,
+    languages: Vec<LanguageName>,
+}
+
+impl EvalSink {
+    /// The argument of `call` that holds the code.
+    pub fn code_argument<'call>(&self, call: &'call Call) -> Option<&'call crate::model::Arg> {
+        if let Some(keyword) = &self.keyword {
+            if let Some(arg) = call
+                .args
+                .iter()
+                .find(|arg| arg.keyword.as_deref() == Some(keyword.as_str()))
+            {
+                return Some(arg);
+            }
+        }
+        let positional: Vec<&crate::model::Arg> = call
+            .args
+            .iter()
+            .filter(|arg| arg.keyword.is_none())
+            .collect();
+        if self.arg < 0 {
+            let back = self.arg.unsigned_abs() as usize;
+            return positional
+                .len()
+                .checked_sub(back)
+                .and_then(|at| positional.get(at).copied());
+        }
+        positional.get(self.arg as usize).copied()
+    }
+}
+
+impl ShellSink {
+    /// The argument of `call` that holds the command.
+    pub fn command_argument<'call>(&self, call: &'call Call) -> Option<&'call crate::model::Arg> {
+        if let Some(keyword) = &self.keyword {
+            if let Some(arg) = call
+                .args
+                .iter()
+                .find(|arg| arg.keyword.as_deref() == Some(keyword.as_str()))
+            {
+                return Some(arg);
+            }
+        }
+        call.args
+            .iter()
+            .filter(|arg| arg.keyword.is_none())
+            .nth(self.arg)
+    }
+}
+
+/// Whether `text`/`resolved` matches one of `patterns`, a global set matching
+/// unresolved roots too.
+fn set_matches(patterns: &[Pattern], text: &str, resolved: bool, global: bool) -> bool {
+    patterns
+        .iter()
+        .any(|pattern| pattern.matches_text(text, resolved || global))
+}
+
 /// All catalogs, compiled and indexed.
 #[derive(Debug, Clone, Default)]
 pub struct Catalog {
     sql_sinks: Indexed<SqlSink>,
     star_selects: Indexed<StarSelect>,
-    sources: Vec<PathSet>,
-    sanitizers: Vec<PathSet>,
+    sources: Vec<SourceSet>,
+    /// The first segment of every source pattern (`*` for a wildcard), so
+    /// that most paths are told apart by one probe.
+    source_roots: std::collections::HashSet<String>,
+    sanitizers: Vec<SanitizerSet>,
+    shell_sinks: Indexed<ShellSink>,
+    eval_sinks: Indexed<EvalSink>,
     io_calls: Indexed<IoCall>,
     client_constructors: Vec<ClientConstructor>,
     blocking_calls: Indexed<BlockingCall>,
     offloads: Vec<PathSet>,
     http_apis: Indexed<HttpApi>,
     timeout_wrappers: Vec<PathSet>,
+    slow_calls: Indexed<SlowCall>,
+    row_reads: Indexed<RowRead>,
+    /// Hand-offs and offloads, indexed by name.
+    hand_offs: Indexed<PathSet>,
+    streaming_responses: Indexed<PathSet>,
+    queues: Vec<Queue>,
+    expensive_calls: Indexed<ExpensiveCall>,
+    memoizers: Vec<PathSet>,
 }
 
 impl Catalog {
@@ -775,10 +1237,12 @@ impl Catalog {
             );
         }
         for entry in &file.offload {
-            self.offloads.push(PathSet {
+            let set = PathSet {
                 patterns: compile(&entry.paths, "offload")?,
                 languages: entry.languages.clone(),
-            });
+            };
+            self.hand_offs.add(called_names(&set.patterns), set.clone());
+            self.offloads.push(set);
         }
         for entry in &file.io_call {
             let patterns = compile(&entry.paths, "io-call")?;
@@ -858,17 +1322,156 @@ impl Catalog {
                 languages: entry.languages.clone(),
             });
         }
+        for entry in &file.slow_call {
+            let patterns = compile(&entry.paths, "slow-call")?;
+            let argument = if entry.argument.is_empty() {
+                Vec::new()
+            } else {
+                compile(&entry.argument, "slow-call")?
+            };
+            let names = called_names(&patterns);
+            self.slow_calls.add(
+                names,
+                SlowCall {
+                    patterns,
+                    what: entry.what.clone(),
+                    scale: entry.scale,
+                    argument,
+                    file_mentions: entry.file_mentions.clone(),
+                    languages: entry.languages.clone(),
+                },
+            );
+        }
+        for entry in &file.expensive_call {
+            let patterns = compile(&entry.paths, "expensive-call")?;
+            let names = called_names(&patterns);
+            self.expensive_calls.add(
+                names,
+                ExpensiveCall {
+                    patterns,
+                    kind: entry.kind,
+                    what: entry.what.clone(),
+                    instead: entry.instead.clone(),
+                    global: entry.global,
+                    languages: entry.languages.clone(),
+                },
+            );
+        }
+        for entry in &file.row_read {
+            let patterns = compile(&entry.paths, "row-read")?;
+            let names = called_names(&patterns);
+            self.row_reads.add(
+                names,
+                RowRead {
+                    patterns,
+                    bounded_by: entry
+                        .bounded_by
+                        .iter()
+                        .map(|names| names.split('.').map(str::to_string).collect())
+                        .collect(),
+                    limit_keys: entry.limit_keys.clone(),
+                    sql: entry.sql,
+                    languages: entry.languages.clone(),
+                },
+            );
+        }
+        for entry in &file.hand_off {
+            let patterns = compile(&entry.paths, "hand-off")?;
+            let names = called_names(&patterns);
+            let set = PathSet {
+                patterns,
+                languages: entry.languages.clone(),
+            };
+            self.hand_offs.add(names, set);
+        }
+        for entry in &file.streaming_response {
+            let patterns = compile(&entry.paths, "streaming-response")?;
+            let names = called_names(&patterns);
+            let set = PathSet {
+                patterns,
+                languages: entry.languages.clone(),
+            };
+            self.streaming_responses.add(names, set);
+        }
+        for entry in &file.queue {
+            self.queues.push(Queue {
+                name: entry.name.clone(),
+                enqueue: entry.enqueue.clone(),
+                imports: entry.imports.clone(),
+                calls: if entry.calls.is_empty() {
+                    Vec::new()
+                } else {
+                    compile(&entry.calls, "queue")?
+                },
+                languages: entry.languages.clone(),
+            });
+        }
+        for entry in &file.memoizer {
+            self.memoizers.push(PathSet {
+                patterns: compile(&entry.paths, "memoizer")?,
+                languages: entry.languages.clone(),
+            });
+        }
         for entry in &file.source {
-            self.sources.push(PathSet {
-                patterns: compile(&entry.paths, "source")?,
+            let patterns = compile(&entry.paths, "source")?;
+            for pattern in &patterns {
+                self.source_roots.insert(pattern.root().to_string());
+            }
+            self.sources.push(SourceSet {
+                patterns,
+                kind: entry.kind,
+                global: entry.global,
                 languages: entry.languages.clone(),
             });
         }
         for entry in &file.sanitizer {
-            self.sanitizers.push(PathSet {
+            self.sanitizers.push(SanitizerSet {
                 patterns: compile(&entry.paths, "sanitizer")?,
+                sinks: entry.sinks.clone(),
+                global: entry.global,
                 languages: entry.languages.clone(),
             });
+        }
+        for entry in &file.shell_sink {
+            let patterns = compile(&entry.paths, "shell-sink")?;
+            let names = called_names(&patterns);
+            self.shell_sinks.add(
+                names,
+                ShellSink {
+                    patterns,
+                    arg: entry.arg,
+                    keyword: entry.keyword.clone(),
+                    shell_option: entry.shell_option.clone(),
+                    argv: entry.argv,
+                    global: entry.global,
+                    languages: entry.languages.clone(),
+                },
+            );
+        }
+        for entry in &file.eval_sink {
+            let patterns = compile(&entry.paths, "eval-sink")?;
+            if entry.safe_keyword.is_some() == entry.safe_values.is_empty() {
+                return Err(CatalogError {
+                    origin: origin.to_string(),
+                    message: "in `[[eval-sink]]`: `safe-keyword` and `safe-values` go together"
+                        .to_string(),
+                });
+            }
+            let names = called_names(&patterns);
+            self.eval_sinks.add(
+                names,
+                EvalSink {
+                    patterns,
+                    kind: entry.kind,
+                    arg: entry.arg,
+                    keyword: entry.keyword.clone(),
+                    safe_keyword: entry.safe_keyword.clone(),
+                    safe_values: entry.safe_values.clone(),
+                    strings_only: entry.strings_only,
+                    global: entry.global,
+                    languages: entry.languages.clone(),
+                },
+            );
         }
         Ok(())
     }
@@ -1009,6 +1612,44 @@ impl Catalog {
         telling_names(self.http_apis.iter().flat_map(|api| api.patterns.iter()))
     }
 
+    /// The expensive work a call with this path does, if the catalogs know it.
+    pub fn expensive_call(&self, path: &CallPath, language: Language) -> Option<&ExpensiveCall> {
+        // `render = compile(…); render(…)`: a call of what a call returned.
+        if path.text.ends_with("()") {
+            return None;
+        }
+        let text = path.text.as_str();
+        let name = text.rsplit('.').next().unwrap_or("");
+        self.expensive_calls.named(name).find(|entry| {
+            applies(&entry.languages, language)
+                && entry
+                    .patterns
+                    .iter()
+                    .any(|pattern| pattern.matches_text(text, path.resolved || entry.global))
+        })
+    }
+
+    /// Names that an expensive call's file certainly contains.
+    pub fn expensive_call_names(&self) -> Vec<String> {
+        telling_names(
+            self.expensive_calls
+                .iter()
+                .flat_map(|entry| entry.patterns.iter()),
+        )
+    }
+
+    /// Whether a call with this path caches what its callback makes.
+    pub fn is_memoizer(&self, path: &CallPath, language: Language) -> bool {
+        let text = path.text.trim_end_matches("()");
+        self.memoizers.iter().any(|set| {
+            applies(&set.languages, language)
+                && set
+                    .patterns
+                    .iter()
+                    .any(|pattern| pattern.matches_text(text, path.resolved))
+        })
+    }
+
     /// Whether a call with this path runs its arguments off the event loop.
     pub fn is_offload(&self, path: &CallPath, language: Language) -> bool {
         let text = path.text.trim_end_matches("()");
@@ -1021,29 +1662,215 @@ impl Catalog {
         })
     }
 
-    /// Whether an expression with this path carries outside input.
-    pub fn is_source(&self, path: &CallPath, language: Language) -> bool {
-        self.sources.iter().any(|set| {
+    /// The slow work `call` does, if the catalogs know it. `source` is the
+    /// file's text, for entries that need the file to mention a name.
+    pub fn slow_call(&self, call: &Call, language: Language, source: &str) -> Option<&SlowCall> {
+        let text = call.path.text.trim_end_matches("()");
+        let name = text.rsplit('.').next().unwrap_or("");
+        self.slow_calls.named(name).find(|entry| {
+            applies(&entry.languages, language)
+                && entry
+                    .patterns
+                    .iter()
+                    .any(|pattern| pattern.matches_text(text, call.path.resolved))
+                && (entry.argument.is_empty()
+                    || call
+                        .args
+                        .iter()
+                        .any(|arg| made_by(&arg.value, &entry.argument)))
+                && entry
+                    .file_mentions
+                    .as_deref()
+                    .is_none_or(|word| source.contains(word))
+        })
+    }
+
+    /// The slow work a function does when it is passed, not called
+    /// (`asyncio.to_thread(subprocess.run, …)`): entries that need no
+    /// particular argument.
+    pub fn slow_function(&self, path: &CallPath, language: Language) -> Option<&SlowCall> {
+        if path.text.ends_with("()") {
+            return None;
+        }
+        let name = path.name();
+        self.slow_calls.named(name).find(|entry| {
+            applies(&entry.languages, language)
+                && entry.argument.is_empty()
+                && entry.file_mentions.is_none()
+                && entry.scale == SlowScale::Fixed
+                && entry
+                    .patterns
+                    .iter()
+                    .any(|pattern| pattern.matches_text(&path.text, path.resolved))
+        })
+    }
+
+    /// Names that a slow call's file certainly contains: for an entry that
+    /// needs an argument or a word in the file, that (`**.send` is in most
+    /// files, `flask_mail` is not).
+    pub fn slow_call_names(&self) -> Vec<String> {
+        let mut names = telling_names(
+            self.slow_calls
+                .iter()
+                .filter(|entry| entry.file_mentions.is_none())
+                .flat_map(|entry| {
+                    if entry.argument.is_empty() {
+                        entry.patterns.iter()
+                    } else {
+                        entry.argument.iter()
+                    }
+                }),
+        );
+        names.extend(
+            self.slow_calls
+                .iter()
+                .filter_map(|entry| entry.file_mentions.clone()),
+        );
+        names.sort();
+        names.dedup();
+        names
+    }
+
+    /// The row read a call with this path (`()` stripped or not) makes.
+    pub fn row_read(
+        &self,
+        path_text: &str,
+        resolved: bool,
+        language: Language,
+    ) -> Option<&RowRead> {
+        let text = path_text.trim_end_matches("()");
+        let name = text.rsplit('.').next().unwrap_or("");
+        self.row_reads.named(name).find(|entry| {
+            applies(&entry.languages, language)
+                && entry
+                    .patterns
+                    .iter()
+                    .any(|pattern| pattern.matches_text(text, resolved))
+        })
+    }
+
+    /// Whether a call with this path runs the work given to it elsewhere:
+    /// a `hand-off`, or an `offload` to a thread.
+    pub fn is_hand_off(&self, path: &CallPath, language: Language) -> bool {
+        let text = path.text.trim_end_matches("()");
+        let name = text.rsplit('.').next().unwrap_or("");
+        self.hand_offs.named(name).any(|set| {
             applies(&set.languages, language)
                 && set
                     .patterns
                     .iter()
-                    .any(|pattern| pattern.matches_prefix_of(&path.text, path.resolved))
+                    .any(|pattern| pattern.matches_text(text, path.resolved))
         })
     }
 
-    /// Whether a value with this path was made safe (`shlex.quote(x)`).
+    /// Whether a call with this path is a response that streams.
+    pub fn is_streaming_response(&self, path: &CallPath, language: Language) -> bool {
+        let text = path.text.trim_end_matches("()");
+        let name = text.rsplit('.').next().unwrap_or("");
+        self.streaming_responses.named(name).any(|set| {
+            applies(&set.languages, language)
+                && set
+                    .patterns
+                    .iter()
+                    .any(|pattern| pattern.matches_text(text, path.resolved))
+        })
+    }
+
+    /// The job queues of a language, in catalog order.
+    pub fn queues(&self, language: Language) -> impl Iterator<Item = &Queue> {
+        self.queues
+            .iter()
+            .filter(move |queue| applies(&queue.languages, language))
+    }
+
+    /// Whether an expression with this path carries outside input.
+    pub fn is_source(&self, path: &CallPath, language: Language) -> bool {
+        self.source_kind(path, language) == Some(SourceKindName::Input)
+    }
+
+    /// What an expression with this path reads from outside, if anything.
+    pub fn source_kind(&self, path: &CallPath, language: Language) -> Option<SourceKindName> {
+        let root = path.text.split('.').next().unwrap_or("");
+        let root = root.trim_end_matches("()");
+        if !self.source_roots.contains(root) && !self.source_roots.contains("*") {
+            return None;
+        }
+        self.sources
+            .iter()
+            .find(|set| {
+                applies(&set.languages, language)
+                    && set.patterns.iter().any(|pattern| {
+                        pattern.matches_prefix_of(&path.text, path.resolved || set.global)
+                    })
+            })
+            .map(|set| set.kind)
+    }
+
+    /// Whether a value with this path was made safe for any sink
+    /// (`shlex.quote(x)`).
     pub fn is_sanitizer(&self, path: &CallPath, language: Language) -> bool {
+        [SinkKind::Sql, SinkKind::Shell, SinkKind::Code]
+            .into_iter()
+            .any(|kind| self.is_sanitizer_for(path, language, kind))
+    }
+
+    /// Whether a value with this path was made safe for sinks of `kind`.
+    pub fn is_sanitizer_for(&self, path: &CallPath, language: Language, kind: SinkKind) -> bool {
         let Some(called) = path.text.strip_suffix("()") else {
             return false;
         };
         self.sanitizers.iter().any(|set| {
             applies(&set.languages, language)
-                && set
-                    .patterns
-                    .iter()
-                    .any(|pattern| pattern.matches_text(called, path.resolved))
+                && (set.sinks.is_empty() || set.sinks.contains(&kind))
+                && set_matches(&set.patterns, called, path.resolved, set.global)
         })
+    }
+
+    /// The shell sinks `call` matches.
+    pub fn shell_sinks<'a>(
+        &'a self,
+        call: &'a Call,
+        language: Language,
+    ) -> impl Iterator<Item = &'a ShellSink> + 'a {
+        // A call of what a call returned (`Function(code)()`) is not the sink.
+        let text = call.path.text.as_str();
+        let name = text.rsplit('.').next().unwrap_or("");
+        self.shell_sinks.named(name).filter(move |sink| {
+            applies(&sink.languages, language)
+                && set_matches(&sink.patterns, text, call.path.resolved, sink.global)
+        })
+    }
+
+    /// The eval sinks `call` matches.
+    pub fn eval_sinks<'a>(
+        &'a self,
+        call: &'a Call,
+        language: Language,
+    ) -> impl Iterator<Item = &'a EvalSink> + 'a {
+        let text = call.path.text.as_str();
+        let name = text.rsplit('.').next().unwrap_or("");
+        self.eval_sinks.named(name).filter(move |sink| {
+            applies(&sink.languages, language)
+                && set_matches(&sink.patterns, text, call.path.resolved, sink.global)
+        })
+    }
+
+    /// Names a file with a shell sink certainly contains.
+    pub fn shell_sink_names(&self) -> Vec<String> {
+        telling_names(
+            self.shell_sinks
+                .iter()
+                .flat_map(|entry| entry.patterns.iter()),
+        )
+    }
+
+    /// Names a file with an eval sink certainly contains.
+    pub fn eval_sink_names(&self) -> Vec<String> {
+        telling_names(
+            self.eval_sinks
+                .iter()
+                .flat_map(|entry| entry.patterns.iter()),
+        )
     }
 
     /// One name per round-trip pattern that any call it matches has written
@@ -1087,7 +1914,27 @@ impl Catalog {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.sql_sinks.is_empty() && self.star_selects.is_empty()
+        self.sql_sinks.is_empty()
+            && self.star_selects.is_empty()
+            && self.shell_sinks.is_empty()
+            && self.eval_sinks.is_empty()
+    }
+}
+
+/// Whether a value (or one of its alternatives) was made by a call or
+/// constructor matching one of `patterns` (`new SendEmailCommand(…)`).
+fn made_by(value: &Value, patterns: &[Pattern]) -> bool {
+    match value {
+        Value::Path(path) => {
+            path.text.ends_with("()") && {
+                let text = path.text.trim_end_matches("()");
+                patterns
+                    .iter()
+                    .any(|pattern| pattern.matches_text(text, path.resolved))
+            }
+        }
+        Value::OneOf(values) => values.iter().any(|each| made_by(each, patterns)),
+        _ => false,
     }
 }
 

@@ -91,10 +91,20 @@ impl Needles {
         if names.is_empty() {
             return None;
         }
-        let alternatives: Vec<String> = names.iter().map(|name| regex::escape(name)).collect();
+        // A word boundary only where the name has a word character: `\b`
+        // before `@sendgrid/mail` would need a letter before the `@`.
+        let is_word = |c: char| c.is_alphanumeric() || c == '_';
+        let alternatives: Vec<String> = names
+            .iter()
+            .map(|name| {
+                let before = if name.starts_with(is_word) { r"\b" } else { "" };
+                let after = if name.ends_with(is_word) { r"\b" } else { "" };
+                format!("{before}{}{after}", regex::escape(name))
+            })
+            .collect();
         Some(Needles {
             literals: Vec::new(),
-            patterns: vec![format!(r"\b(?:{})\b", alternatives.join("|"))],
+            patterns: vec![format!("(?:{})", alternatives.join("|"))],
         })
     }
 }
@@ -536,6 +546,23 @@ impl Engine {
         outcome
     }
 
+    /// The catalogs' answer to which call paths carry untrusted data, for
+    /// the front ends.
+    fn source_oracle(
+        &self,
+        language: Language,
+    ) -> impl Fn(&crate::model::CallPath) -> Option<crate::lang::SourceKind> + Sync + '_ {
+        move |path| {
+            self.settings
+                .catalog
+                .source_kind(path, language)
+                .map(|kind| match kind {
+                    crate::catalog::SourceKindName::Input => crate::lang::SourceKind::Input,
+                    crate::catalog::SourceKindName::Network => crate::lang::SourceKind::Remote,
+                })
+        }
+    }
+
     /// Analyses source text, within the per-file budget.
     pub fn check_source(&self, display: &str, language: Language, source: &str) -> FileOutcome {
         let started = Instant::now();
@@ -549,9 +576,12 @@ impl Engine {
                     return None;
                 }
                 let lowering = Instant::now();
+                let oracle = self.source_oracle(language);
                 let model = match tree {
-                    Some(tree) => crate::lang::lower_tree(language, &tree, source),
-                    None => crate::lang::lower(language, source),
+                    Some(tree) => {
+                        crate::lang::lower_tree_with(language, &tree, source, Some(&oracle))
+                    }
+                    None => crate::lang::lower_with(language, source, Some(&oracle)),
                 };
                 timings.lower = lowering.elapsed();
                 Some(model)
@@ -573,7 +603,8 @@ impl Engine {
         let model = if self.may_match(document.text()) {
             Lowered::from(catch_unwind(AssertUnwindSafe(|| {
                 document.parse();
-                Some(document.lower())
+                let oracle = self.source_oracle(document.language());
+                Some(document.lower_with(Some(&oracle)))
             })))
         } else {
             Lowered::NotParsed
@@ -1047,5 +1078,15 @@ mod tests {
             engine(Duration::from_secs(60)).check_source("a.py", Language::Python, "x = 1\n");
         assert_eq!(outcome.findings.len(), 1);
         assert!(outcome.notices.is_empty());
+    }
+
+    #[test]
+    fn needle_words_match_names_that_start_with_punctuation() {
+        let needles =
+            Needles::words(&["@sendgrid/mail".to_string(), "subprocess".to_string()]).unwrap();
+        let pattern = regex::Regex::new(&needles.patterns[0]).unwrap();
+        assert!(pattern.is_match("const sgMail = require('@sendgrid/mail');"));
+        assert!(pattern.is_match("import subprocess"));
+        assert!(!pattern.is_match("import subprocessing"));
     }
 }

@@ -113,6 +113,18 @@ pub struct FileModel {
     /// (`describe(…)`, `it(…)`, `test(…)`, `beforeAll(…)`). Whether a whole
     /// file is a test is decided from its path (`RuleContext::path`).
     pub test_code: Vec<Span>,
+    /// Plain names read as values (not called, not assigned to), in source
+    /// order: with `assignments`, which names a value depends on and where
+    /// they got theirs (a loop-invariant argument, a value made of constants).
+    pub name_reads: Vec<NameRead>,
+    /// Where names get their values, in source order: assignments,
+    /// declarations, pattern bindings, and stores into what a name holds.
+    /// Loop bindings and plain parameters are in `loops` and `functions`.
+    pub assignments: Vec<Assignment>,
+    /// The arms of conditionals (`if`/`else`, `match`, `switch`, and a
+    /// `try` body with its handlers), in source order: two calls in
+    /// different arms of one conditional do not both run to completion.
+    pub arms: Vec<Arm>,
 }
 
 /// `target = value` where the target is an attribute or field.
@@ -131,6 +143,66 @@ pub struct AttributeWrite {
     pub value: Value,
     pub value_span: Span,
     pub function: Option<FunctionId>,
+}
+
+/// A name read as a value. Its text (the span's) is the name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NameRead {
+    pub span: Span,
+    /// Where the front end found the name bound, at the point of the read.
+    pub scope: NameScope,
+    pub function: Option<FunctionId>,
+}
+
+/// Where a name read was bound.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NameScope {
+    /// In a function (the reading one or one around it): a parameter, a
+    /// local variable, a loop or pattern binding.
+    Local,
+    /// At module level: a module variable or constant, a function, a class.
+    Module,
+    /// An import, with the path it stands for (`flask.request`).
+    Import(String),
+    /// Nowhere in the file: a builtin or a global (`open`, `process`).
+    Global,
+}
+
+/// A place where a name gets a value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Assignment {
+    /// The name given a value (its text is the name); for a store
+    /// (`cache[key] = …`, `self.x = …`), the root name stored into.
+    pub target: Span,
+    /// The expression the value is computed from: the right-hand side, the
+    /// value a pattern takes apart (`match x {…}`, `if let … = x`, `with x
+    /// as y`). `None` when the value comes from elsewhere (a destructured
+    /// parameter, a caught exception).
+    pub value: Option<Span>,
+    pub kind: AssignmentKind,
+    pub function: Option<FunctionId>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AssignmentKind {
+    /// `x = v`, `let x = v`, a declaration or a pattern binding: the name
+    /// holds the new value.
+    Bind,
+    /// `x += v`, `x ??= v`, `x++`: the new value is made from the old one.
+    Update,
+    /// `x[k] = v`, `x.field = v`: what the name holds is changed.
+    Store,
+}
+
+/// One arm of a conditional.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Arm {
+    /// Identifies the conditional within the file; arms of one conditional share it.
+    pub conditional: u32,
+    pub span: Span,
+    /// The arm ends by leaving (`return`, `raise`/`throw`, `break`,
+    /// `continue`): code after the conditional does not run after it.
+    pub exits: bool,
 }
 
 /// An ORM model class and its relation fields: reading one on a row loads
@@ -232,6 +304,9 @@ pub struct Loop {
     /// display (`("a", "b")`, `[user, admin]`): the loop runs a fixed number
     /// of times, whatever the data.
     pub over_literal: bool,
+    /// What is iterated is a constant collection: written out, a module
+    /// constant, or made from one (`[t for t in TABLES if t in wanted]`).
+    pub over_constant: bool,
     pub is_async: bool,
     pub function: Option<FunctionId>,
     pub parent: Option<LoopId>,
@@ -289,6 +364,17 @@ pub struct Call {
     /// are calls, parameters' attributes or imports have none; a parameter
     /// itself gives its declaration's span.
     pub receiver_defined_at: Option<Span>,
+    /// The function of this file it calls, when it names one.
+    pub target: Option<CallTarget>,
+}
+
+/// A call to a function defined in the same file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CallTarget {
+    pub function: FunctionId,
+    /// The parameter the first positional argument binds to: 1 for a method
+    /// called on its receiver whose parameter 0 is `self`.
+    pub first_param: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -302,6 +388,9 @@ pub struct Arg {
     /// bound to, as [`Call::receiver_defined_at`]: an object handed to a
     /// helper of the file can be followed into it.
     pub defined_at: Option<Span>,
+    /// Where the argument's value comes from, as a whole (for a string, the
+    /// worst of its holes).
+    pub origin: Origin,
 }
 
 /// The key under which [`Value::Object`] keeps a spread.
@@ -315,8 +404,10 @@ pub enum Value {
     /// A number or a value known to be numeric; the integer when it is
     /// written as one (`0`, `6_000`, `0x10`).
     Number(Option<i64>),
-    /// `True`, `None`, `null`, `undefined`…
+    /// `None`, `null`, `undefined`, the result of a comparison…
     Literal,
+    /// `True`/`true` or `False`/`false`, written out.
+    Bool(bool),
     /// A list, tuple, array or set literal.
     Sequence(Vec<Value>),
     /// An object or dict literal with the keys that are plain names or
@@ -384,27 +475,102 @@ pub struct Hole {
     pub defined_at: Option<Span>,
 }
 
-/// Where a spliced value comes from, as far as one function can tell.
+/// Where a spliced value comes from, as far as the file can tell.
+///
+/// Origins form a lattice ordered by how much an attacker may control the
+/// value (`worse` in the lowering keeps the higher of two); the data they
+/// carry lets rules explain and follow a value: the span where untrusted
+/// data entered, or which parameters of the enclosing function it came
+/// from (so a call in the same file can pass its arguments' taint in).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Origin {
     /// Literal text or a constant whose text was not known (a constant from
-    /// another module, placeholders joined from constants).
+    /// another module, placeholders joined from constants, a lookup in a
+    /// constant table, a value an allow-list check admitted).
     Constant,
-    /// A number: a numeric literal, a numeric conversion, a numeric-typed parameter.
+    /// A number: a numeric literal, a numeric conversion, a numeric-typed
+    /// parameter or field.
     Numeric,
-    /// Derived from a loop's binding.
-    Loop,
-    /// A parameter of the enclosing function.
-    Param,
-    /// A parameter of a request handler that carries request input.
-    Input,
     Unknown,
+    /// Data read from the network (an HTTP response body, a shared cache):
+    /// untrusted for deserialising and evaluating, not request input. The
+    /// span is where it was read.
+    Remote(Span),
+    /// Derived from a loop's binding over something of unknown origin.
+    Loop,
+    /// Derived from these parameters of this function (the enclosing one,
+    /// or a function around the closure it is used in).
+    Param(FunctionId, Params),
+    /// Request input, the environment, the command line or standard input:
+    /// a handler's request parameter or a catalogued source. The span is
+    /// where it entered (the parameter, the `request.args.get(…)` read).
+    Input(Span),
+}
+
+/// A set of parameter positions (the first 64).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Params(pub u64);
+
+impl Params {
+    pub fn of(index: usize) -> Params {
+        Params(1u64.checked_shl(index as u32).unwrap_or(0))
+    }
+
+    pub fn union(self, other: Params) -> Params {
+        Params(self.0 | other.0)
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    /// The positions in the set, in order.
+    pub fn iter(self) -> impl Iterator<Item = usize> {
+        (0..64).filter(move |index| self.0 & (1u64 << index) != 0)
+    }
+}
+
+/// An origin without its data, for comparisons and messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum OriginKind {
+    Constant,
+    Numeric,
+    Unknown,
+    Remote,
+    Loop,
+    Param,
+    Input,
 }
 
 impl Origin {
+    pub fn kind(self) -> OriginKind {
+        match self {
+            Origin::Constant => OriginKind::Constant,
+            Origin::Numeric => OriginKind::Numeric,
+            Origin::Unknown => OriginKind::Unknown,
+            Origin::Remote(_) => OriginKind::Remote,
+            Origin::Loop => OriginKind::Loop,
+            Origin::Param(..) => OriginKind::Param,
+            Origin::Input(_) => OriginKind::Input,
+        }
+    }
+
     /// Constants and numbers cannot carry an attack.
     pub fn is_clean(self) -> bool {
         matches!(self, Origin::Constant | Origin::Numeric)
+    }
+
+    /// Request input or a parameter: data a caller or a client chose.
+    pub fn is_tainted(self) -> bool {
+        matches!(self, Origin::Input(_) | Origin::Param(..) | Origin::Loop)
+    }
+
+    /// Where untrusted data entered, for request input and network reads.
+    pub fn source(self) -> Option<Span> {
+        match self {
+            Origin::Input(span) | Origin::Remote(span) => Some(span),
+            _ => None,
+        }
     }
 }
 

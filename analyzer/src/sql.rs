@@ -279,7 +279,10 @@ mod tests {
                 crate::model::Part::Hole(crate::model::Hole {
                     span: Default::default(),
                     text: "table".into(),
-                    origin: crate::model::Origin::Param,
+                    origin: crate::model::Origin::Param(
+                        crate::model::FunctionId(0),
+                        crate::model::Params::of(0),
+                    ),
                     path: None,
                     defined_at: None,
                 }),

@@ -13,6 +13,7 @@ mod resilience;
 mod security;
 pub mod settings;
 mod sql_sinks;
+mod taint;
 mod test_code;
 
 /// The built-in catalogs, by file name.
@@ -30,6 +31,8 @@ pub const CATALOGS: &[(&str, &str)] = &[
     ("io-calls.toml", include_str!("../catalogs/io-calls.toml")),
     ("blocking.toml", include_str!("../catalogs/blocking.toml")),
     ("clients.toml", include_str!("../catalogs/clients.toml")),
+    ("slow-work.toml", include_str!("../catalogs/slow-work.toml")),
+    ("expensive.toml", include_str!("../catalogs/expensive.toml")),
     (
         "http-clients.toml",
         include_str!("../catalogs/http-clients.toml"),
@@ -38,6 +41,8 @@ pub const CATALOGS: &[(&str, &str)] = &[
         "sanitizers.toml",
         include_str!("../catalogs/sanitizers.toml"),
     ),
+    ("shell.toml", include_str!("../catalogs/shell.toml")),
+    ("eval.toml", include_str!("../catalogs/eval.toml")),
 ];
 
 /// Every rule, in documentation order.
@@ -47,7 +52,11 @@ pub fn all_rules() -> &'static [&'static dyn Rule] {
         &perf::n_plus_one::NPlusOne,
         &perf::blocking_in_async::BlockingInAsync,
         &perf::missing_pool::MissingPool,
+        &perf::slow_work_in_handler::SlowWorkInHandler,
+        &perf::missing_cache::MissingCache,
         &security::sql_injection::SqlInjection,
+        &security::command_injection::CommandInjection,
+        &security::code_injection::CodeInjection,
         &resilience::missing_timeout::MissingTimeout,
     ]
 }
@@ -168,6 +177,43 @@ mod tests {
     }
 
     #[test]
+    fn sql_rules_need_a_statement_or_a_call_to_a_fragment_sink() {
+        use snag_analyzer::engine::{Engine, Settings};
+        use snag_analyzer::finding::Confidence;
+        use snag_analyzer::source::Exclusions;
+        let selected = ["select-star".to_string(), "sql-injection".to_string()];
+        let engine = Engine::new(Settings {
+            rules: select_rules(Some(&selected), &[]).unwrap(),
+            catalog: default_catalog().unwrap(),
+            severity_overrides: Vec::new(),
+            min_confidence: Confidence::Medium,
+            exclusions: Exclusions::none(),
+            report_unused_suppressions: false,
+            root: std::path::PathBuf::from("."),
+            fingerprint_root: None,
+            file_budget: snag_analyzer::engine::DEFAULT_FILE_BUDGET,
+        });
+        for kept in [
+            "q = session.execute(text(f\"DELETE FROM t WHERE id = {x}\"))\n",
+            "rows = Book.objects.raw (query)\n",
+            "let rows = sqlx::query::<Postgres>(&q);\n",
+            "const rows = await db.query<Row>(q);\n",
+            "const rows = await sql`SELECT 1`;\n",
+            "knex('t').whereRaw(clause)\n",
+            "cur.execute(\"select id from t\")\n",
+        ] {
+            assert!(engine.may_match(kept), "{kept}");
+        }
+        for skipped in [
+            "qs = Book.objects.select_related('author')\n",
+            "text = render(context)\nhelp_text = 'a raw value'\n",
+            "def query_string(request):\n    return request.GET.urlencode()\n",
+        ] {
+            assert!(!engine.may_match(skipped), "{skipped}");
+        }
+    }
+
+    #[test]
     fn every_rule_documents_the_five_sections() {
         for rule in all_rules() {
             let docs = rule.meta().docs;
@@ -202,8 +248,11 @@ mod tests {
     #[test]
     fn selection_by_pack_and_id() {
         let security = select_rules(Some(&["security".to_string()]), &[]).unwrap();
-        assert_eq!(security.len(), 1);
-        assert_eq!(security[0].meta().id, "sql-injection");
+        let ids: Vec<&str> = security.iter().map(|rule| rule.meta().id).collect();
+        assert_eq!(
+            ids,
+            ["sql-injection", "command-injection", "code-injection"]
+        );
         let resilience = select_rules(Some(&["resilience".to_string()]), &[]).unwrap();
         assert_eq!(resilience.len(), 1);
         assert_eq!(resilience[0].meta().id, "missing-timeout");
@@ -211,12 +260,18 @@ mod tests {
             None,
             &[
                 "perf".to_string(),
-                "sql-injection".to_string(),
+                "security".to_string(),
                 "resilience".to_string(),
             ],
         )
         .unwrap();
         assert!(none.is_empty());
+        let two = select_rules(
+            Some(&["security".to_string()]),
+            &["sql-injection".to_string()],
+        )
+        .unwrap();
+        assert_eq!(two[0].meta().id, "command-injection");
         assert!(select_rules(Some(&["n-plus-two".to_string()]), &[]).is_err());
     }
 }

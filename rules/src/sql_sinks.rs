@@ -39,11 +39,26 @@ pub(crate) fn sql_uses<'a>(context: &'a RuleContext<'a>) -> Vec<SqlUse<'a>> {
 }
 
 /// What a file needs for a SQL rule to find anything: a string that starts
-/// like a SQL statement, or a call to a sink that takes fragments.
+/// like a SQL statement, or a call to a sink that takes fragments. A call is
+/// the name as a whole word, then the argument list or a tagged template:
+/// `text(`, `raw (`, `query!(`, `query::<T>(`, `query<Row>(`, `sql\``
+/// (`select_related(` or a variable named `text` do not count).
 pub(crate) fn sql_needles(catalog: &Catalog) -> Needles {
+    let mut patterns = vec![SQL_TEXT_START.to_string()];
+    let names: Vec<String> = catalog
+        .fragment_names()
+        .iter()
+        .map(|name| regex::escape(name))
+        .collect();
+    if !names.is_empty() {
+        patterns.push(format!(
+            r"\b(?:{})\s*(?:!\s*)?(?:(?:::)?<[^()\n]*>\s*)?[(`]",
+            names.join("|")
+        ));
+    }
     Needles {
-        literals: catalog.fragment_names(),
-        patterns: vec![SQL_TEXT_START.to_string()],
+        literals: Vec::new(),
+        patterns,
     }
 }
 

@@ -116,13 +116,19 @@ impl Document {
     /// The model of the current text, lowered from the tree when it is a
     /// parse of the text (after [`Document::parse`]), else parsed afresh.
     pub fn lower(&self) -> FileModel {
+        self.lower_with(None)
+    }
+
+    /// [`Document::lower`], with the engine's answer to which call paths
+    /// carry untrusted data.
+    pub fn lower_with(&self, sources: Option<super::SourceOracle<'_>>) -> FileModel {
         match (&self.tree, self.parsed) {
-            (Some(tree), true) => super::lower_tree(self.language, tree, &self.text),
+            (Some(tree), true) => super::lower_tree_with(self.language, tree, &self.text, sources),
             (None, true) => FileModel {
                 syntax_errors: vec![Span::new(0, self.text.len())],
                 ..FileModel::default()
             },
-            (_, false) => super::lower(self.language, &self.text),
+            (_, false) => super::lower_with(self.language, &self.text, sources),
         }
     }
 

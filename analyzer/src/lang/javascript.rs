@@ -20,14 +20,15 @@ use std::collections::HashMap;
 use tree_sitter::{Node, Tree};
 
 use crate::lang::lowering::{
-    append, argument_origin, concat, is_numeric_annotation, join_origin, looks_constant,
-    member_origin, one_of, shape_origin, worse, AttributeWriteSpec, Binding, CallSpec, Eval,
-    FunctionSpec, LoopSpec, Lowering, ParamSpec, ShapeBuilder, MAX_DEPTH,
+    append, argument_origin, concat, is_numeric_annotation, join_origin, join_shapes,
+    looks_constant, member_origin, one_of, shape_origin, worse, AttributeWriteSpec, Binding,
+    CallSpec, CalleeRef, Eval, FunctionSpec, LoopSpec, Lowering, ParamSpec, ShapeBuilder,
+    SourceOracle, MAX_DEPTH,
 };
 use crate::lang::{named_children, node_text, span, unescape};
 use crate::model::{
-    Arg, CallPath, FileModel, FunctionId, Handler, Language, LoopKind, Origin, Param, Part, Span,
-    Value,
+    Arg, AssignmentKind, CallPath, FileModel, FunctionId, Handler, Language, LoopKind, Origin,
+    Param, Params, Part, Span, Value,
 };
 
 /// A call path longer than this stops growing (its prefix is dropped), so that
@@ -87,6 +88,9 @@ const ITERATION_METHODS: &[&str] = &[
 ];
 /// Next.js app-router handlers are exported functions named after the method.
 const NEXT_METHODS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
+/// Next.js pages-router data functions that run on every request for a
+/// page; their parameter is the request context.
+const NEXT_REQUEST_FUNCTIONS: &[&str] = &["getServerSideProps"];
 /// NestJS method decorators that make a controller method a route handler.
 const NEST_ROUTE_DECORATORS: &[&str] = &[
     "Get", "Post", "Put", "Patch", "Delete", "All", "Head", "Options",
@@ -111,13 +115,18 @@ const ELEMENT_ROLES: &[Origin] = &[Origin::Loop, Origin::Numeric, Origin::Loop];
 /// Accumulator, element, index, array: the parameters of `reduce` callbacks.
 const REDUCE_ROLES: &[Origin] = &[Origin::Loop, Origin::Loop, Origin::Numeric, Origin::Loop];
 
-pub(crate) fn lower(tree: &Tree, source: &str, language: Language) -> FileModel {
+pub(crate) fn lower(
+    tree: &Tree,
+    source: &str,
+    language: Language,
+    sources: Option<SourceOracle<'_>>,
+) -> FileModel {
     // Kinds that exist in one grammar of the family simply never occur in the
     // others, so the walk needs no branch on the language.
     let _ = language;
     let root = tree.root_node();
     let fields = Fields::of(&tree.language());
-    let mut walker = Walker::new(source, fields);
+    let mut walker = Walker::new(source, fields, sources);
     walker.prepass(root);
     walker.eval(root, 0);
     walker.resolve_pending();
@@ -208,6 +217,8 @@ enum InputRule {
     /// Koa `(ctx, next)` and Fastify `(request, reply)`, registered on a
     /// known app or router: the first parameter, if any, is the request.
     FirstParam,
+    /// Next.js server actions: every argument comes from the client.
+    AllParams,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -242,6 +253,7 @@ struct Iteration {
     header: Span,
     iterable: Option<String>,
     iterable_value: Option<Value>,
+    iterable_origin: Option<Origin>,
 }
 
 /// What the surroundings of a function tell its lowering.
@@ -258,6 +270,10 @@ struct FunctionContext {
     iteration: Option<&'static [Origin]>,
     /// What the element parameter of an iteration callback stands for.
     element: Option<Value>,
+    /// Where the elements of an iteration callback's receiver come from.
+    element_origin: Option<Origin>,
+    /// The class of a method.
+    owner: Option<String>,
 }
 
 struct LoweredFunction {
@@ -281,6 +297,7 @@ struct ClassContext {
     /// or `this.field = …` in a method), for `Call::receiver_defined_at`.
     sites: HashMap<String, Span>,
     is_controller: bool,
+    name: Option<String>,
 }
 
 /// The callee of a call, evaluated.
@@ -340,14 +357,19 @@ struct Walker<'src> {
     /// whose value is not a path (`s.split(',').map`, `Model.find().skip`)
     /// still extends the call's path.
     last_call: Option<(usize, CallPath)>,
+    /// The file's `'use server'` directive: its exported async functions are
+    /// Next.js server actions.
+    server_file: Option<Span>,
+    /// The expression a pattern being destructured takes its value from.
+    destructuring: Option<Span>,
 }
 
 impl<'src> Walker<'src> {
-    fn new(source: &'src str, fields: Fields) -> Walker<'src> {
+    fn new(source: &'src str, fields: Fields, sources: Option<SourceOracle<'src>>) -> Walker<'src> {
         Walker {
             source,
             fields,
-            lowering: Lowering::new(source),
+            lowering: Lowering::new(source, sources),
             awaited: None,
             hints: Vec::new(),
             wrapped: None,
@@ -357,6 +379,8 @@ impl<'src> Walker<'src> {
             registered: HashMap::new(),
             pending: Vec::new(),
             last_call: None,
+            server_file: None,
+            destructuring: None,
         }
     }
 
@@ -367,6 +391,7 @@ impl<'src> Walker<'src> {
     // ----- the first pass ---------------------------------------------------------
 
     fn prepass(&mut self, root: Node<'_>) {
+        self.server_file = self.use_server_directive(root);
         let mut cursor = root.walk();
         for statement in root.named_children(&mut cursor) {
             match statement.kind() {
@@ -803,7 +828,11 @@ impl<'src> Walker<'src> {
             Kind::String => |walker, node, _| walker.eval_string(node),
             Kind::Template => Self::eval_template,
             Kind::Number => |walker, node, _| Eval::numeral(walker.text(node)),
-            Kind::Literal => |_, _, _| Eval::literal(),
+            Kind::Literal => |_, node, _| match node.kind() {
+                "true" => Eval::boolean(true),
+                "false" => Eval::boolean(false),
+                _ => Eval::literal(),
+            },
             Kind::Member => Self::eval_member,
             Kind::Subscript => Self::eval_subscript,
             Kind::Call => Self::eval_call,
@@ -834,6 +863,7 @@ impl<'src> Walker<'src> {
             Kind::Skip => |_, _, _| Eval::unknown(),
             Kind::If => Self::lower_if,
             Kind::Switch => Self::lower_switch,
+            Kind::Try => Self::lower_try,
             Kind::Other => Self::walk_children,
         }
     }
@@ -841,18 +871,129 @@ impl<'src> Walker<'src> {
     /// `if … else …`: each arm is a branch, so a variable assigned in both
     /// keeps both values (`else if` nests another conditional in the else arm).
     fn lower_if(&mut self, node: Node<'_>, depth: usize) -> Eval {
-        if let Some(condition) = node.child_by_field_name("condition") {
+        let condition = node.child_by_field_name("condition");
+        if let Some(condition) = condition {
             self.eval(condition, depth + 1);
         }
+        let admitted = condition.and_then(|condition| self.allow_list_guard(node, condition));
         let conditional = self.lowering.begin_conditional();
         for (arm, field) in ["consequence", "alternative"].into_iter().enumerate() {
             if let Some(branch) = node.child_by_field_name(field) {
-                self.lowering.enter_arm(conditional, arm as u32);
+                self.lowering
+                    .enter_arm(conditional, arm as u32, span(branch), leaves(branch));
                 self.eval(branch, depth + 1);
                 self.lowering.exit_arm();
             }
         }
+        self.lowering
+            .end_conditional(node.child_by_field_name("alternative").is_some());
+        if let Some(name) = admitted {
+            self.lowering.admit(&name);
+        }
         Eval::unknown()
+    }
+
+    /// `try`/`catch`: the body and the handler are arms of one conditional
+    /// (the handler runs instead of the rest of the body).
+    fn lower_try(&mut self, node: Node<'_>, depth: usize) -> Eval {
+        let conditional = self.lowering.conditional_id();
+        for field in ["body", "handler"] {
+            if let Some(arm) = node.child_by_field_name(field) {
+                let exits = if field == "handler" {
+                    arm.child_by_field_name("body").is_some_and(leaves)
+                } else {
+                    leaves(arm)
+                };
+                self.lowering.record_arm(conditional, span(arm), exits);
+            }
+        }
+        // `catch (error)`: bound to what was thrown.
+        let parameter = node
+            .child_by_field_name("handler")
+            .and_then(|handler| handler.child_by_field_name("parameter"));
+        if let Some(parameter) = parameter.filter(|parameter| parameter.kind() == "identifier") {
+            self.lowering
+                .note_assignment(span(parameter), None, AssignmentKind::Bind);
+        }
+        self.walk_children(node, depth)
+    }
+
+    /// `if (!ALLOWED.has(x)) return …;` (also `.includes`): the name checked
+    /// against a constant collection, when any other value leaves.
+    fn allow_list_guard(&self, statement: Node<'_>, condition: Node<'_>) -> Option<String> {
+        if statement.child_by_field_name("alternative").is_some() {
+            return None;
+        }
+        let mut inner = condition;
+        while matches!(inner.kind(), "parenthesized_expression") {
+            inner = first_expression(inner)?;
+        }
+        if inner.kind() != "unary_expression"
+            || inner
+                .child_by_field_id(self.fields.operator)
+                .is_none_or(|operator| operator.kind() != "!")
+        {
+            return None;
+        }
+        let mut call = inner.child_by_field_id(self.fields.argument)?;
+        while matches!(call.kind(), "parenthesized_expression") {
+            call = first_expression(call)?;
+        }
+        if call.kind() != "call_expression" {
+            return None;
+        }
+        let function = call.child_by_field_id(self.fields.function)?;
+        if function.kind() != "member_expression" {
+            return None;
+        }
+        let method = self.text(function.child_by_field_id(self.fields.property)?);
+        if !matches!(method, "has" | "includes") {
+            return None;
+        }
+        let collection = function.child_by_field_id(self.fields.object)?;
+        let constant = match collection.kind() {
+            "identifier" => {
+                let name = self.text(collection);
+                looks_constant(name)
+                    || matches!(
+                        self.lowering.lookup(name),
+                        Some(Binding::Value(eval)) if eval.origin == Origin::Constant
+                    )
+            }
+            "array" => named_children(collection)
+                .iter()
+                .all(|item| matches!(item.kind(), "string" | "number")),
+            _ => false,
+        };
+        if !constant {
+            return None;
+        }
+        let arguments = call.child_by_field_id(self.fields.arguments)?;
+        let subject = first_named(arguments)?;
+        if subject.kind() != "identifier" {
+            return None;
+        }
+        let consequence = statement.child_by_field_name("consequence")?;
+        let last = if consequence.kind() == "statement_block" {
+            named_children(consequence)
+                .into_iter()
+                .rev()
+                .find(|child| child.kind() != "comment")?
+        } else {
+            consequence
+        };
+        let exits = match last.kind() {
+            "return_statement" | "throw_statement" | "continue_statement" | "break_statement" => {
+                true
+            }
+            "expression_statement" => {
+                let text = self.text(last);
+                let callee = text.split('(').next().unwrap_or("").trim();
+                callee.ends_with(".throw") || callee.ends_with("process.exit")
+            }
+            _ => false,
+        };
+        exits.then(|| self.text(subject).to_string())
     }
 
     /// `switch`: each case is a branch (fall-through is not followed).
@@ -866,11 +1007,14 @@ impl<'src> Walker<'src> {
         let conditional = self.lowering.begin_conditional();
         let mut cursor = body.walk();
         let cases: Vec<Node<'_>> = body.named_children(&mut cursor).collect();
+        let exhaustive = cases.iter().any(|case| case.kind() == "switch_default");
         for (arm, case) in cases.into_iter().enumerate() {
-            self.lowering.enter_arm(conditional, arm as u32);
+            self.lowering
+                .enter_arm(conditional, arm as u32, span(case), leaves(case));
             self.eval(case, depth + 1);
             self.lowering.exit_arm();
         }
+        self.lowering.end_conditional(exhaustive);
         Eval::unknown()
     }
 
@@ -893,7 +1037,8 @@ impl<'src> Walker<'src> {
 
     fn eval_member(&mut self, node: Node<'_>, depth: usize) -> Eval {
         let member = self.member(node, depth);
-        member_value(member)
+        let eval = member_value(member);
+        self.lowering.sourced(eval, span(node))
     }
 
     /// `<T>value`: the expression follows the type.
@@ -905,6 +1050,14 @@ impl<'src> Walker<'src> {
     }
 
     fn eval_update(&mut self, node: Node<'_>, depth: usize) -> Eval {
+        if let Some(argument) = node.child_by_field_id(self.fields.argument) {
+            if argument.kind() == "identifier" {
+                self.lowering
+                    .note_assignment(span(argument), None, AssignmentKind::Update);
+            } else {
+                self.note_store(argument, None);
+            }
+        }
         self.walk_children(node, depth);
         // `n++`: whatever integer `n` held, it holds another now.
         if let Some(argument) = node.child_by_field_id(self.fields.argument) {
@@ -974,7 +1127,11 @@ impl<'src> Walker<'src> {
         match self.text(node) {
             "undefined" => Eval::literal(),
             "NaN" | "Infinity" => Eval::number(),
-            name => self.lowering.eval_name(name, span(node)),
+            name => {
+                self.lowering.note_read(name, span(node));
+                let eval = self.lowering.eval_name(name, span(node));
+                self.lowering.sourced(eval, span(node))
+            }
         }
     }
 
@@ -1128,8 +1285,24 @@ impl<'src> Walker<'src> {
                 continue;
             }
             origin = worse(origin, eval.origin);
-            if items.len() < MAX_ITEMS {
-                items.push(eval.value);
+            match eval.value {
+                // `[a, ...rest]`: the items of `rest` (one unknown when not known).
+                Value::Sequence(spread) if item.kind() == "spread_element" => {
+                    if spread.is_empty() {
+                        items.push(Value::Unknown);
+                    }
+                    for value in spread {
+                        if items.len() < MAX_ITEMS {
+                            items.push(value);
+                        }
+                    }
+                }
+                _ if item.kind() == "spread_element" => items.push(Value::Unknown),
+                value => {
+                    if items.len() < MAX_ITEMS {
+                        items.push(value);
+                    }
+                }
             }
         }
         Eval::with_origin(Value::Sequence(items), origin)
@@ -1175,6 +1348,7 @@ impl<'src> Walker<'src> {
                 }
                 "shorthand_property_identifier" => {
                     let name = self.text(member);
+                    self.lowering.note_read(name, span(member));
                     (
                         Some(name.to_string()),
                         self.lowering.eval_name(name, span(member)),
@@ -1372,11 +1546,12 @@ impl<'src> Walker<'src> {
                 } else {
                     object.origin
                 };
-                return Eval {
+                let eval = Eval {
                     value: Value::Path(path),
                     origin,
                     defined_at: object.defined_at,
                 };
+                return self.lowering.sourced(eval, span(node));
             }
         }
         // An element of a table is as trustworthy as the table, whatever the key.
@@ -1405,11 +1580,15 @@ impl<'src> Walker<'src> {
                     method,
                 }
             }
-            "identifier" => Callee {
-                path: self.lowering.name_path(self.text(function)),
-                receiver: None,
-                method: None,
-            },
+            "identifier" => {
+                // A local function value is read to be called.
+                self.lowering.note_read(self.text(function), span(function));
+                Callee {
+                    path: self.lowering.name_path(self.text(function)),
+                    receiver: None,
+                    method: None,
+                }
+            }
             // `await api.get<T>(…)` parses as a call of `await api.get`
             // with type arguments: the callee is the awaited member.
             "await_expression" => match first_expression(function) {
@@ -1525,8 +1704,32 @@ impl<'src> Walker<'src> {
         evaluated: Vec<(Span, Eval)>,
         callback_return: Option<Eval>,
     ) -> Eval {
+        let callee_ref = if shape.is_new || shape.tagged_template {
+            None
+        } else {
+            self.callee_ref(shape.callee_node, &callee)
+        };
+        let target = callee_ref
+            .as_ref()
+            .and_then(|callee_ref| self.lowering.resolve_here(callee_ref));
+        let summary = target.and_then(|target| {
+            let args: Vec<(Option<&str>, &Eval, Span, &str)> = evaluated
+                .iter()
+                .map(|(span, eval)| {
+                    (
+                        None,
+                        eval,
+                        *span,
+                        clip(self.source.get(span.range()).unwrap_or("")),
+                    )
+                })
+                .collect();
+            self.lowering.call_summary(target, &args)
+        });
         let value = if shape.is_new {
             Eval::path(called(&callee.path), Origin::Unknown)
+        } else if let Some(summary) = summary {
+            summary
         } else {
             self.call_value(shape.node, &callee, &evaluated, callback_return)
         };
@@ -1548,6 +1751,7 @@ impl<'src> Walker<'src> {
                 Arg {
                     span,
                     keyword: None,
+                    origin: eval.origin,
                     value: eval.value,
                     defined_at: eval.defined_at.filter(|_| names_an_object),
                 }
@@ -1563,8 +1767,51 @@ impl<'src> Walker<'src> {
             is_macro: false,
             is_new: shape.is_new,
             receiver_defined_at,
+            target,
         });
-        value
+        if let (Some(callee_ref), None) = (callee_ref, target) {
+            self.lowering.note_callee(callee_ref);
+        }
+        self.lowering.sourced(value, span(shape.node))
+    }
+
+    /// How a call may name a function of this file: `helper(…)`,
+    /// `this.helper(…)`, `this.service.helper(…)` with `service: Service`.
+    fn callee_ref(&self, callee_node: Node<'_>, callee: &Callee<'_, 'src>) -> Option<CalleeRef> {
+        match callee_node.kind() {
+            "identifier" => {
+                let name = self.text(callee_node);
+                match self.lowering.lookup(name) {
+                    None
+                    | Some(Binding::Value(Eval {
+                        value: Value::Function,
+                        ..
+                    })) => Some(CalleeRef::Plain(name.to_string())),
+                    _ => None,
+                }
+            }
+            "member_expression" => {
+                let method = callee.method?.to_string();
+                let object = callee_node.child_by_field_id(self.fields.object)?;
+                if object.kind() == "this" {
+                    return Some(CalleeRef::OwnMethod(method));
+                }
+                if callee.path.resolved {
+                    return None;
+                }
+                // `Service().helper` (a field typed with a class of this file)
+                // or `Service.helper` (a static method).
+                let (receiver, _) = callee.path.text.rsplit_once('.')?;
+                let owner = receiver.strip_suffix("()").unwrap_or(receiver);
+                let is_type_name = !owner.contains(['.', '(', '[', '<'])
+                    && owner.starts_with(|character: char| character.is_ascii_uppercase());
+                is_type_name.then(|| CalleeRef::Method {
+                    owner: owner.to_string(),
+                    name: method,
+                })
+            }
+            _ => None,
+        }
     }
 
     /// Where the object a method is called on was made: a local name's
@@ -1731,6 +1978,7 @@ impl<'src> Walker<'src> {
         }
         let saved = self.save_bindings(&bindings);
         self.lowering.begin_loop(LoopSpec {
+            iterable_origin: iteration.iterable_origin,
             kind: LoopKind::Callback,
             span: iteration.span,
             header: iteration.header,
@@ -1740,6 +1988,16 @@ impl<'src> Walker<'src> {
             is_async: has_token(callback, "async"),
         });
         context.iteration = Some(iteration.roles);
+        context.element_origin = iteration.iterable_origin.filter(|origin| {
+            matches!(
+                origin,
+                Origin::Constant
+                    | Origin::Numeric
+                    | Origin::Input(_)
+                    | Origin::Param(..)
+                    | Origin::Remote(_)
+            )
+        });
         if std::ptr::eq(iteration.roles, ELEMENT_ROLES) {
             context.element = match &iteration.iterable_value {
                 Some(Value::Path(path)) => Some(Value::Path(CallPath {
@@ -1785,8 +2043,10 @@ impl<'src> Walker<'src> {
         arguments: Node<'_>,
     ) -> Option<Iteration> {
         let mut iterable_value = None;
+        let mut iterable_origin = None;
         let (callback_index, roles, iterable) = match (&callee.receiver, callee.method) {
             (Some((receiver, eval)), Some(method)) if ITERATION_METHODS.contains(&method) => {
+                iterable_origin = Some(eval.origin);
                 let roles = if method.starts_with("reduce") {
                     REDUCE_ROLES
                 } else {
@@ -1812,6 +2072,7 @@ impl<'src> Walker<'src> {
             header: span(function),
             iterable,
             iterable_value,
+            iterable_origin,
         })
     }
 
@@ -1873,8 +2134,28 @@ impl<'src> Walker<'src> {
                 _ => {}
             }
         }
+        // `readFileSync(0)`, `readFileSync('/dev/stdin')`: standard input.
+        if path.resolved
+            && matches!(path.name(), "readFileSync" | "readFile")
+            && matches!(
+                path.text.split('.').next(),
+                Some("fs" | "node:fs" | "fs/promises" | "node:fs/promises")
+            )
+        {
+            let reads_stdin = args.first().is_some_and(|(span, _)| {
+                matches!(
+                    self.source.get(span.range()).unwrap_or("").trim(),
+                    "0" | "'/dev/stdin'" | "\"/dev/stdin\"" | "process.stdin.fd"
+                )
+            });
+            if reads_stdin {
+                return Eval::path(called(path), Origin::Input(crate::lang::span(node)));
+            }
+            // What a file holds is not its name.
+            return Eval::path(called(path), Origin::Unknown);
+        }
         // `promisify(exec)` is `exec`, called the promise way.
-        if path.resolved && path.text == "util.promisify" {
+        if path.resolved && matches!(path.text.as_str(), "util.promisify" | "node:util.promisify") {
             if let Some(Value::Path(function)) = first.map(|eval| &eval.value) {
                 return Eval::path(function.clone(), Origin::Unknown);
             }
@@ -1886,6 +2167,23 @@ impl<'src> Walker<'src> {
                 argument_origin(args.iter().map(|(_, eval)| eval.origin)),
             );
         };
+        // A function of a module or of a global namespace (`path.join(a, b)`,
+        // `JSON.parse(s)`, `Buffer.from(s)`), not a method of a value: its
+        // arguments' taint passes through.
+        if let Value::Path(module) = &receiver.value {
+            let global_namespace = !module.resolved
+                && receiver_node.kind() == "identifier"
+                && self.lowering.lookup(self.text(*receiver_node)).is_none();
+            if (module.resolved || global_namespace)
+                && !module.text.contains("()")
+                && !module.text.contains("[]")
+            {
+                return Eval::path(
+                    called(path),
+                    argument_origin(args.iter().map(|(_, eval)| eval.origin)),
+                );
+            }
+        }
         let derived = |receiver: &Eval| {
             if is_str(receiver) {
                 receiver.clone()
@@ -1904,7 +2202,7 @@ impl<'src> Walker<'src> {
             | "filter" | "sort" | "reverse" | "flat" | "toSorted" | "toReversed" => {
                 derived(receiver)
             }
-            "join" => join_value(node, path, receiver, first),
+            "join" => join_value(node, clip(self.text(node)), path, receiver, first),
             "concat" => {
                 if is_str(receiver) {
                     let mut eval = receiver.clone();
@@ -1927,13 +2225,15 @@ impl<'src> Walker<'src> {
                     Eval::with_origin(Value::Sequence(Vec::new()), origin)
                 }
             }
-            "map" | "flatMap" => {
-                let origin = match callback_return {
-                    Some(returned) => returned.origin,
-                    None => mapping_origin(first, receiver),
-                };
-                Eval::with_origin(Value::Sequence(Vec::new()), origin)
-            }
+            "map" | "flatMap" => match callback_return {
+                // One element, as the callback makes each.
+                Some(returned) => {
+                    Eval::with_origin(Value::Sequence(vec![returned.value]), returned.origin)
+                }
+                None => {
+                    Eval::with_origin(Value::Sequence(Vec::new()), mapping_origin(first, receiver))
+                }
+            },
             "reduce" | "reduceRight" => match callback_return {
                 Some(returned) => Eval::with_origin(Value::Unknown, returned.origin),
                 None => Eval::unknown(),
@@ -1980,7 +2280,7 @@ impl<'src> Walker<'src> {
             _ => {
                 // A method of request input or of a loop element yields more of it.
                 let origin = match receiver.origin {
-                    Origin::Input | Origin::Loop => receiver.origin,
+                    Origin::Input(_) | Origin::Loop | Origin::Remote(_) => receiver.origin,
                     _ => Origin::Unknown,
                 };
                 Eval::path(called(path), origin)
@@ -2024,8 +2324,16 @@ impl<'src> Walker<'src> {
             for each in names {
                 self.lowering.bind(&each, eval.clone());
             }
+            if name.kind() == "identifier" {
+                self.lowering
+                    .note_assignment(span(name), None, AssignmentKind::Bind);
+            }
             return Eval::unknown();
         };
+        if name.kind() == "identifier" {
+            self.lowering
+                .note_assignment(span(name), Some(span(value)), AssignmentKind::Bind);
+        }
         if name.kind() == "identifier" && is_function_node(value) {
             let text = self.text(name);
             self.lower_function(
@@ -2061,7 +2369,9 @@ impl<'src> Walker<'src> {
         if name.kind() == "identifier" {
             self.lowering.bind(self.text(name), eval);
         } else {
+            let outer = self.destructuring.replace(span(value));
             self.destructure(name, &eval, depth + 1, BindMode::Declare);
+            self.destructuring = outer;
         }
         Eval::unknown()
     }
@@ -2090,6 +2400,7 @@ impl<'src> Walker<'src> {
         match pattern.kind() {
             "identifier" | "shorthand_property_identifier_pattern" => {
                 let name = self.text(pattern);
+                self.note_destructured(pattern);
                 self.store(name, base.clone(), mode);
             }
             "object_pattern" => {
@@ -2097,6 +2408,7 @@ impl<'src> Walker<'src> {
                     match property.kind() {
                         "shorthand_property_identifier_pattern" => {
                             let name = self.text(property);
+                            self.note_destructured(property);
                             self.store(name, member_of(base, name), mode);
                         }
                         "pair_pattern" => {
@@ -2182,6 +2494,33 @@ impl<'src> Walker<'src> {
         }
     }
 
+    fn note_destructured(&mut self, name: Node<'_>) {
+        self.lowering
+            .note_assignment(span(name), self.destructuring, AssignmentKind::Bind);
+    }
+
+    /// `obj.field = …`, `list[i] = …`, `obj.count++`: what the root name holds
+    /// changes.
+    fn note_store(&mut self, target: Node<'_>, value: Option<Span>) {
+        let mut root = target;
+        for _ in 0..MAX_DEPTH {
+            let inner = match root.kind() {
+                "member_expression" => root.child_by_field_id(self.fields.object),
+                "subscript_expression" => root.child_by_field_id(self.fields.object),
+                "parenthesized_expression" | "non_null_expression" => first_named(root),
+                _ => None,
+            };
+            match inner {
+                Some(inner) => root = inner,
+                None => break,
+            }
+        }
+        if root.kind() == "identifier" && root != target {
+            self.lowering
+                .note_assignment(span(root), value, AssignmentKind::Store);
+        }
+    }
+
     /// `name = …`: rebinds the variable where it lives, so that an
     /// assignment in a callback reaches the enclosing function's variable.
     fn assign(&mut self, name: &str, eval: Eval) {
@@ -2209,6 +2548,8 @@ impl<'src> Walker<'src> {
         match left.kind() {
             "identifier" => {
                 let name = self.text(left);
+                self.lowering
+                    .note_assignment(span(left), Some(span(right)), AssignmentKind::Bind);
                 if is_function_node(right) {
                     self.lower_function(
                         right,
@@ -2229,6 +2570,7 @@ impl<'src> Walker<'src> {
                 Eval::with_origin(Value::Unknown, origin)
             }
             "member_expression" => {
+                self.note_store(left, Some(span(right)));
                 let target = self.eval(left, depth + 1);
                 let property = left.child_by_field_id(self.fields.property);
                 if is_function_node(right) {
@@ -2282,10 +2624,13 @@ impl<'src> Walker<'src> {
             "object_pattern" | "array_pattern" => {
                 let mut eval = self.eval(right, depth + 1);
                 eval.defined_at = Some(span(right));
+                let outer = self.destructuring.replace(span(right));
                 self.destructure(left, &eval, depth + 1, BindMode::Assign);
+                self.destructuring = outer;
                 eval
             }
             _ => {
+                self.note_store(left, Some(span(right)));
                 self.eval(left, depth + 1);
                 self.eval(right, depth + 1)
             }
@@ -2304,9 +2649,12 @@ impl<'src> Walker<'src> {
             return self.walk_children(node, depth);
         };
         if left.kind() != "identifier" {
+            self.note_store(left, Some(span(right)));
             self.eval(left, depth + 1);
             return self.eval(right, depth + 1);
         }
+        self.lowering
+            .note_assignment(span(left), Some(span(right)), AssignmentKind::Update);
         let value = self.eval(right, depth + 1);
         let name = self.text(left);
         let value_span = span(right);
@@ -2409,6 +2757,7 @@ impl<'src> Walker<'src> {
                 }
             },
         };
+        let is_async = has_token(node, "async");
         let hint = context
             .handler
             .or_else(|| self.take_hint(node.id()))
@@ -2417,14 +2766,18 @@ impl<'src> Walker<'src> {
                     .binds_name
                     .then(|| self.registered.get(&name).copied())
                     .flatten()
-            });
-        let is_async = has_token(node, "async");
+            })
+            .or_else(|| self.server_action(node, body, is_async));
         let infos = self.collect_params(node, depth);
         let mut params = Vec::with_capacity(infos.len());
         let mut extras = Vec::with_capacity(infos.len());
         let mut typed_request = None;
         for (index, info) in infos.into_iter().enumerate() {
             let mut param = info.param;
+            // A submitted form (a server action's `FormData`) is client input.
+            if param.annotation.as_deref() == Some("FormData") {
+                param.is_request_input = true;
+            }
             if let Some(framework) = info
                 .annotation_path
                 .as_ref()
@@ -2439,6 +2792,15 @@ impl<'src> Walker<'src> {
             }
             params.push(param);
             extras.push((info.annotation_path, info.pattern, info.default));
+        }
+        // `(ctx, next)`, `(req, res, next)`: middleware by its signature, even
+        // when registered in another file; its request is client input.
+        let names: Vec<&str> = params.iter().map(|param| param.name.as_str()).collect();
+        if matches!(
+            names.as_slice(),
+            ["ctx", "next"] | ["req" | "request", "res" | "response", "next"]
+        ) {
+            params[0].is_request_input = true;
         }
         let handler = match hint {
             Some(hint) => apply_input_rule(hint.rule, &mut params).then_some(Handler {
@@ -2455,14 +2817,14 @@ impl<'src> Walker<'src> {
                     evidence,
                 })
         });
-        let origins: Vec<Origin> = params
+        let kinds: Vec<(bool, bool)> = params
             .iter()
-            .enumerate()
-            .map(|(index, param)| {
-                context
-                    .iteration
-                    .and_then(|roles| roles.get(index).copied())
-                    .unwrap_or_else(|| param_origin(param))
+            .map(|param| {
+                let numeric = param
+                    .annotation
+                    .as_deref()
+                    .is_some_and(is_numeric_annotation);
+                (param.is_request_input, numeric)
             })
             .collect();
         let param_spans: Vec<(String, Span)> = params
@@ -2482,6 +2844,8 @@ impl<'src> Walker<'src> {
             })
             .collect();
         let id = self.lowering.begin_function(FunctionSpec {
+            owner: context.owner.clone(),
+            callable: context.binds_name,
             name: name.clone(),
             span: span(node),
             name_span,
@@ -2493,9 +2857,22 @@ impl<'src> Walker<'src> {
             self.declared.insert(name, id);
         }
         for (index, (annotation_path, pattern, default)) in patterns.into_iter().enumerate() {
-            let origin = origins.get(index).copied().unwrap_or(Origin::Param);
             let Some((param_name, param_span)) = param_spans.get(index) else {
                 continue;
+            };
+            let origin = match context
+                .iteration
+                .and_then(|roles| roles.get(index).copied())
+            {
+                // The element of an iteration callback is as trustworthy as
+                // what is iterated.
+                Some(Origin::Loop) => context.element_origin.unwrap_or(Origin::Loop),
+                Some(role) => role,
+                None => match kinds.get(index) {
+                    Some((_, true)) => Origin::Numeric,
+                    Some((true, _)) => Origin::Input(*param_span),
+                    _ => Origin::Param(id, Params::of(index)),
+                },
             };
             let element = context.element.clone().filter(|_| index == 0);
             let base = Eval {
@@ -2507,7 +2884,11 @@ impl<'src> Walker<'src> {
                 defined_at: Some(*param_span),
             };
             match pattern {
-                Some(pattern) => self.destructure(pattern, &base, depth + 1, BindMode::Declare),
+                Some(pattern) => {
+                    let outer = self.destructuring.take();
+                    self.destructure(pattern, &base, depth + 1, BindMode::Declare);
+                    self.destructuring = outer;
+                }
                 None if context.iteration.is_some() => {
                     self.lowering.bind(param_name, base);
                 }
@@ -2519,12 +2900,51 @@ impl<'src> Walker<'src> {
         }
     }
 
+    /// A Next.js server action: an async function whose body starts with
+    /// `'use server'`, or an exported async function of a file that does.
+    /// The client calls it with a POST, so it serves requests.
+    fn server_action(
+        &self,
+        node: Node<'_>,
+        body: Option<Node<'_>>,
+        is_async: bool,
+    ) -> Option<HandlerHint> {
+        if !is_async {
+            return None;
+        }
+        let evidence = body
+            .filter(|body| body.kind() == "statement_block")
+            .and_then(|body| self.use_server_directive(body))
+            .or_else(|| self.server_file.filter(|_| is_exported(node)))?;
+        Some(HandlerHint {
+            framework: "nextjs",
+            evidence,
+            rule: InputRule::AllParams,
+        })
+    }
+
+    /// The `'use server'` directive opening a program or a function body.
+    fn use_server_directive(&self, block: Node<'_>) -> Option<Span> {
+        let mut cursor = block.walk();
+        let first = block
+            .named_children(&mut cursor)
+            .find(|child| child.kind() != "comment")?;
+        let string = (first.kind() == "expression_statement")
+            .then(|| first.named_child(0))
+            .flatten()
+            .filter(|string| string.kind() == "string")?;
+        let text = self.text(string);
+        let unquoted = text.get(1..text.len().saturating_sub(1)).unwrap_or("");
+        (unquoted == "use server").then(|| span(first))
+    }
+
     fn take_hint(&mut self, id: usize) -> Option<HandlerHint> {
         let index = self.hints.iter().position(|(each, _)| *each == id)?;
         Some(self.hints.swap_remove(index).1)
     }
 
     fn note_return(&mut self, eval: Eval) {
+        self.lowering.note_return(eval.clone());
         if let Some(slot) = self.returns.last_mut() {
             *slot = Some(match slot.take() {
                 Some(previous) => pick_worse(previous, eval),
@@ -2641,6 +3061,23 @@ impl<'src> Walker<'src> {
         path.resolved.then(|| called(&path))
     }
 
+    /// The instance path of a type declared in this file (`AlertRulesService`
+    /// → `AlertRulesService()`, unresolved), so that a call through a field
+    /// of that type names the class's method.
+    fn local_type_path(&self, node: Node<'_>) -> Option<CallPath> {
+        if node.kind() != "type_identifier" {
+            return None;
+        }
+        let name = self.text(node);
+        if self.lowering.lookup(name).is_some() {
+            return None;
+        }
+        Some(CallPath {
+            text: format!("{name}()"),
+            resolved: false,
+        })
+    }
+
     fn trimmed_span(&self, start: usize, end: usize) -> Span {
         let bytes = self.source.as_bytes();
         let mut end = end.min(bytes.len());
@@ -2681,10 +3118,14 @@ impl<'src> Walker<'src> {
             return Eval::unknown();
         };
         let fields = self.class_fields(body);
+        let name = node
+            .child_by_field_id(self.fields.name)
+            .map(|name| self.text(name).to_string());
         self.classes.push(ClassContext {
             fields,
             sites: HashMap::new(),
             is_controller,
+            name,
         });
         self.eval(body, depth + 1);
         self.classes.pop();
@@ -2739,7 +3180,10 @@ impl<'src> Walker<'src> {
                             parameter
                                 .child_by_field_id(self.fields.type_)
                                 .and_then(first_named)
-                                .and_then(|node| self.type_path(node, 0)),
+                                .and_then(|node| {
+                                    self.type_path(node, 0)
+                                        .or_else(|| self.local_type_path(node))
+                                }),
                         ) else {
                             continue;
                         };
@@ -2769,12 +3213,14 @@ impl<'src> Walker<'src> {
                     let name = member
                         .child_by_field_id(self.fields.name)
                         .map(|name| (self.text(name).to_string(), span(name)));
+                    let owner = self.classes.last().and_then(|class| class.name.clone());
                     self.lower_function(
                         member,
                         depth + 1,
                         FunctionContext {
                             name,
                             handler: hint,
+                            owner,
                             ..FunctionContext::default()
                         },
                     );
@@ -2797,11 +3243,13 @@ impl<'src> Walker<'src> {
                     };
                     if is_function_node(value) {
                         let name = name_node.map(|name| (self.text(name).to_string(), span(name)));
+                        let owner = self.classes.last().and_then(|class| class.name.clone());
                         self.lower_function(
                             value,
                             depth + 1,
                             FunctionContext {
                                 name,
+                                owner,
                                 ..FunctionContext::default()
                             },
                         );
@@ -2901,6 +3349,13 @@ impl<'src> Walker<'src> {
                     {
                         self.hints
                             .push((declaration.id(), convention(span(name), InputRule::NextApp)));
+                    } else if let Some(name) =
+                        name.filter(|name| NEXT_REQUEST_FUNCTIONS.contains(&self.text(*name)))
+                    {
+                        self.hints.push((
+                            declaration.id(),
+                            convention(span(name), InputRule::FirstParam),
+                        ));
                     }
                 }
                 "lexical_declaration" | "variable_declaration" => {
@@ -2911,9 +3366,17 @@ impl<'src> Walker<'src> {
                         ) else {
                             continue;
                         };
-                        if NEXT_METHODS.contains(&self.text(name)) && is_function_node(function) {
+                        if !is_function_node(function) {
+                            continue;
+                        }
+                        if NEXT_METHODS.contains(&self.text(name)) {
                             self.hints
                                 .push((function.id(), convention(span(name), InputRule::NextApp)));
+                        } else if NEXT_REQUEST_FUNCTIONS.contains(&self.text(name)) {
+                            self.hints.push((
+                                function.id(),
+                                convention(span(name), InputRule::FirstParam),
+                            ));
                         }
                     }
                 }
@@ -2986,6 +3449,7 @@ impl<'src> Walker<'src> {
         let iterable = condition.and_then(|condition| self.length_receiver(condition));
         let saved = self.save_bindings(&bindings);
         self.lowering.begin_loop(LoopSpec {
+            iterable_origin: None,
             kind: LoopKind::For,
             span: span(node),
             header,
@@ -3041,13 +3505,16 @@ impl<'src> Walker<'src> {
         let right = node.child_by_field_id(self.fields.right);
         let body = node.child_by_field_id(self.fields.body);
         // What is iterated is evaluated once, outside the loop.
-        let iterable_value = right.map(|right| self.eval(right, depth + 1).value);
+        let iterated = right.map(|right| self.eval(right, depth + 1));
+        let iterable_origin = iterated.as_ref().map(|eval| eval.origin);
+        let iterable_value = iterated.map(|eval| eval.value);
         let mut bindings = Vec::new();
         if let Some(left) = left {
             self.pattern_names(left, &mut bindings);
         }
         let saved = self.save_bindings(&bindings);
         self.lowering.begin_loop(LoopSpec {
+            iterable_origin,
             kind: LoopKind::For,
             span: span(node),
             header: self.loop_header(node, body),
@@ -3068,6 +3535,7 @@ impl<'src> Walker<'src> {
         let condition = node.child_by_field_id(self.fields.condition);
         let body = node.child_by_field_id(self.fields.body);
         self.lowering.begin_loop(LoopSpec {
+            iterable_origin: None,
             kind: LoopKind::While,
             span: span(node),
             header: self.loop_header(node, body),
@@ -3095,6 +3563,7 @@ impl<'src> Walker<'src> {
             }
         }
         self.lowering.begin_loop(LoopSpec {
+            iterable_origin: None,
             kind: LoopKind::While,
             span: span(node),
             header,
@@ -3239,6 +3708,32 @@ impl<'src> Walker<'src> {
 
 // ----- helpers over values -----------------------------------------------------------
 
+/// Whether a branch ends by leaving: it is, or its last statement is, a
+/// `return`, `throw`, `break` or `continue` (an `else` clause or a `case`
+/// holds its statements).
+fn leaves(branch: Node<'_>) -> bool {
+    let mut current = branch;
+    for _ in 0..MAX_DEPTH {
+        match current.kind() {
+            "return_statement" | "throw_statement" | "break_statement" | "continue_statement" => {
+                return true
+            }
+            "statement_block" | "else_clause" | "switch_case" | "switch_default" => {
+                let last = named_children(current)
+                    .into_iter()
+                    .rev()
+                    .find(|statement| statement.kind() != "comment");
+                match last {
+                    Some(last) => current = last,
+                    None => return false,
+                }
+            }
+            _ => return false,
+        }
+    }
+    false
+}
+
 fn function_value() -> Eval {
     Eval::with_origin(Value::Function, Origin::Unknown)
 }
@@ -3262,20 +3757,6 @@ fn pick_worse(left: Eval, right: Eval) -> Eval {
         left
     } else {
         right
-    }
-}
-
-fn param_origin(param: &Param) -> Origin {
-    if param.is_request_input {
-        Origin::Input
-    } else if param
-        .annotation
-        .as_deref()
-        .is_some_and(is_numeric_annotation)
-    {
-        Origin::Numeric
-    } else {
-        Origin::Param
     }
 }
 
@@ -3358,29 +3839,19 @@ fn literal_text(eval: &Eval) -> Option<String> {
 
 /// `parts.join(sep)`: the joined text when every item is a known string,
 /// otherwise one hole as bad as the worst item or the separator.
-fn join_value(node: Node<'_>, path: &CallPath, receiver: &Eval, separator: Option<&Eval>) -> Eval {
-    let separator_text = match separator {
-        Some(separator) => literal_text(separator),
-        None => Some(",".to_string()),
-    };
-    if let (Value::Sequence(items), Some(separator_text)) = (&receiver.value, separator_text) {
-        if !items.is_empty() && items.iter().all(|item| matches!(item, Value::Str(_))) {
-            let mut builder = ShapeBuilder::new(span(node));
-            for (index, item) in items.iter().enumerate() {
-                if index > 0 {
-                    builder.push_literal(&separator_text);
-                }
-                builder.splice(
-                    Eval::with_origin(item.clone(), Origin::Constant),
-                    Span::default(),
-                    "",
-                );
-            }
-            return builder.into_eval();
-        }
-    }
+fn join_value(
+    node: Node<'_>,
+    text: &str,
+    path: &CallPath,
+    receiver: &Eval,
+    separator: Option<&Eval>,
+) -> Eval {
     let constant_comma = Eval::string(Span::default(), ",");
-    let origin = join_origin(separator.unwrap_or(&constant_comma), receiver);
+    let separator = separator.unwrap_or(&constant_comma);
+    if let Some(joined) = join_shapes(span(node), text, separator, receiver) {
+        return joined;
+    }
+    let origin = join_origin(separator, receiver);
     Eval::path(called(path), origin)
 }
 
@@ -3502,7 +3973,11 @@ fn registration_hint(
     };
     // Koa and Fastify handlers may take one parameter or none; only a
     // receiver known to be their app or router says so.
-    let rule = if framework == "express" || !path.resolved {
+    // A receiver named `fastify` (the plugin convention, `async function
+    // routes(fastify)`) says Fastify by its name too.
+    let named_fastify = receiver_name.is_some_and(|name| name.eq_ignore_ascii_case("fastify"))
+        || receiver.rsplit('.').next() == Some("fastify");
+    let rule = if framework == "express" || (!path.resolved && !named_fastify) {
         InputRule::Express
     } else {
         InputRule::FirstParam
@@ -3537,6 +4012,12 @@ fn apply_input_rule(rule: InputRule, params: &mut [Param]) -> bool {
         InputRule::FirstParam => {
             if let Some(request) = params.first_mut() {
                 request.is_request_input = true;
+            }
+            true
+        }
+        InputRule::AllParams => {
+            for param in params.iter_mut() {
+                param.is_request_input = true;
             }
             true
         }
@@ -3576,6 +4057,7 @@ fn apply_input_rule(rule: InputRule, params: &mut [Param]) -> bool {
 enum Kind {
     If,
     Switch,
+    Try,
     Identifier,
     This,
     String,
@@ -3662,6 +4144,7 @@ fn classify(node: Node<'_>) -> Kind {
         "return_statement" => Kind::Return,
         "if_statement" => Kind::If,
         "switch_statement" => Kind::Switch,
+        "try_statement" => Kind::Try,
         "export_statement" => Kind::Export,
         "import_statement" => Kind::Skip,
         kind if is_type_only(kind) => Kind::Skip,
@@ -3745,6 +4228,22 @@ fn is_type_only(kind: &str) -> bool {
             | "comment"
             | "hash_bang_line"
     )
+}
+
+/// Whether a function is exported: `export async function f`, `export
+/// const f = async () => …`, `export default async function`.
+fn is_exported(function: Node<'_>) -> bool {
+    let mut current = function.parent();
+    while let Some(node) = current {
+        match node.kind() {
+            "export_statement" => return true,
+            "variable_declarator" | "lexical_declaration" | "variable_declaration" => {
+                current = node.parent();
+            }
+            _ => return false,
+        }
+    }
+    false
 }
 
 fn is_function_node(node: Node<'_>) -> bool {
@@ -3893,7 +4392,7 @@ fn clip(text: &str) -> &str {
 mod tests {
     use crate::lang::lower;
     use crate::model::{
-        Call, FileModel, Function, Hole, Language, LoopKind, Origin, Part, StrShape, Value,
+        Call, FileModel, Function, Hole, Language, LoopKind, OriginKind, Part, StrShape, Value,
     };
 
     fn ts(source: &str) -> FileModel {
@@ -4030,7 +4529,7 @@ mod tests {
         let query = call(&model, "pg.Pool().query");
         call(&model, "typeorm.Repository().find");
         let holes = holes(shape(query, 0));
-        assert_eq!(holes[0].origin, Origin::Numeric);
+        assert_eq!(holes[0].origin.kind(), OriginKind::Numeric);
         let function = function(&model, "f");
         assert_eq!(function.params[0].annotation.as_deref(), Some("Pool"));
         assert_eq!(
@@ -4050,7 +4549,10 @@ mod tests {
         let unsafe_call = call(&model, "@prisma/client.PrismaClient().$queryRawUnsafe");
         assert!(!unsafe_call.tagged_template);
         let hole = holes(shape(unsafe_call, 0))[0];
-        assert_eq!((hole.text.as_str(), hole.origin), ("id", Origin::Param));
+        assert_eq!(
+            (hole.text.as_str(), hole.origin.kind()),
+            ("id", OriginKind::Param)
+        );
         let tagged = call(&model, "@prisma/client.PrismaClient().$queryRaw");
         assert!(tagged.tagged_template);
         assert_eq!(tagged.args.len(), 1);
@@ -4084,10 +4586,11 @@ mod tests {
             rendered(select),
             "SELECT * FROM users WHERE name = '{req.query.name}' LIMIT {limit}"
         );
-        let origins: Vec<Origin> = select.holes().map(|hole| hole.origin).collect();
-        assert_eq!(origins, vec![Origin::Input, Origin::Numeric]);
+        let origins: Vec<OriginKind> = select.holes().map(|hole| hole.origin.kind()).collect();
+        assert_eq!(origins, vec![OriginKind::Input, OriginKind::Numeric]);
+        // An element of request input is request input.
         let delete = holes(shape(queries[1], 0));
-        assert_eq!(delete[0].origin, Origin::Loop);
+        assert_eq!(delete[0].origin.kind(), OriginKind::Input);
     }
 
     #[test]
@@ -4103,7 +4606,9 @@ mod tests {
             rendered(sql),
             "SELECT * FROM users WHERE 1 = 1 AND name = '{name}' ORDER BY {(sort || 'id')}"
         );
-        assert!(sql.holes().all(|hole| hole.origin == Origin::Param));
+        assert!(sql
+            .holes()
+            .all(|hole| hole.origin.kind() == OriginKind::Param));
     }
 
     #[test]
@@ -4113,17 +4618,27 @@ mod tests {
                db.query(`SELECT * FROM t WHERE id IN (${ids.map((_, i) => `$${i + 1}`).join(', ')})`, ids);\n\
                db.query(`SELECT * FROM t WHERE id IN (${ids.map(id => `'${id}'`).join(',')})`);\n\
                db.query(`SELECT * FROM t WHERE id IN (${ids.join(',')})`);\n}\n");
-        let origins: Vec<Origin> = model
+        let clean: Vec<bool> = model
             .calls
             .iter()
             .filter(|call| call.path.text == "db.query")
-            .map(|call| holes(shape(call, 0))[0].origin)
+            .map(|call| {
+                holes(shape(call, 0))
+                    .iter()
+                    .all(|hole| hole.origin.is_clean())
+            })
             .collect();
-        assert_eq!(origins.len(), 4);
-        assert_eq!(origins[0], Origin::Constant);
-        assert_eq!(origins[1], Origin::Numeric);
-        assert!(!origins[2].is_clean(), "{:?}", origins[2]);
-        assert_eq!(origins[3], Origin::Param);
+        assert_eq!(clean, vec![true, true, false, false]);
+        let quoted = model
+            .calls
+            .iter()
+            .filter(|call| call.path.text == "db.query")
+            .nth(2)
+            .unwrap();
+        assert_eq!(
+            rendered(shape(quoted, 0)),
+            "SELECT * FROM t WHERE id IN ('{id}')"
+        );
     }
 
     #[test]
@@ -4139,7 +4654,7 @@ mod tests {
             rendered(shape(query, 0)),
             "SELECT * FROM t WHERE name = '{req.query.name}' AND deleted = false"
         );
-        assert_eq!(holes(shape(query, 0))[0].origin, Origin::Input);
+        assert_eq!(holes(shape(query, 0))[0].origin.kind(), OriginKind::Input);
     }
 
     #[test]
@@ -4153,13 +4668,16 @@ mod tests {
             .iter()
             .filter(|call| call.path.text == "db.query")
             .collect();
-        let origins: Vec<Origin> = first[0]
+        let origins: Vec<OriginKind> = first[0]
             .args
             .first()
             .and_then(|arg| arg.value.as_str())
-            .map(|shape| shape.holes().map(|hole| hole.origin).collect())
+            .map(|shape| shape.holes().map(|hole| hole.origin.kind()).collect())
             .unwrap_or_default();
-        assert_eq!(origins, vec![Origin::Param, Origin::Param, Origin::Param]);
+        assert_eq!(
+            origins,
+            vec![OriginKind::Param, OriginKind::Param, OriginKind::Param]
+        );
         assert!(rendered(shape(first[0], 0)).contains(" ASC "));
         let second = shape(first[1], 0);
         assert!(
@@ -4182,7 +4700,7 @@ mod tests {
         let query = call(&model, "db.query");
         assert!(shape(query, 0)
             .holes()
-            .all(|hole| hole.origin == Origin::Input));
+            .all(|hole| hole.origin.kind() == OriginKind::Input));
     }
 
     #[test]
@@ -4265,9 +4783,10 @@ mod tests {
             .collect();
         assert_eq!(inputs, vec![true, true, false]);
         let query = call(&model, "pg.Pool().query");
-        assert_eq!(holes(shape(query, 0))[0].origin, Origin::Input);
+        assert_eq!(holes(shape(query, 0))[0].origin.kind(), OriginKind::Input);
         assert!(function(&model, "helper").handler.is_none());
-        assert!(!call(&model, "this.service.find").path.resolved);
+        // A field typed with a class of this file names the class's method.
+        assert!(!call(&model, "UsersService().find").path.resolved);
     }
 
     #[test]
@@ -4286,7 +4805,7 @@ mod tests {
         assert!(get.params.iter().all(|param| param.is_request_input));
         assert_eq!(get.params[1].name, "{ params }");
         let query = call(&model, "sql.query");
-        assert_eq!(holes(shape(query, 0))[0].origin, Origin::Input);
+        assert_eq!(holes(shape(query, 0))[0].origin.kind(), OriginKind::Input);
         assert!(function(&model, "POST").handler.is_some());
         assert!(function(&model, "helper").handler.is_none());
     }
@@ -4305,8 +4824,8 @@ mod tests {
         );
         assert!(handler.params[0].is_request_input);
         assert_eq!(
-            holes(shape(call(&model, "db.query"), 0))[0].origin,
-            Origin::Input
+            holes(shape(call(&model, "db.query"), 0))[0].origin.kind(),
+            OriginKind::Input
         );
 
         let arrow = js("export default async (req, res) => { res.json(await db.all()); };\n");
@@ -4438,8 +4957,14 @@ mod tests {
         let model = ts("function f(id: string) {\n\
                for (const id of ids) { a(`${id}`); }\n\
                b(`${id}`);\n}\n");
-        assert_eq!(holes(shape(call(&model, "a"), 0))[0].origin, Origin::Loop);
-        assert_eq!(holes(shape(call(&model, "b"), 0))[0].origin, Origin::Param);
+        assert_eq!(
+            holes(shape(call(&model, "a"), 0))[0].origin.kind(),
+            OriginKind::Loop
+        );
+        assert_eq!(
+            holes(shape(call(&model, "b"), 0))[0].origin.kind(),
+            OriginKind::Param
+        );
     }
 
     #[test]
@@ -4530,7 +5055,7 @@ mod tests {
                filters.forEach((f) => { sql += ` AND ${f.column} = ?`; });\n\
                return db.query(sql);\n}\n");
         let sql = shape(call(&model, "db.query"), 0);
-        assert_eq!(holes(sql)[0].origin, Origin::Loop);
+        assert_eq!(holes(sql)[0].origin.kind(), OriginKind::Param);
     }
 
     #[test]
@@ -4621,7 +5146,50 @@ mod tests {
             Some("nextjs")
         );
         let delete = call(&model, "prisma.$executeRawUnsafe");
-        assert_eq!(holes(shape(delete, 0))[0].origin, Origin::Input);
+        assert_eq!(holes(shape(delete, 0))[0].origin.kind(), OriginKind::Input);
+    }
+
+    #[test]
+    fn promisify_from_node_util_keeps_the_path_too() {
+        let model = js("const { execFile } = require('node:child_process');\n\
+             const { promisify } = require('node:util');\n\
+             const run = promisify(execFile);\n\
+             async function convert(file) { await run('soffice', [file]); }\n");
+        assert!(call(&model, "node:child_process.execFile").awaited);
+    }
+
+    #[test]
+    fn server_actions_are_request_handlers() {
+        let model = ts("export default async function Page() {\n\
+               async function invite(formData: FormData) {\n  'use server';\n  await save(formData);\n}\n\
+               return null;\n}\n\
+             async function notAnAction(formData: FormData) { await save(formData); }\n");
+        let framework = |name: &str| {
+            model
+                .functions
+                .iter()
+                .find(|function| function.name == name)
+                .and_then(|function| function.handler.as_ref())
+                .map(|handler| handler.framework)
+        };
+        assert_eq!(framework("invite"), Some("nextjs"));
+        assert_eq!(framework("notAnAction"), None);
+        let invite = model.functions.iter().find(|f| f.name == "invite").unwrap();
+        assert!(invite.params[0].is_request_input);
+
+        let file = ts("'use server';\n\
+             import { db } from './db';\n\
+             export async function rename(id: string, name: string) { await db.rename(id, name); }\n\
+             export const remove = async (id: string) => { await db.remove(id); };\n\
+             async function helper() {}\n\
+             export function sync() {}\n");
+        let handled: Vec<&str> = file
+            .functions
+            .iter()
+            .filter(|function| function.handler.is_some())
+            .map(|function| function.name.as_str())
+            .collect();
+        assert_eq!(handled, vec!["rename", "remove"]);
     }
 
     #[test]
@@ -4632,7 +5200,7 @@ mod tests {
              export async function archive(name: string) { await run(`tar czf ${name}.tgz data`); }\n");
         let run = call(&model, "child_process.exec");
         assert!(run.awaited);
-        assert_eq!(holes(shape(run, 0))[0].origin, Origin::Param);
+        assert_eq!(holes(shape(run, 0))[0].origin.kind(), OriginKind::Param);
     }
 
     #[test]
@@ -4646,7 +5214,7 @@ mod tests {
             rendered(sql),
             "SELECT * FROM app_users ORDER BY {COLUMNS[order]}"
         );
-        assert_eq!(holes(sql)[0].origin, Origin::Constant);
+        assert_eq!(holes(sql)[0].origin.kind(), OriginKind::Constant);
     }
 
     #[test]
@@ -4805,5 +5373,128 @@ it.each([1])('x', () => {});\nconst test = (name) => name;\ntest('not a runner')
                 "it.each([1])('x', () => {})",
             ]
         );
+    }
+
+    #[test]
+    fn name_reads_assignments_and_arms() {
+        let source = "import yaml from 'js-yaml';\nconst DIR = 'x';\nlet cached;\nexport function GET(req) {\n  let count = 0;\n  const { a, b } = load(req);\n  count += a;\n  state.items[0] = b;\n  cached ??= yaml.load(DIR);\n  if (!a) {\n    return null;\n  } else {\n    count++;\n  }\n  try { f(); } catch (e) { throw e; }\n}\n";
+        let model = ts(source);
+        let text = |span: crate::model::Span| &source[span.range()];
+        let reads: Vec<(&str, &crate::model::NameScope)> = model
+            .name_reads
+            .iter()
+            .map(|read| (text(read.span), &read.scope))
+            .collect();
+        use crate::model::NameScope;
+        assert!(reads.contains(&("req", &NameScope::Local)));
+        assert!(reads.contains(&("DIR", &NameScope::Module)));
+        assert!(reads.contains(&("yaml", &NameScope::Import("js-yaml".to_string()))));
+        assert!(reads.contains(&("state", &NameScope::Global)));
+        use crate::model::AssignmentKind::{Bind, Store, Update};
+        let assignments: Vec<(&str, crate::model::AssignmentKind, Option<&str>)> = model
+            .assignments
+            .iter()
+            .filter(|assignment| assignment.function.is_some())
+            .map(|assignment| {
+                (
+                    text(assignment.target),
+                    assignment.kind,
+                    assignment.value.map(text),
+                )
+            })
+            .collect();
+        assert_eq!(
+            assignments,
+            vec![
+                ("count", Bind, Some("0")),
+                ("a", Bind, Some("load(req)")),
+                ("b", Bind, Some("load(req)")),
+                ("count", Update, Some("a")),
+                ("state", Store, Some("b")),
+                ("cached", Update, Some("yaml.load(DIR)")),
+                ("count", Update, None),
+                ("e", Bind, None),
+            ]
+        );
+        let exits: Vec<bool> = model.arms.iter().map(|arm| arm.exits).collect();
+        assert_eq!(exits, vec![true, false, false, true]);
+    }
+
+    #[test]
+    fn get_server_side_props_serves_requests() {
+        let model = ts("export const getServerSideProps = async (ctx) => ({ props: {} });\nexport async function getStaticProps() { return { props: {} }; }\n");
+        assert_eq!(
+            model.functions[0]
+                .handler
+                .as_ref()
+                .map(|handler| handler.framework),
+            Some("nextjs")
+        );
+        assert!(model.functions[0].params[0].is_request_input);
+        assert!(model.functions[1].handler.is_none());
+    }
+
+    #[test]
+    fn mapped_and_spread_lists_keep_their_holes_when_joined() {
+        let model = ts("function f(tags: string) {\n\
+               const conditions = tags.split(',').map((tag) => `'${tag.trim()}' = ANY(t)`);\n\
+               const sql = ['SELECT 1 FROM t WHERE a', ...conditions].join(' AND ');\n\
+               db.query(sql);\n}\n");
+        let sql = shape(call(&model, "db.query"), 0);
+        assert_eq!(
+            rendered(sql),
+            "SELECT 1 FROM t WHERE a AND '{tag.trim()}' = ANY(t)"
+        );
+        assert_eq!(holes(sql)[0].origin.kind(), OriginKind::Param);
+    }
+
+    #[test]
+    fn allow_list_checks_and_one_armed_overwrites() {
+        let model = js("const APPS = new Set(['a', 'b']);\n\
+             function f(app, day) {\n\
+               if (!APPS.has(app)) { return null; }\n\
+               if (!day) { day = 'today'; }\n\
+               run(`restart ${app} ${day}`);\n}\n");
+        let kinds: Vec<OriginKind> = holes(shape(call(&model, "run"), 0))
+            .iter()
+            .map(|hole| hole.origin.kind())
+            .collect();
+        assert_eq!(kinds, vec![OriginKind::Constant, OriginKind::Param]);
+    }
+
+    #[test]
+    fn calls_to_methods_of_the_file_have_targets_and_summaries() {
+        let model = ts("class Service {\n\
+               clause(value: string) { return `name = '${value}'`; }\n\
+               run(code: string) { return this.clause(code); }\n}\n\
+             class Controller {\n\
+               constructor(private readonly service: Service) {}\n\
+               handle(q: string) { return this.service.run(q); }\n}\n\
+             function order(key) { return { a: 'x ASC' }[key] ?? 'id'; }\n\
+             db.query(`SELECT 1 ORDER BY ${order(process.argv[2])}`);\n");
+        let run = call(&model, "Service().run");
+        let target = run.target.expect("a target");
+        assert_eq!(model.function(target.function).name, "run");
+        let own = call(&model, "this.clause");
+        assert!(own.target.is_some());
+        let sql = shape(call(&model, "db.query"), 0);
+        assert!(holes(sql).iter().all(|hole| hole.origin.is_clean()));
+    }
+
+    #[test]
+    fn fastify_plugins_register_handlers_by_the_receiver_name() {
+        let model = js("async function routes(fastify) {\n\
+               fastify.get('/members/:id', async (request) => {\n\
+                 return db.query(`SELECT 1 WHERE id = '${request.params.id}'`);\n\
+               });\n}\n");
+        let handler = model
+            .functions
+            .iter()
+            .find(|function| function.handler.is_some())
+            .expect("a handler");
+        assert_eq!(handler.handler.as_ref().unwrap().framework, "fastify");
+        assert!(handler.params[0].is_request_input);
+        let sql = shape(call(&model, "db.query"), 0);
+        assert_eq!(holes(sql)[0].origin.kind(), OriginKind::Input);
     }
 }

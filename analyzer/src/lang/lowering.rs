@@ -10,8 +10,9 @@
 use std::collections::HashMap;
 
 use crate::model::{
-    Call, CallPath, FileModel, Function, FunctionId, Handler, Hole, Loop, LoopId, LoopKind, Origin,
-    Param, Part, Span, StrShape, Value,
+    Arm, Assignment, AssignmentKind, Call, CallPath, CallTarget, FileModel, Function, FunctionId,
+    Handler, Hole, Loop, LoopId, LoopKind, NameRead, NameScope, Origin, Param, Params, Part, Span,
+    StrShape, Value,
 };
 
 /// A string shape stops growing past this many parts; the rest becomes one
@@ -77,6 +78,14 @@ impl Eval {
         }
     }
 
+    pub fn boolean(value: bool) -> Eval {
+        Eval {
+            value: Value::Bool(value),
+            origin: Origin::Constant,
+            defined_at: None,
+        }
+    }
+
     pub fn with_origin(value: Value, origin: Origin) -> Eval {
         Eval {
             value,
@@ -133,16 +142,23 @@ pub(crate) fn integer_value(text: &str) -> Option<i64> {
     i64::from_str_radix(body, radix).ok()
 }
 
-/// The worse of two origins, for a value that may come from either.
+/// The worse of two origins, for a value that may come from either: the one
+/// an attacker controls more; two parameter origins merge their positions.
 pub(crate) fn worse(left: Origin, right: Origin) -> Origin {
     fn rank(origin: Origin) -> u8 {
         match origin {
             Origin::Constant => 0,
             Origin::Numeric => 1,
             Origin::Unknown => 2,
-            Origin::Loop => 3,
-            Origin::Param => 4,
-            Origin::Input => 5,
+            Origin::Remote(_) => 3,
+            Origin::Loop => 4,
+            Origin::Param(..) => 5,
+            Origin::Input(_) => 6,
+        }
+    }
+    if let (Origin::Param(function, left), Origin::Param(other, right)) = (left, right) {
+        if function == other {
+            return Origin::Param(function, left.union(right));
         }
     }
     if rank(left) >= rank(right) {
@@ -174,16 +190,12 @@ pub(crate) fn looks_constant(name: &str) -> bool {
     letters >= 2
 }
 
-/// Where an assignment happened: the arms of the conditionals around it,
-/// outermost first, as (conditional, arm).
-type BranchPath = Vec<(u32, u32)>;
-
 /// The origin of `receiver.name`: data read from a tainted value stays
 /// tainted whatever the attribute is called (Django's `request.GET`); of
 /// anything else, a SCREAMING_CASE attribute is a constant.
 pub(crate) fn member_origin(receiver: Origin, name: &str) -> Origin {
     match receiver {
-        Origin::Input | Origin::Param | Origin::Loop => receiver,
+        Origin::Input(_) | Origin::Param(..) | Origin::Loop | Origin::Remote(_) => receiver,
         _ if looks_constant(name) => Origin::Constant,
         _ => receiver,
     }
@@ -195,22 +207,67 @@ pub(crate) fn member_origin(receiver: Origin, name: &str) -> Origin {
 pub(crate) fn argument_origin(arguments: impl IntoIterator<Item = Origin>) -> Origin {
     arguments
         .into_iter()
-        .filter(|origin| matches!(origin, Origin::Input | Origin::Param | Origin::Loop))
+        .filter(|origin| origin.is_tainted() || matches!(origin, Origin::Remote(_)))
         .fold(Origin::Unknown, worse)
 }
 
 #[derive(Debug, Default)]
 struct Scope {
     bindings: HashMap<String, Binding>,
-    /// The branch path of each name's last assignment.
-    assigned_in: HashMap<String, BranchPath>,
+    /// Expressions admitted by an allow-list check.
+    admitted: Vec<String>,
+}
+
+/// A conditional being lowered: what its arms assign, so that afterwards a
+/// variable holds what any arm left in it (or its earlier value, when some
+/// path assigns nothing).
+#[derive(Debug)]
+struct OpenConditional {
+    /// The scope it is in: assignments in closures inside it are not its.
+    scope: usize,
+    /// Names an arm assigned, in order, with their value before the
+    /// conditional (`None`: unbound before, as a Python name first assigned
+    /// in an arm).
+    before: Vec<(String, Option<Binding>)>,
+    /// The names in `before`.
+    tracked: std::collections::HashSet<String>,
+    /// What each such name held at the end of each arm that assigned it.
+    arm_values: HashMap<String, Vec<Eval>>,
+    /// Names assigned in the arm being lowered, in order and as a set.
+    in_arm: Vec<String>,
+    in_arm_set: std::collections::HashSet<String>,
+    arms: u32,
 }
 
 /// Most alternatives a `OneOf` keeps; more arms than that are rare and keeping
 /// them all would let a long `if`/`elif` chain grow without bound.
 const MAX_ALTERNATIVES: usize = 8;
-/// The arm recorded for a value merged from several arms of one conditional.
-const SEVERAL_ARMS: u32 = u32::MAX;
+
+/// Which call paths carry untrusted data: the engine's answer from the
+/// catalogs' `[[source]]` entries (front ends know no catalog, only this).
+pub type SourceOracle<'a> = &'a (dyn Fn(&CallPath) -> Option<SourceKind> + Sync);
+
+/// What a source yields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SourceKind {
+    /// Request input, the environment, the command line, standard input.
+    Input,
+    /// Data read from the network: a response body, a shared cache.
+    Remote,
+}
+
+/// How a call names a function that may be defined in the same file.
+#[derive(Debug, Clone)]
+pub(crate) enum CalleeRef {
+    /// `helper(…)`.
+    Plain(String),
+    /// `self.helper(…)`, `this.helper(…)`, `Self::helper(…)`: a method of
+    /// the caller's own class or impl.
+    OwnMethod(String),
+    /// `Repo::find(…)`, `this.repo.find(…)` with `repo: Repo`: a method of a
+    /// named type.
+    Method { owner: String, name: String },
+}
 
 /// The model under construction and the context of the walk.
 pub(crate) struct Lowering<'src> {
@@ -220,28 +277,66 @@ pub(crate) struct Lowering<'src> {
     scopes: Vec<Scope>,
     functions: Vec<FunctionId>,
     loops: Vec<LoopId>,
-    /// The conditional arms the walk is in.
-    branches: BranchPath,
+    /// The conditionals the walk is in, innermost last.
+    conditionals: Vec<OpenConditional>,
+    /// The id the last conditional got.
     next_conditional: u32,
+    sources: Option<SourceOracle<'src>>,
+    /// The oracle's answers, by path text.
+    source_cache: HashMap<String, Option<SourceKind>>,
+    /// Per function being lowered: the values it returns, merged.
+    returns: Vec<Option<Eval>>,
+    /// Per function lowered, by id: what it returns (its summary), its class
+    /// or impl, and whether its parameter 0 is the receiver (`self`).
+    summaries: Vec<Option<Eval>>,
+    owners: Vec<Option<String>>,
+    /// Functions callable by a plain name, and methods by (owner, name).
+    by_name: HashMap<String, Vec<FunctionId>>,
+    methods: HashMap<(String, String), FunctionId>,
+    /// Calls that may name a function of the file, resolved at the end, when
+    /// every function is known: (index in `model.calls`, callee, the
+    /// caller's owner).
+    pending_targets: Vec<(usize, CalleeRef, Option<String>)>,
 }
 
 impl<'src> Lowering<'src> {
-    pub fn new(source: &'src str) -> Lowering<'src> {
+    pub fn new(source: &'src str, sources: Option<SourceOracle<'src>>) -> Lowering<'src> {
         Lowering {
             source,
             model: FileModel::default(),
             scopes: vec![Scope::default()],
             functions: Vec::new(),
             loops: Vec::new(),
-            branches: Vec::new(),
+            conditionals: Vec::new(),
             next_conditional: 0,
+            sources,
+            source_cache: HashMap::new(),
+            returns: Vec::new(),
+            summaries: Vec::new(),
+            owners: Vec::new(),
+            by_name: HashMap::new(),
+            methods: HashMap::new(),
+            pending_targets: Vec::new(),
         }
     }
 
     pub fn finish(mut self) -> FileModel {
+        for (index, callee, owner) in std::mem::take(&mut self.pending_targets) {
+            let target = self.resolve_callee(&callee, owner.as_deref());
+            if let Some(call) = self.model.calls.get_mut(index) {
+                call.target = target;
+            }
+        }
         self.model
             .calls
             .sort_by_key(|call| (call.span.start, call.span.end));
+        // The walk visits some things out of source order (a comprehension's
+        // iterable before its body); rules search these by position.
+        self.model.name_reads.sort_by_key(|read| read.span.start);
+        self.model
+            .assignments
+            .sort_by_key(|assignment| assignment.target.start);
+        self.model.arms.sort_by_key(|arm| arm.span.start);
         self.model
     }
 
@@ -264,20 +359,8 @@ impl<'src> Lowering<'src> {
         let id = FunctionId(self.model.functions.len() as u32);
         let parent = self.current_function();
         let mut scope = Scope::default();
-        for param in &function.params {
-            // A number cannot carry SQL or a shell command, even from a request.
-            let origin = if param
-                .param
-                .annotation
-                .as_deref()
-                .is_some_and(is_numeric_annotation)
-            {
-                Origin::Numeric
-            } else if param.param.is_request_input {
-                Origin::Input
-            } else {
-                Origin::Param
-            };
+        for (index, param) in function.params.iter().enumerate() {
+            let origin = param_origin(&param.param, id, index);
             let value = match &param.annotation_path {
                 Some(path) => Value::Path(path.clone()),
                 None => Value::Unknown,
@@ -291,6 +374,30 @@ impl<'src> Lowering<'src> {
                 }),
             );
         }
+        // Closures and lambdas inside a method see its `self`/`this`.
+        let owner = function.owner.clone().or_else(|| {
+            (function.name == "<anonymous>")
+                .then(|| parent.and_then(|parent| self.owners[parent.0 as usize].clone()))
+                .flatten()
+        });
+        if function.name != "<anonymous>" {
+            match &function.owner {
+                Some(owner) => {
+                    self.methods
+                        .entry((owner.clone(), function.name.clone()))
+                        .or_insert(id);
+                }
+                None if function.callable => {
+                    self.by_name
+                        .entry(function.name.clone())
+                        .or_default()
+                        .push(id);
+                }
+                None => {}
+            }
+        }
+        self.owners.push(owner);
+        self.summaries.push(None);
         self.model.functions.push(Function {
             name: function.name,
             span: function.span,
@@ -302,14 +409,195 @@ impl<'src> Lowering<'src> {
         });
         self.scopes.push(scope);
         self.functions.push(id);
+        self.returns.push(None);
         id
     }
 
     pub fn end_function(&mut self) {
-        self.functions.pop();
+        let returned = self.returns.pop().flatten();
+        if let Some(id) = self.functions.pop() {
+            if let Some(slot) = self.summaries.get_mut(id.0 as usize) {
+                *slot = returned;
+            }
+        }
         if self.scopes.len() > 1 {
             self.scopes.pop();
         }
+    }
+
+    /// A value the function being lowered returns (`return x`, a Rust
+    /// block's tail, an arrow function's body). Several merge into one.
+    pub fn note_return(&mut self, eval: Eval) {
+        let Some(slot) = self.returns.last_mut() else {
+            return;
+        };
+        *slot = Some(match slot.take() {
+            Some(previous) => merge_returns(previous, eval),
+            None => eval,
+        });
+    }
+
+    // ----- calls to functions of the file ------------------------------------------
+
+    /// The function of this file a call names, if it is known by now.
+    pub fn resolve_callee(
+        &self,
+        callee: &CalleeRef,
+        caller_owner: Option<&str>,
+    ) -> Option<CallTarget> {
+        let (id, method_call) = match callee {
+            CalleeRef::Plain(name) => {
+                let candidates = self.by_name.get(name)?;
+                // One definition, or one at the top level among nested ones.
+                let id = match candidates.as_slice() {
+                    [only] => *only,
+                    several => {
+                        let top: Vec<FunctionId> = several
+                            .iter()
+                            .copied()
+                            .filter(|id| self.model.functions[id.0 as usize].parent.is_none())
+                            .collect();
+                        match top.as_slice() {
+                            [only] => *only,
+                            _ => return None,
+                        }
+                    }
+                };
+                (id, false)
+            }
+            CalleeRef::OwnMethod(name) => {
+                let owner = caller_owner?;
+                let id = *self.methods.get(&(owner.to_string(), name.clone()))?;
+                (id, true)
+            }
+            CalleeRef::Method { owner, name } => {
+                let id = *self.methods.get(&(owner.clone(), name.clone()))?;
+                (id, true)
+            }
+        };
+        let function = &self.model.functions[id.0 as usize];
+        // Python's and Rust's methods take the receiver as parameter 0.
+        let takes_receiver = function.params.first().is_some_and(|first| {
+            matches!(first.name.as_str(), "self" | "cls" | "&self" | "&mut self")
+        });
+        let first_param = u32::from(method_call && takes_receiver);
+        Some(CallTarget {
+            function: id,
+            first_param,
+        })
+    }
+
+    /// The owner (class, impl type) of the function being lowered.
+    pub fn current_owner(&self) -> Option<&str> {
+        let id = self.current_function()?;
+        self.owners.get(id.0 as usize)?.as_deref()
+    }
+
+    /// [`Lowering::resolve_callee`] from the function being lowered.
+    pub fn resolve_here(&self, callee: &CalleeRef) -> Option<CallTarget> {
+        self.resolve_callee(callee, self.current_owner())
+    }
+
+    /// What a call to a function of this file returns, from the function's
+    /// summary, with the arguments' origins (and strings) put where its
+    /// parameters were: `None` when the callee is not known yet (declared
+    /// later in the file) or returns nothing known.
+    ///
+    /// `args` are positional arguments in order and keyword arguments by
+    /// name.
+    pub fn call_summary(
+        &self,
+        target: CallTarget,
+        args: &[(Option<&str>, &Eval, Span, &str)],
+    ) -> Option<Eval> {
+        let summary = self.summaries.get(target.function.0 as usize)?.as_ref()?;
+        let function = &self.model.functions[target.function.0 as usize];
+        let mut by_param: Vec<Option<(&Eval, Span, &str)>> = vec![None; function.params.len()];
+        let mut position = target.first_param as usize;
+        for (keyword, eval, span, text) in args {
+            let index = match keyword {
+                Some(keyword) => function
+                    .params
+                    .iter()
+                    .position(|param| param.name == *keyword),
+                None => {
+                    position += 1;
+                    Some(position - 1)
+                }
+            };
+            if let Some(slot) = index.and_then(|index| by_param.get_mut(index)) {
+                *slot = Some((eval, *span, text));
+            }
+        }
+        let params: Vec<ParamArgument<'_>> = function
+            .params
+            .iter()
+            .zip(by_param)
+            .map(|(param, arg)| (param.name.clone(), arg))
+            .collect();
+        Some(substitute(summary, target.function, &params))
+    }
+
+    /// Records a call that may name a function of this file; its target is
+    /// resolved when the walk ends.
+    pub fn note_callee(&mut self, callee: CalleeRef) {
+        let index = self.model.calls.len().saturating_sub(1);
+        let owner = self.current_owner().map(str::to_string);
+        self.pending_targets.push((index, callee, owner));
+    }
+
+    // ----- sources -------------------------------------------------------------------
+
+    /// Marks a value read through a catalogued source (`request.args`,
+    /// `os.environ`, `process.argv`, a response body) as untrusted, with
+    /// `span` as where it entered; a chain on a source read (`request.args`
+    /// → `request.args.get("q")`) moves the entry point out to the whole
+    /// expression.
+    pub fn sourced(&mut self, mut eval: Eval, span: Span) -> Eval {
+        let Value::Path(path) = &eval.value else {
+            return eval;
+        };
+        match eval.origin {
+            Origin::Input(entered) | Origin::Remote(entered) => {
+                if entered.start == span.start && span.contains(entered) {
+                    eval.origin = match eval.origin {
+                        Origin::Input(_) => Origin::Input(span),
+                        _ => Origin::Remote(span),
+                    };
+                }
+                if matches!(eval.origin, Origin::Input(_)) {
+                    return eval;
+                }
+            }
+            _ => {}
+        }
+        let Some(oracle) = self.sources else {
+            return eval;
+        };
+        // Paths from imports are asked once per file; local names, most of
+        // them, are told apart by the oracle at their first segment.
+        let kind = if path.resolved {
+            match self.source_cache.get(path.text.as_str()) {
+                Some(kind) => *kind,
+                None => {
+                    let kind = oracle(path);
+                    self.source_cache.insert(path.text.clone(), kind);
+                    kind
+                }
+            }
+        } else {
+            oracle(path)
+        };
+        // What a source yields is its data, whatever the arguments of the
+        // read were (`cache.get(f"key:{user}")` returns the cached value).
+        match kind {
+            Some(SourceKind::Input) => eval.origin = Origin::Input(span),
+            Some(SourceKind::Remote) if !matches!(eval.origin, Origin::Remote(_)) => {
+                eval.origin = Origin::Remote(span);
+            }
+            _ => {}
+        }
+        eval
     }
 
     /// Marks a function a request handler after the fact (a registration such as
@@ -350,16 +638,34 @@ impl<'src> Lowering<'src> {
             }),
             _ => Value::Unknown,
         };
+        // An element of a constant collection is a constant; of request
+        // input or a parameter, as tainted as the collection.
+        let element_origin = match spec.iterable_origin {
+            Some(
+                origin @ (Origin::Constant
+                | Origin::Numeric
+                | Origin::Input(_)
+                | Origin::Param(..)
+                | Origin::Remote(_)),
+            ) => origin,
+            _ => Origin::Loop,
+        };
         for name in &spec.bindings {
             self.bind(
                 name,
                 Eval {
                     value: element.clone(),
-                    origin: Origin::Loop,
+                    origin: element_origin,
                     defined_at: Some(spec.header),
                 },
             );
         }
+        let over_constant = over_literal
+            || (matches!(spec.iterable_origin, Some(Origin::Constant))
+                && matches!(
+                    spec.iterable_value,
+                    Some(Value::Sequence(_) | Value::Object(_))
+                ));
         self.model.loops.push(Loop {
             kind: spec.kind,
             span: spec.span,
@@ -368,6 +674,7 @@ impl<'src> Lowering<'src> {
             iterable: spec.iterable,
             iterable_path,
             over_literal,
+            over_constant,
             is_async: spec.is_async,
             function: self.current_function(),
             parent: self.current_loop(),
@@ -417,6 +724,7 @@ impl<'src> Lowering<'src> {
             is_macro: call.is_macro,
             is_new: call.is_new,
             receiver_defined_at: call.receiver_defined_at,
+            target: call.target,
         });
     }
 
@@ -451,79 +759,236 @@ impl<'src> Lowering<'src> {
 
     // ----- names ---------------------------------------------------------------
 
+    /// Records that the walk read `name` as a value at `span`, and where the
+    /// name is bound there.
+    pub fn note_read(&mut self, name: &str, span: Span) {
+        let found = self
+            .scopes
+            .iter()
+            .enumerate()
+            .rev()
+            .find_map(|(depth, scope)| Some((depth, scope.bindings.get(name)?)));
+        let scope = match found {
+            Some((_, Binding::Import(path))) => NameScope::Import(path.clone()),
+            Some((0, Binding::Value(_))) => NameScope::Module,
+            Some(_) => NameScope::Local,
+            None => NameScope::Global,
+        };
+        self.model.name_reads.push(NameRead {
+            span,
+            scope,
+            function: self.current_function(),
+        });
+    }
+
+    /// Records that `target` (a name) gets a value from `value` here.
+    pub fn note_assignment(&mut self, target: Span, value: Option<Span>, kind: AssignmentKind) {
+        self.model.assignments.push(Assignment {
+            target,
+            value,
+            kind,
+            function: self.current_function(),
+        });
+    }
+
     /// Binds `name` in the innermost scope (a declaration).
     pub fn bind(&mut self, name: &str, eval: Eval) {
+        let scope = self.scopes.len() - 1;
+        self.track_assignment(scope, name);
         if let Some(scope) = self.scopes.last_mut() {
             scope
                 .bindings
                 .insert(name.to_string(), Binding::Value(eval));
-            if !self.branches.is_empty() || scope.assigned_in.contains_key(name) {
-                scope
-                    .assigned_in
-                    .insert(name.to_string(), self.branches.clone());
-            }
+        }
+    }
+
+    /// Notes that `name`, bound in scope `scope`, is assigned in the arm being
+    /// lowered: its earlier value is kept for the other arms and for after.
+    fn track_assignment(&mut self, scope: usize, name: &str) {
+        let Some(open) = self.conditionals.last_mut() else {
+            return;
+        };
+        if open.scope != scope || open.in_arm_set.contains(name) {
+            return;
+        }
+        open.in_arm.push(name.to_string());
+        open.in_arm_set.insert(name.to_string());
+        if open.tracked.insert(name.to_string()) {
+            let before = self.scopes[scope].bindings.get(name).cloned();
+            open.before.push((name.to_string(), before));
         }
     }
 
     // ----- conditionals ----------------------------------------------------------
 
     /// Starts a conditional (`if`/`else`, `match`, `switch`); its arms are
-    /// entered with `enter_arm` and left with `exit_arm`.
+    /// entered with `enter_arm` and left with `exit_arm`, and it ends with
+    /// `end_conditional`.
     pub fn begin_conditional(&mut self) -> u32 {
+        self.conditionals.push(OpenConditional {
+            scope: self.scopes.len() - 1,
+            before: Vec::new(),
+            tracked: std::collections::HashSet::new(),
+            arm_values: HashMap::new(),
+            in_arm: Vec::new(),
+            in_arm_set: std::collections::HashSet::new(),
+            arms: 0,
+        });
+        self.conditional_id()
+    }
+
+    /// A new conditional id, unique in the file (the model's arms of one
+    /// conditional share it), for a conditional whose arms are only recorded
+    /// (`record_arm`), not walked as branches for values.
+    pub fn conditional_id(&mut self) -> u32 {
         self.next_conditional += 1;
         self.next_conditional
     }
 
-    pub fn enter_arm(&mut self, conditional: u32, arm: u32) {
-        self.branches.push((conditional, arm));
+    /// Enters arm `arm` of `conditional`, written at `span`; `exits` when the
+    /// arm ends by leaving (`return`, `raise`, `throw`, `break`, `continue`).
+    pub fn enter_arm(&mut self, conditional: u32, _arm: u32, span: Span, exits: bool) {
+        if let Some(open) = self.conditionals.last_mut() {
+            open.arms += 1;
+            open.in_arm.clear();
+            open.in_arm_set.clear();
+        }
+        self.model.arms.push(Arm {
+            conditional,
+            span,
+            exits,
+        });
     }
 
+    /// Records an arm of `conditional` that the walk does not treat as a
+    /// branch for values: a `try` body and its handlers (a handler runs
+    /// after part of the body, so a variable keeps its latest value).
+    pub fn record_arm(&mut self, conditional: u32, span: Span, exits: bool) {
+        self.model.arms.push(Arm {
+            conditional,
+            span,
+            exits,
+        });
+    }
+
+    /// Leaves an arm: what it assigned is kept aside, and the names hold
+    /// their earlier values again for the next arm.
     pub fn exit_arm(&mut self) {
-        self.branches.pop();
+        let Some(open) = self.conditionals.last_mut() else {
+            return;
+        };
+        let scope = &mut self.scopes[open.scope];
+        open.in_arm_set.clear();
+        let assigned = std::mem::take(&mut open.in_arm);
+        if assigned.is_empty() {
+            return;
+        }
+        let befores: HashMap<&str, &Option<Binding>> = open
+            .before
+            .iter()
+            .map(|(name, before)| (name.as_str(), before))
+            .collect();
+        for name in assigned {
+            if let Some(Binding::Value(eval)) = scope.bindings.get(&name) {
+                open.arm_values
+                    .entry(name.clone())
+                    .or_default()
+                    .push(eval.clone());
+            }
+            let before = befores
+                .get(name.as_str())
+                .and_then(|before| (*before).clone());
+            match before {
+                Some(binding) => {
+                    scope.bindings.insert(name, binding);
+                }
+                None => {
+                    scope.bindings.remove(&name);
+                }
+            }
+        }
     }
 
-    /// `name = value` on a name already bound: where the earlier value was
-    /// assigned in another arm of the same conditional, the variable holds one
-    /// or the other afterwards, and both are kept; otherwise the new value
-    /// replaces the old, where the name is bound.
+    /// Ends a conditional: a variable an arm assigned holds what any arm
+    /// left in it, or still its earlier value when some path (an arm that
+    /// did not assign it, or no arm at all when the conditional is not
+    /// `exhaustive`) leaves it alone. Tainted on any path is tainted.
+    pub fn end_conditional(&mut self, exhaustive: bool) {
+        let Some(open) = self.conditionals.pop() else {
+            return;
+        };
+        let mut arm_values = open.arm_values;
+        for (name, before) in open.before {
+            let mut values = arm_values.remove(&name).unwrap_or_default();
+            let every_path_assigns = exhaustive && values.len() as u32 >= open.arms;
+            if !every_path_assigns {
+                // The current value: the earlier one, with what arms that
+                // only grew it (`+=`, `push`) added.
+                match self.scopes[open.scope].bindings.get(&name) {
+                    Some(Binding::Value(eval)) => values.push(eval.clone()),
+                    Some(Binding::Import(_)) => continue,
+                    None => {
+                        if let Some(Binding::Value(eval)) = before {
+                            values.push(eval);
+                        }
+                    }
+                }
+            }
+            let Some(merged) = values.into_iter().reduce(merge_branches) else {
+                continue;
+            };
+            self.track_assignment(open.scope, &name);
+            self.scopes[open.scope]
+                .bindings
+                .insert(name, Binding::Value(merged));
+        }
+    }
+
+    /// `name = value` on a name already bound: the new value replaces the
+    /// old where the name is bound (an assignment in a closure reaches the
+    /// enclosing function's variable); inside a conditional's arm, the old
+    /// value is kept for the other arms and for after.
     pub fn reassign(&mut self, name: &str, eval: Eval) {
-        let current = self.branches.clone();
         let Some(scope) = self
             .scopes
-            .iter_mut()
-            .rev()
-            .find(|scope| scope.bindings.contains_key(name))
+            .iter()
+            .rposition(|scope| scope.bindings.contains_key(name))
         else {
             self.bind(name, eval);
             return;
         };
-        let previous = scope.assigned_in.get(name).cloned().unwrap_or_default();
-        let shared = previous
-            .iter()
-            .zip(&current)
-            .take_while(|(a, b)| a == b)
-            .count();
-        let exclusive = matches!(
-            (previous.get(shared), current.get(shared)),
-            (Some((before, arm_before)), Some((now, arm_now))) if before == now && arm_before != arm_now
-        );
-        let merged = match (exclusive, scope.bindings.remove(name)) {
-            (true, Some(Binding::Value(old))) => one_of(old, eval.clone()).unwrap_or(eval),
-            _ => eval,
-        };
-        // After a merge the value belongs to the conditional as a whole: any
-        // other arm of it is still exclusive with what is kept.
-        let path = if exclusive {
-            let mut path = current[..shared].to_vec();
-            path.push((current[shared].0, SEVERAL_ARMS));
-            path
-        } else {
-            current
-        };
-        scope
+        self.track_assignment(scope, name);
+        self.scopes[scope]
             .bindings
-            .insert(name.to_string(), Binding::Value(merged));
-        scope.assigned_in.insert(name.to_string(), path);
+            .insert(name.to_string(), Binding::Value(eval));
+    }
+
+    /// `name` passed an allow-list check (`if x not in ALLOWED: abort()`):
+    /// from here on it holds one of the allowed constants.
+    pub fn admit(&mut self, name: &str) {
+        self.update(name, |existing| Eval {
+            value: match existing.value {
+                Value::Path(path) => Value::Path(path),
+                _ => Value::Unknown,
+            },
+            origin: Origin::Constant,
+            defined_at: existing.defined_at,
+        });
+    }
+
+    /// An expression (`req.zone`) that passed an allow-list check, for the
+    /// rest of the function being lowered.
+    pub fn admit_expression(&mut self, text: &str) {
+        if let Some(scope) = self.scopes.last_mut() {
+            scope.admitted.push(text.to_string());
+        }
+    }
+
+    /// Whether an expression passed an allow-list check in this function.
+    pub fn is_admitted(&self, text: &str) -> bool {
+        self.scopes
+            .last()
+            .is_some_and(|scope| scope.admitted.iter().any(|each| each == text))
     }
 
     /// Binds `name` in the module scope (imports, and module-level constants
@@ -624,6 +1089,165 @@ impl<'src> Lowering<'src> {
     }
 }
 
+/// The origin of a parameter's value inside its function.
+fn param_origin(param: &Param, function: FunctionId, index: usize) -> Origin {
+    // A number cannot carry SQL or a shell command, even from a request.
+    if param
+        .annotation
+        .as_deref()
+        .is_some_and(is_numeric_annotation)
+    {
+        Origin::Numeric
+    } else if param.is_request_input {
+        Origin::Input(param.span)
+    } else {
+        Origin::Param(function, Params::of(index))
+    }
+}
+
+/// The values of a variable after a conditional, from two of its paths:
+/// every string kept; otherwise the one with the worse origin (the later
+/// on a tie, so that a call path known on both paths survives).
+fn merge_branches(first: Eval, second: Eval) -> Eval {
+    if has_strings(&first.value) || has_strings(&second.value) {
+        return alternatives(first, second);
+    }
+    let origin = worse(first.origin, second.origin);
+    let mut kept = if first.origin != second.origin {
+        if worse(first.origin, second.origin) == first.origin {
+            first
+        } else {
+            second
+        }
+    } else if configures(&first.value, &second.value) {
+        // `builder = builder.timeout(t)` on one path: the same object,
+        // configured further on that path.
+        first
+    } else {
+        second
+    };
+    kept.origin = origin;
+    kept
+}
+
+/// Whether `first` is `second` with more calls chained on it
+/// (`Client::builder().timeout()` of `Client::builder()`).
+fn configures(first: &Value, second: &Value) -> bool {
+    let (Value::Path(first), Value::Path(second)) = (first, second) else {
+        return false;
+    };
+    first.resolved == second.resolved
+        && first
+            .text
+            .strip_prefix(second.text.as_str())
+            .is_some_and(|rest| rest.starts_with('.'))
+}
+
+/// Two returned values of one function: every string kept, the worse origin.
+fn merge_returns(first: Eval, second: Eval) -> Eval {
+    if has_strings(&first.value) || has_strings(&second.value) {
+        return alternatives(first, second);
+    }
+    let origin = worse(first.origin, second.origin);
+    let value = if first.value == second.value {
+        first.value
+    } else {
+        Value::Unknown
+    };
+    Eval {
+        value,
+        origin,
+        defined_at: first.defined_at.or(second.defined_at),
+    }
+}
+
+/// A function's returned value seen from a call: parameter origins become
+/// the arguments' (a missing argument takes its default, a constant), and a
+/// hole that is a parameter itself takes the argument's string or path.
+/// A parameter's name, and what a call passes it: the value, where it is
+/// written and its text.
+type ParamArgument<'a> = (String, Option<(&'a Eval, Span, &'a str)>);
+
+fn substitute(summary: &Eval, callee: FunctionId, params: &[ParamArgument<'_>]) -> Eval {
+    let origin_of = |origin: Origin| -> Origin {
+        match origin {
+            Origin::Param(function, set) if function == callee => {
+                set.iter().fold(Origin::Constant, |acc, index| {
+                    let argument = params
+                        .get(index)
+                        .and_then(|(_, arg)| *arg)
+                        .map_or(Origin::Constant, |(eval, ..)| eval.origin);
+                    worse(acc, argument)
+                })
+            }
+            other => other,
+        }
+    };
+    fn value_of(
+        value: &Value,
+        callee: FunctionId,
+        params: &[ParamArgument<'_>],
+        origin_of: &dyn Fn(Origin) -> Origin,
+    ) -> Value {
+        match value {
+            Value::Str(shape) => {
+                let mut builder = ShapeBuilder::new(shape.span);
+                for part in &shape.parts {
+                    match part {
+                        Part::Lit(literal) => builder.push_literal(literal),
+                        Part::Hole(hole) => {
+                            let own = match hole.origin {
+                                Origin::Param(function, set) if function == callee => {
+                                    set.iter().next().filter(|index| {
+                                        set == Params::of(*index)
+                                            && params
+                                                .get(*index)
+                                                .is_some_and(|(name, _)| *name == hole.text)
+                                    })
+                                }
+                                _ => None,
+                            };
+                            match own
+                                .and_then(|index| params.get(index))
+                                .and_then(|(_, arg)| *arg)
+                            {
+                                // The parameter itself: the argument goes in.
+                                Some((eval, span, text)) => {
+                                    builder.splice(eval.clone(), span, text)
+                                }
+                                None => {
+                                    let mut hole = hole.clone();
+                                    hole.origin = origin_of(hole.origin);
+                                    builder.push_hole(hole);
+                                }
+                            }
+                        }
+                    }
+                }
+                Value::Str(builder.finish())
+            }
+            Value::OneOf(values) => Value::OneOf(
+                values
+                    .iter()
+                    .map(|value| value_of(value, callee, params, origin_of))
+                    .collect(),
+            ),
+            Value::Sequence(values) => Value::Sequence(
+                values
+                    .iter()
+                    .map(|value| value_of(value, callee, params, origin_of))
+                    .collect(),
+            ),
+            other => other.clone(),
+        }
+    }
+    Eval {
+        value: value_of(&summary.value, callee, params, &origin_of),
+        origin: origin_of(summary.origin),
+        defined_at: summary.defined_at,
+    }
+}
+
 /// Numeric type names across our languages: a parameter declared with one of
 /// them cannot carry SQL or a shell command.
 pub(crate) fn is_numeric_annotation(annotation: &str) -> bool {
@@ -664,6 +1288,11 @@ pub(crate) fn is_numeric_annotation(annotation: &str) -> bool {
 
 /// A function as a front end describes it on entry.
 pub(crate) struct FunctionSpec {
+    /// The class or impl type of a method.
+    pub owner: Option<String>,
+    /// Callable by its plain name (a `def`, a `function` or `const f = …`,
+    /// a Rust `fn` outside an impl).
+    pub callable: bool,
     pub name: String,
     pub span: Span,
     pub name_span: Span,
@@ -680,6 +1309,8 @@ pub(crate) struct ParamSpec {
 }
 
 pub(crate) struct LoopSpec {
+    /// Where what is iterated comes from, when the front end evaluated it.
+    pub iterable_origin: Option<Origin>,
     pub kind: LoopKind,
     pub span: Span,
     pub header: Span,
@@ -701,6 +1332,8 @@ pub(crate) struct CallSpec {
     pub is_new: bool,
     /// See [`Call::receiver_defined_at`].
     pub receiver_defined_at: Option<Span>,
+    /// The function of this file it calls, when known at the call.
+    pub target: Option<CallTarget>,
 }
 
 pub(crate) struct AttributeWriteSpec {
@@ -784,14 +1417,31 @@ impl ShapeBuilder {
                 }
             }
             // Clean alternatives (`asc ? 'ASC' : 'DESC'`) read as the first one,
-            // so the text around them still parses; otherwise one hole.
+            // so the text around them still parses; alternatives that are all
+            // strings read as the worst one, whose holes keep their own
+            // origins and paths (a sanitizer stays visible); otherwise one hole.
             Value::OneOf(values)
-                if eval.origin.is_clean()
+                if (eval.origin.is_clean()
                     && values
                         .first()
-                        .is_some_and(|first| matches!(first, Value::Str(_))) =>
+                        .is_some_and(|first| matches!(first, Value::Str(_))))
+                    || values.iter().all(|value| matches!(value, Value::Str(_))) =>
             {
-                if let Some(Value::Str(shape)) = values.into_iter().next() {
+                let worst = values
+                    .into_iter()
+                    .filter_map(|value| match value {
+                        Value::Str(shape) => Some(shape),
+                        _ => None,
+                    })
+                    .reduce(|kept, each| {
+                        let (kept_origin, each_origin) = (shape_origin(&kept), shape_origin(&each));
+                        if worse(kept_origin, each_origin) != kept_origin {
+                            each
+                        } else {
+                            kept
+                        }
+                    });
+                if let Some(shape) = worst {
                     for part in shape.parts {
                         match part {
                             Part::Lit(literal) => self.push_literal(&literal),
@@ -882,6 +1532,74 @@ pub(crate) fn join_origin(separator: &Eval, items: &Eval) -> Origin {
     worse(separator.origin, items.origin)
 }
 
+/// `sep.join(items)` where every item is a known string (written out, built
+/// by appends, or made per element by a comprehension or `.map`): one shape,
+/// the items in order with the separator between them. `None` otherwise.
+pub(crate) fn join_shapes(span: Span, text: &str, separator: &Eval, items: &Eval) -> Option<Eval> {
+    let Value::Str(separator) = &separator.value else {
+        return None;
+    };
+    let Value::Sequence(values) = &items.value else {
+        return None;
+    };
+    if !values.iter().any(|value| matches!(value, Value::Str(_))) {
+        return None;
+    }
+    let mut builder = ShapeBuilder::new(span);
+    for (index, value) in values.iter().enumerate() {
+        if index > 0 {
+            builder.splice(
+                Eval::with_origin(Value::Str(separator.clone()), Origin::Constant),
+                Span::default(),
+                "",
+            );
+        }
+        // An item that is not a known string is a hole as bad as the list.
+        let origin = match value {
+            Value::Str(_) | Value::Number(_) => Origin::Constant,
+            _ => items.origin,
+        };
+        builder.splice(
+            Eval {
+                value: value.clone(),
+                origin,
+                defined_at: items.defined_at,
+            },
+            span,
+            text,
+        );
+    }
+    Some(builder.into_eval())
+}
+
+/// Most items a collection grown by `append`/`push` keeps; past them it holds
+/// an unknown item, so that it is no longer taken for all strings.
+const MAX_GROWN_ITEMS: usize = 64;
+
+/// `xs.append(item)`, `xs.push(item)`: the collection holds the item too.
+pub(crate) fn grow(existing: Eval, item: Eval) -> Eval {
+    let origin = worse(existing.origin, item.origin);
+    let value = match existing.value {
+        Value::Sequence(mut items) => {
+            if items.len() < MAX_GROWN_ITEMS {
+                items.push(item.value);
+            } else if !matches!(items.last(), Some(Value::Unknown)) {
+                items.push(Value::Unknown);
+            }
+            Value::Sequence(items)
+        }
+        // An object written into (`d.update(x)`, `d[k] = x`) is no longer
+        // the literal it was.
+        Value::Object(_) => Value::Unknown,
+        other => other,
+    };
+    Eval {
+        value,
+        origin,
+        defined_at: existing.defined_at,
+    }
+}
+
 /// The origin of a sequence literal from its items.
 pub(crate) fn sequence_origin(items: &[Eval]) -> Origin {
     items
@@ -893,12 +1611,18 @@ pub(crate) fn sequence_origin(items: &[Eval]) -> Origin {
 /// may be a string: both are kept, so a rule sees every SQL text a variable can
 /// hold. `None` when neither is a string (the caller picks its own merge).
 pub(crate) fn one_of(first: Eval, second: Eval) -> Option<Eval> {
-    fn has_strings(value: &Value) -> bool {
-        value.strings().next().is_some()
-    }
     if !has_strings(&first.value) && !has_strings(&second.value) {
         return None;
     }
+    Some(alternatives(first, second))
+}
+
+fn has_strings(value: &Value) -> bool {
+    value.strings().next().is_some()
+}
+
+/// Both values as alternatives of one.
+fn alternatives(first: Eval, second: Eval) -> Eval {
     let origin = worse(first.origin, second.origin);
     let defined_at = first.defined_at.or(second.defined_at);
     let mut alternatives = Vec::new();
@@ -910,11 +1634,11 @@ pub(crate) fn one_of(first: Eval, second: Eval) -> Option<Eval> {
     }
     alternatives.dedup();
     alternatives.truncate(MAX_ALTERNATIVES);
-    Some(Eval {
+    Eval {
         value: Value::OneOf(alternatives),
         origin,
         defined_at,
-    })
+    }
 }
 
 /// A piece of a `{}` template.

@@ -20,13 +20,24 @@ use tree_sitter::{Node, ParseOptions, Parser, Tree};
 use crate::model::{FileModel, Language, Span};
 
 pub use document::Document;
+pub use lowering::{SourceKind, SourceOracle};
 
 /// Parses `source` and lowers it. Never fails: a file tree-sitter cannot parse
 /// at all (it gave up, or was cancelled) comes back as an empty model with one
 /// syntax error over the whole file.
 pub fn lower(language: Language, source: &str) -> FileModel {
+    lower_with(language, source, None)
+}
+
+/// [`lower`], with the engine's answer to which call paths carry untrusted
+/// data.
+pub fn lower_with(
+    language: Language,
+    source: &str,
+    sources: Option<SourceOracle<'_>>,
+) -> FileModel {
     match parse(language, source, None) {
-        Some(tree) => lower_tree(language, &tree, source),
+        Some(tree) => lower_tree_with(language, &tree, source, sources),
         None => FileModel {
             syntax_errors: vec![Span::new(0, source.len())],
             ..FileModel::default()
@@ -97,12 +108,23 @@ pub fn grammar(language: Language) -> tree_sitter::Language {
 /// Lowers an already parsed tree (the language server keeps trees and reparses
 /// incrementally).
 pub fn lower_tree(language: Language, tree: &Tree, source: &str) -> FileModel {
+    lower_tree_with(language, tree, source, None)
+}
+
+/// [`lower_tree`], with the engine's answer to which call paths carry
+/// untrusted data.
+pub fn lower_tree_with(
+    language: Language,
+    tree: &Tree,
+    source: &str,
+    sources: Option<SourceOracle<'_>>,
+) -> FileModel {
     let mut model = match language {
-        Language::Python => python::lower(tree, source),
+        Language::Python => python::lower(tree, source, sources),
         Language::TypeScript | Language::Tsx | Language::JavaScript => {
-            javascript::lower(tree, source, language)
+            javascript::lower(tree, source, language, sources)
         }
-        Language::Rust => rust::lower(tree, source),
+        Language::Rust => rust::lower(tree, source, sources),
     };
     let root = tree.root_node();
     if root.has_error() {

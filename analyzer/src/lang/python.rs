@@ -11,16 +11,19 @@ use tree_sitter::{Node, Tree};
 use std::collections::HashMap;
 
 use super::lowering::{
-    append, argument_origin, brace_pieces, concat, join_origin, looks_constant, member_origin,
-    one_of, sequence_origin, worse, AttributeWriteSpec, Binding, BracePiece, CallSpec, Eval,
-    FunctionSpec, LoopSpec, Lowering, ParamSpec, ShapeBuilder, MAX_DEPTH,
+    append, argument_origin, brace_pieces, concat, grow, join_origin, join_shapes, looks_constant,
+    member_origin, one_of, sequence_origin, worse, AttributeWriteSpec, Binding, BracePiece,
+    CallSpec, CalleeRef, Eval, FunctionSpec, LoopSpec, Lowering, ParamSpec, ShapeBuilder,
+    SourceOracle, MAX_DEPTH,
 };
 use super::{children, named_children, node_text, span, unescape};
-use crate::model::{Arg, CallPath, FileModel, Handler, LoopKind, Origin, Param, Span, Value};
+use crate::model::{
+    Arg, AssignmentKind, CallPath, FileModel, Handler, LoopKind, Origin, Param, Span, Value,
+};
 
-pub(crate) fn lower(tree: &Tree, source: &str) -> FileModel {
+pub(crate) fn lower(tree: &Tree, source: &str, sources: Option<SourceOracle<'_>>) -> FileModel {
     let mut walker = Walker {
-        low: Lowering::new(source),
+        low: Lowering::new(source, sources),
         depth: 0,
         classes: Vec::new(),
     };
@@ -38,6 +41,7 @@ struct Walker<'src> {
 }
 
 struct ClassInfo {
+    name: String,
     /// The class looks like a class-based view.
     is_view: bool,
     /// `self.<name>` → the object assigned to it in a method, when a call
@@ -323,6 +327,10 @@ impl<'src> Walker<'src> {
                 self.with_statement(node);
                 Eval::unknown()
             }
+            "try_statement" => {
+                self.try_statement(node);
+                Eval::unknown()
+            }
             "assignment" => {
                 self.assignment(node);
                 Eval::unknown()
@@ -345,8 +353,24 @@ impl<'src> Walker<'src> {
             }
             "integer" => Eval::numeral(self.text(node)),
             "float" => Eval::number(),
-            "true" | "false" | "none" => Eval::literal(),
-            "identifier" => self.low.eval_name(self.text(node), span(node)),
+            "true" => Eval::boolean(true),
+            "false" => Eval::boolean(false),
+            "none" => Eval::literal(),
+            "identifier" => {
+                let name = self.text(node);
+                self.low.note_read(name, span(node));
+                let eval = self.low.eval_name(name, span(node));
+                self.low.sourced(eval, span(node))
+            }
+            "named_expression" => self.named_expression(node),
+            "return_statement" => {
+                let returned = match node.named_child(0) {
+                    Some(value) => self.expr(value),
+                    None => Eval::literal(),
+                };
+                self.low.note_return(returned);
+                Eval::unknown()
+            }
             "attribute" => self.attribute(node),
             "call" => self.call(node, false),
             "await" => {
@@ -399,15 +423,19 @@ impl<'src> Walker<'src> {
                     self.expr(index);
                 }
                 match value {
-                    // An item of a value comes from where the value comes from.
-                    Some(value) => Eval {
-                        value: match value.value {
-                            Value::Path(path) => Value::Path(path),
-                            _ => Value::Unknown,
-                        },
-                        origin: value.origin,
-                        defined_at: value.defined_at,
-                    },
+                    // An item of a value comes from where the value comes
+                    // from; an item of a constant table is a constant.
+                    Some(value) => {
+                        let eval = Eval {
+                            value: match value.value {
+                                Value::Path(path) => Value::Path(path),
+                                _ => Value::Unknown,
+                            },
+                            origin: value.origin,
+                            defined_at: value.defined_at,
+                        };
+                        self.low.sourced(eval, span(node))
+                    }
                     None => Eval::unknown(),
                 }
             }
@@ -589,6 +617,19 @@ impl<'src> Walker<'src> {
             .iter()
             .filter(|(keyword, ..)| keyword.is_none())
             .collect();
+        // A key of a `**mapping` written out is its value.
+        let splat_entry = |name: &str| -> Option<Eval> {
+            let (_, splat, _) = args
+                .iter()
+                .find(|(keyword, ..)| keyword.as_deref() == Some("**"))?;
+            match &splat.value {
+                Value::Object(entries) => entries
+                    .iter()
+                    .find(|(key, _)| key == name)
+                    .map(|(_, value)| Eval::with_origin(value.clone(), splat.origin)),
+                _ => None,
+            }
+        };
         for part in &shape.parts {
             let literal = match part {
                 crate::model::Part::Lit(literal) => literal,
@@ -613,14 +654,32 @@ impl<'src> Walker<'src> {
                                 Ok(index) => positional.get(index).copied(),
                                 Err(_) => args
                                     .iter()
-                                    .find(|(keyword, ..)| keyword.as_deref() == Some(name)),
+                                    .find(|(keyword, ..)| keyword.as_deref() == Some(name))
+                                    // `**mapping` fills the rest.
+                                    .or_else(|| {
+                                        args.iter()
+                                            .find(|(keyword, ..)| keyword.as_deref() == Some("**"))
+                                    }),
                             },
                         };
-                        match argument {
-                            Some((_, eval, arg_node)) => {
+                        let entry = name
+                            .filter(|name| name.parse::<usize>().is_err())
+                            .filter(|name| {
+                                !args
+                                    .iter()
+                                    .any(|(keyword, ..)| keyword.as_deref() == Some(*name))
+                            })
+                            .and_then(splat_entry);
+                        match (argument, entry) {
+                            (Some((_, _, arg_node)), Some(entry)) => {
+                                builder.splice(entry, span(*arg_node), self.text(*arg_node))
+                            }
+                            (Some((_, eval, arg_node)), None) => {
                                 builder.splice(eval.clone(), span(*arg_node), self.text(*arg_node))
                             }
-                            None => builder.splice(Eval::unknown(), span(node), self.text(node)),
+                            (None, _) => {
+                                builder.splice(Eval::unknown(), span(node), self.text(node))
+                            }
                         }
                     }
                 }
@@ -687,9 +746,8 @@ impl<'src> Walker<'src> {
                 _ => self.text(key).to_string(),
             });
             if let Some(key) = key {
-                if key.kind() != "string" {
-                    self.expr(key);
-                }
+                // A string key is evaluated too: an f-string's holes are reads.
+                self.expr(key);
             }
             if let Some(value) = value {
                 let eval = self.expr(value);
@@ -721,7 +779,7 @@ impl<'src> Walker<'src> {
         if let Value::Path(path) = &eval.value {
             self.low.push_element_read(span(node), path);
         }
-        eval
+        self.low.sourced(eval, span(node))
     }
 
     /// `self.<name>` inside a class, when a method assigned it an object.
@@ -772,6 +830,7 @@ impl<'src> Walker<'src> {
             return Eval::unknown();
         };
         let function = unparenthesize(function);
+        let mut callee = None;
         let (path, receiver) = match function.kind() {
             "attribute" => {
                 let object = function.child_by_field_name("object");
@@ -780,13 +839,34 @@ impl<'src> Walker<'src> {
                     (Some(object), Some(attribute)) => {
                         let receiver = self.expr(object);
                         let name = self.text(attribute);
-                        let path = member_path(&receiver, name, self.text(object));
+                        let object_text = self.text(object);
+                        callee = match object_text {
+                            "self" | "cls" => Some(CalleeRef::OwnMethod(name.to_string())),
+                            _ if object.kind() == "identifier"
+                                && self.low.lookup(object_text).is_none() =>
+                            {
+                                Some(CalleeRef::Method {
+                                    owner: object_text.to_string(),
+                                    name: name.to_string(),
+                                })
+                            }
+                            _ => None,
+                        };
+                        let path = member_path(&receiver, name, object_text);
                         (path, Some(receiver))
                     }
                     _ => (self.opaque_path(function), None),
                 }
             }
-            "identifier" => (self.low.name_path(self.text(function)), None),
+            "identifier" => {
+                let name = self.text(function);
+                // A local function value (a loop's `Aggregate`) is read to be called.
+                self.low.note_read(name, span(function));
+                if self.low.lookup(name).is_none() {
+                    callee = Some(CalleeRef::Plain(name.to_string()));
+                }
+                (self.low.name_path(name), None)
+            }
             _ => {
                 let eval = self.expr(function);
                 let path = eval.call_path().cloned().unwrap_or(CallPath {
@@ -814,6 +894,14 @@ impl<'src> Walker<'src> {
                                 args.push((keyword, eval, value));
                             }
                         }
+                        // `**mapping`: its keys become keyword arguments.
+                        "dictionary_splat" => {
+                            let eval = match argument.named_child(0) {
+                                Some(inner) => self.expr(inner),
+                                None => Eval::unknown(),
+                            };
+                            args.push((Some("**".to_string()), eval, argument));
+                        }
                         "comment" => {}
                         _ => {
                             let eval = self.expr(argument);
@@ -824,7 +912,55 @@ impl<'src> Walker<'src> {
             }
         }
 
-        let result = self.call_result(node, &path, receiver.as_ref(), &args);
+        // `xs.append(x)`, `d.update(x)`: the collection holds what was added.
+        if let Some(object) = function
+            .child_by_field_name("object")
+            .filter(|object| function.kind() == "attribute" && object.kind() == "identifier")
+        {
+            let method = function
+                .child_by_field_name("attribute")
+                .map_or("", |attribute| self.text(attribute));
+            if matches!(
+                method,
+                "append" | "add" | "insert" | "extend" | "update" | "appendleft"
+            ) {
+                if let Some((_, item, _)) = args.last() {
+                    let item = match (method, &item.value) {
+                        ("extend", Value::Sequence(items)) if items.len() == 1 => Eval {
+                            value: items[0].clone(),
+                            ..item.clone()
+                        },
+                        ("extend" | "update", _) => Eval::with_origin(Value::Unknown, item.origin),
+                        _ => item.clone(),
+                    };
+                    let name = self.text(object);
+                    self.low.update(name, |existing| grow(existing, item));
+                }
+            }
+        }
+
+        let target = callee
+            .as_ref()
+            .and_then(|callee| self.low.resolve_here(callee));
+        let summary = target.and_then(|target| {
+            let summary_args: Vec<(Option<&str>, &Eval, Span, &str)> = args
+                .iter()
+                .filter(|(keyword, ..)| keyword.as_deref() != Some("**"))
+                .map(|(keyword, eval, arg_node)| {
+                    (
+                        keyword.as_deref(),
+                        eval,
+                        span(*arg_node),
+                        self.text(*arg_node),
+                    )
+                })
+                .collect();
+            self.low.call_summary(target, &summary_args)
+        });
+        let result = match summary {
+            Some(summary) => summary,
+            None => self.call_result(node, &path, receiver.as_ref(), &args),
+        };
         let argument_sites: Vec<Option<Span>> = args
             .iter()
             .map(|(_, _, arg_node)| self.receiver_site(*arg_node))
@@ -846,6 +982,7 @@ impl<'src> Walker<'src> {
                 .map(|((keyword, eval, arg_node), defined_at)| Arg {
                     span: span(arg_node),
                     keyword,
+                    origin: eval.origin,
                     value: eval.value,
                     defined_at,
                 })
@@ -855,8 +992,14 @@ impl<'src> Walker<'src> {
             is_macro: false,
             is_new: false,
             receiver_defined_at,
+            target,
         });
-        result
+        if let Some(callee) = callee {
+            if target.is_none() {
+                self.low.note_callee(callee);
+            }
+        }
+        self.low.sourced(result, span(node))
     }
 
     /// What a call returns, as far as strings and origins go.
@@ -878,6 +1021,16 @@ impl<'src> Walker<'src> {
                         .cloned()
                         .unwrap_or_else(|| Eval::string(span(node), ""));
                 }
+                // What a file holds is not its name.
+                "open" => {
+                    return Eval::path(
+                        CallPath {
+                            text: "open()".to_string(),
+                            resolved: false,
+                        },
+                        Origin::Unknown,
+                    );
+                }
                 _ => {}
             }
         }
@@ -889,6 +1042,10 @@ impl<'src> Walker<'src> {
                 }
                 "join" if receiver_is_string => {
                     let items = first.cloned().unwrap_or_else(Eval::unknown);
+                    if let Some(joined) = join_shapes(span(node), self.text(node), receiver, &items)
+                    {
+                        return joined;
+                    }
                     let origin = join_origin(receiver, &items);
                     // Items made by one call (`quote_name(c) for c in cols`)
                     // keep its path, so a catalog can tell a sanitizer.
@@ -902,16 +1059,26 @@ impl<'src> Walker<'src> {
                 }
                 "strip" | "lstrip" | "rstrip" | "lower" | "upper" | "title" | "casefold"
                 | "replace" | "encode" | "decode" => {
-                    return Eval::with_origin(Value::Unknown, receiver.origin);
+                    return Eval {
+                        value: Value::Unknown,
+                        origin: receiver.origin,
+                        defined_at: receiver.defined_at,
+                    };
                 }
                 "isdigit" | "isnumeric" | "count" | "find" | "index" => return Eval::number(),
+                // A lookup in a constant table: one of its values, or the default.
+                "get"
+                    if receiver.origin.is_clean() && matches!(receiver.value, Value::Object(_)) =>
+                {
+                    let default = args
+                        .get(1)
+                        .map_or(Origin::Constant, |(_, eval, _)| eval.origin);
+                    return Eval::with_origin(Value::Unknown, worse(Origin::Constant, default));
+                }
                 _ => {}
             }
             // Data read from a tainted object is tainted (`request.GET.get("q")`).
-            if matches!(
-                receiver.origin,
-                Origin::Input | Origin::Param | Origin::Loop
-            ) {
+            if receiver.origin.is_tainted() || matches!(receiver.origin, Origin::Remote(_)) {
                 return Eval::path(
                     CallPath {
                         text: format!("{}()", path.text),
@@ -946,7 +1113,7 @@ impl<'src> Walker<'src> {
         let annotation = node.child_by_field_name("type");
         let Some(right) = node.child_by_field_name("right") else {
             if let Some(left) = left {
-                self.bind_target(left, Eval::unknown());
+                self.bind_target(left, Eval::unknown(), None);
             }
             return;
         };
@@ -965,7 +1132,7 @@ impl<'src> Walker<'src> {
             Some(left) if left.kind() == "attribute" => {
                 self.attribute_assignment(node, left, right, eval)
             }
-            Some(left) => self.bind_target(left, eval),
+            Some(left) => self.bind_target(left, eval, Some(span(right))),
             None => {}
         }
     }
@@ -979,6 +1146,7 @@ impl<'src> Walker<'src> {
         right: Node<'_>,
         eval: Eval,
     ) {
+        self.note_store(target, Some(span(right)));
         let target_eval = self.expr(target);
         let object = target.child_by_field_name("object");
         let attribute = target.child_by_field_name("attribute");
@@ -1016,9 +1184,27 @@ impl<'src> Walker<'src> {
         });
     }
 
-    fn bind_target(&mut self, target: Node<'_>, eval: Eval) {
+    /// `(name := value)`: binds `name` and is the value.
+    fn named_expression(&mut self, node: Node<'_>) -> Eval {
+        let (Some(name), Some(value)) = (
+            node.child_by_field_name("name"),
+            node.child_by_field_name("value"),
+        ) else {
+            self.visit_children(node);
+            return Eval::unknown();
+        };
+        let eval = self.expr(value);
+        self.bind_target(name, eval.clone(), Some(span(value)));
+        eval
+    }
+
+    /// Binds an assignment's target to `eval`, computed from the expression
+    /// at `value`.
+    fn bind_target(&mut self, target: Node<'_>, eval: Eval, value: Option<Span>) {
         match target.kind() {
             "identifier" => {
+                self.low
+                    .note_assignment(span(target), value, AssignmentKind::Bind);
                 let mut eval = eval;
                 if eval.defined_at.is_none() {
                     if let Value::Str(shape) = &eval.value {
@@ -1037,13 +1223,53 @@ impl<'src> Walker<'src> {
             "pattern_list" | "tuple_pattern" | "list_pattern" => {
                 // `a, b = x`: each name gets the origin of the whole value.
                 for element in named_children(target) {
-                    self.bind_target(element, Eval::with_origin(Value::Unknown, eval.origin));
+                    self.bind_target(
+                        element,
+                        Eval::with_origin(Value::Unknown, eval.origin),
+                        value,
+                    );
+                }
+            }
+            "subscript" => {
+                // `d[k] = v`: the collection now holds `v`.
+                self.note_store(target, value);
+                self.expr(target);
+                if let Some(object) = target
+                    .child_by_field_name("value")
+                    .filter(|object| object.kind() == "identifier")
+                {
+                    let name = self.text(object);
+                    let item = Eval::with_origin(Value::Unknown, eval.origin);
+                    self.low.update(name, |existing| grow(existing, item));
                 }
             }
             _ => {
-                // `obj.attr = …`, `d[k] = …`: evaluate the target's own parts.
+                // `obj.attr = …`: evaluate the target's own parts.
+                self.note_store(target, value);
                 self.expr(target);
             }
+        }
+    }
+
+    /// `obj.attr = …`, `d[k] = …`, `obj.items[i] += …`: what the root name
+    /// holds changes.
+    fn note_store(&mut self, target: Node<'_>, value: Option<Span>) {
+        let mut root = target;
+        for _ in 0..MAX_DEPTH {
+            let inner = match root.kind() {
+                "attribute" => root.child_by_field_name("object"),
+                "subscript" => root.child_by_field_name("value"),
+                "parenthesized_expression" => root.named_child(0),
+                _ => None,
+            };
+            match inner {
+                Some(inner) => root = inner,
+                None => break,
+            }
+        }
+        if root.kind() == "identifier" && root != target {
+            self.low
+                .note_assignment(span(root), value, AssignmentKind::Store);
         }
     }
 
@@ -1060,9 +1286,12 @@ impl<'src> Walker<'src> {
             .child_by_field_name("operator")
             .is_some_and(|operator| self.text(operator) == "+=");
         if left.kind() != "identifier" {
+            self.note_store(left, Some(span(right)));
             self.expr(left);
             return;
         }
+        self.low
+            .note_assignment(span(left), Some(span(right)), AssignmentKind::Update);
         let name = self.text(left);
         let right_span = span(right);
         let right_text = self.text(right);
@@ -1091,8 +1320,11 @@ impl<'src> Walker<'src> {
         // The iterable is evaluated once, before the loop.
         let right = node.child_by_field_name("right");
         let mut iterable_value = None;
+        let mut iterable_origin = None;
         let iterable = right.map(|right| {
-            iterable_value = Some(self.expr(right).value);
+            let eval = self.expr(right);
+            iterable_origin = Some(eval.origin);
+            iterable_value = Some(eval.value);
             self.text(right).to_string()
         });
         let mut bindings = Vec::new();
@@ -1102,6 +1334,7 @@ impl<'src> Walker<'src> {
         let header_end = right.map_or(node.start_byte(), |right| right.end_byte());
         let is_async = node.child(0).is_some_and(|first| first.kind() == "async");
         self.low.begin_loop(LoopSpec {
+            iterable_origin,
             kind: LoopKind::For,
             span: span(node),
             header: Span::new(node.start_byte(), header_end),
@@ -1123,6 +1356,7 @@ impl<'src> Walker<'src> {
         let condition = node.child_by_field_name("condition");
         let header_end = condition.map_or(node.start_byte(), |condition| condition.end_byte());
         self.low.begin_loop(LoopSpec {
+            iterable_origin: None,
             kind: LoopKind::While,
             span: span(node),
             header: Span::new(node.start_byte(), header_end),
@@ -1146,13 +1380,16 @@ impl<'src> Walker<'src> {
     /// `if`/`elif`/`else`: each arm is a branch, so a variable assigned in
     /// several keeps every value.
     fn if_statement(&mut self, node: Node<'_>) {
-        if let Some(condition) = node.child_by_field_name("condition") {
+        let condition = node.child_by_field_name("condition");
+        if let Some(condition) = condition {
             self.expr(condition);
         }
+        let admitted = condition.and_then(|condition| self.allow_list_guard(node, condition));
         let conditional = self.low.begin_conditional();
         let mut arm = 0;
         if let Some(consequence) = node.child_by_field_name("consequence") {
-            self.low.enter_arm(conditional, arm);
+            self.low
+                .enter_arm(conditional, arm, span(consequence), leaves(consequence));
             self.expr(consequence);
             self.low.exit_arm();
         }
@@ -1160,11 +1397,100 @@ impl<'src> Walker<'src> {
         let alternatives: Vec<Node<'_>> = node
             .children_by_field_name("alternative", &mut cursor)
             .collect();
+        let exhaustive = alternatives
+            .last()
+            .is_some_and(|last| last.kind() == "else_clause");
         for alternative in alternatives {
             arm += 1;
-            self.low.enter_arm(conditional, arm);
+            let body = alternative
+                .child_by_field_name("consequence")
+                .or_else(|| alternative.child_by_field_name("body"));
+            self.low.enter_arm(
+                conditional,
+                arm,
+                span(alternative),
+                body.is_some_and(leaves),
+            );
             self.visit_children(alternative);
             self.low.exit_arm();
+        }
+        self.low.end_conditional(exhaustive);
+        if let Some(name) = admitted {
+            self.low.admit(&name);
+        }
+    }
+
+    /// `if x not in ALLOWED: abort(…)` / `…: x = "default"`: the name checked
+    /// against a constant collection, when the check leaves the function (or
+    /// resets it to a constant) for any other value.
+    fn allow_list_guard(&self, statement: Node<'_>, condition: Node<'_>) -> Option<String> {
+        let condition = unparenthesize(condition);
+        if condition.kind() != "comparison_operator" {
+            return None;
+        }
+        let operators: Vec<&str> = children(condition)
+            .into_iter()
+            .filter(|child| !child.is_named())
+            .map(|child| self.text(child))
+            .collect();
+        let operands = named_children(condition);
+        let is_not_in = operators.as_slice() == ["not", "in"] || operators.as_slice() == ["not in"];
+        let [subject, collection] = operands.as_slice() else {
+            return None;
+        };
+        if !is_not_in || subject.kind() != "identifier" {
+            return None;
+        }
+        if !self.is_constant_collection(*collection) {
+            return None;
+        }
+        if statement.child_by_field_name("alternative").is_some() {
+            return None;
+        }
+        let name = self.text(*subject);
+        let body = statement.child_by_field_name("consequence")?;
+        let last = named_children(body)
+            .into_iter()
+            .rev()
+            .find(|statement| statement.kind() != "comment")?;
+        let exits = match last.kind() {
+            "return_statement" | "raise_statement" | "continue_statement" | "break_statement" => {
+                true
+            }
+            "expression_statement" => {
+                let text = self.text(last);
+                let callee = text.split('(').next().unwrap_or("").trim();
+                let callee = callee.rsplit('.').next().unwrap_or(callee);
+                matches!(callee, "abort" | "exit" | "_exit" | "fail" | "error")
+            }
+            _ => false,
+        };
+        let resets = named_assignment_of(last, self.low.source).is_some_and(|(left, right)| {
+            self.text(left) == name
+                && matches!(
+                    right.kind(),
+                    "string" | "integer" | "float" | "true" | "false" | "none"
+                )
+        });
+        (exits || resets).then(|| name.to_string())
+    }
+
+    /// A literal set, list, tuple or dict of constants, or a name bound to a
+    /// constant collection (`ALLOWED_FORMATS`).
+    fn is_constant_collection(&self, node: Node<'_>) -> bool {
+        match node.kind() {
+            "set" | "list" | "tuple" | "dictionary" => named_children(node)
+                .iter()
+                .all(|item| matches!(item.kind(), "string" | "integer" | "float" | "pair")),
+            "identifier" => match self.low.lookup(self.text(node)) {
+                Some(Binding::Value(eval)) => eval.origin == Origin::Constant,
+                Some(Binding::Import(_)) => looks_constant(self.text(node)),
+                None => looks_constant(self.text(node)),
+            },
+            "attribute" => node
+                .child_by_field_name("attribute")
+                .is_some_and(|attribute| looks_constant(self.text(attribute))),
+            _ => false,
         }
     }
 
@@ -1172,14 +1498,55 @@ impl<'src> Walker<'src> {
         if let Some(subject) = node.child_by_field_name("subject") {
             self.expr(subject);
         }
-        let conditional = self.low.begin_conditional();
         let Some(body) = node.child_by_field_name("body") else {
             return;
         };
+        let conditional = self.low.begin_conditional();
+        let mut exhaustive = false;
         for (arm, case) in named_children(body).into_iter().enumerate() {
-            self.low.enter_arm(conditional, arm as u32);
+            // `case _:` matches whatever is left.
+            exhaustive |= case
+                .named_child(0)
+                .is_some_and(|pattern| self.text(pattern).trim() == "_");
+            let exits = case.child_by_field_name("consequence").is_some_and(leaves);
+            self.low
+                .enter_arm(conditional, arm as u32, span(case), exits);
             self.expr(case);
             self.low.exit_arm();
+        }
+        self.low.end_conditional(exhaustive);
+    }
+
+    /// `try`/`except`: the body and each handler are arms of one conditional
+    /// (a handler runs instead of the rest of the body).
+    fn try_statement(&mut self, node: Node<'_>) {
+        let conditional = self.low.conditional_id();
+        for child in named_children(node) {
+            match child.kind() {
+                "block" => self.low.record_arm(conditional, span(child), leaves(child)),
+                "except_clause" | "except_group_clause" => {
+                    let exits = named_children(child)
+                        .into_iter()
+                        .rev()
+                        .find(|part| part.kind() == "block")
+                        .is_some_and(leaves);
+                    self.low.record_arm(conditional, span(child), exits);
+                    // `except E as error`: bound to what was raised.
+                    let alias = named_children(child)
+                        .into_iter()
+                        .find(|part| part.kind() == "as_pattern")
+                        .and_then(|pattern| pattern.child_by_field_name("alias"));
+                    if let Some(alias) = alias {
+                        let name = alias.named_child(0).unwrap_or(alias);
+                        if name.kind() == "identifier" {
+                            self.low
+                                .note_assignment(span(name), None, AssignmentKind::Bind);
+                        }
+                    }
+                }
+                _ => {}
+            }
+            self.expr(child);
         }
     }
 
@@ -1213,7 +1580,7 @@ impl<'src> Walker<'src> {
             }
             if let Some(alias) = alias {
                 let target = alias.named_child(0).unwrap_or(alias);
-                self.bind_target(target, eval);
+                self.bind_target(target, eval, inner.map(span));
             }
         } else {
             self.expr(value);
@@ -1242,7 +1609,9 @@ impl<'src> Walker<'src> {
         let first_iterable = clauses
             .first()
             .and_then(|clause| clause.child_by_field_name("right"));
-        let iterable_value = first_iterable.map(|iterable| self.expr(iterable).value);
+        let first_eval = first_iterable.map(|iterable| self.expr(iterable));
+        let iterable_origin = first_eval.as_ref().map(|eval| eval.origin);
+        let iterable_value = first_eval.map(|eval| eval.value);
         let mut bindings = Vec::new();
         for clause in &clauses {
             if let Some(left) = clause.child_by_field_name("left") {
@@ -1254,6 +1623,7 @@ impl<'src> Walker<'src> {
             .first()
             .is_some_and(|clause| children(*clause).iter().any(|c| c.kind() == "async"));
         self.low.begin_loop(LoopSpec {
+            iterable_origin,
             kind: LoopKind::Comprehension,
             span: span(node),
             header,
@@ -1296,6 +1666,8 @@ impl<'src> Walker<'src> {
             .map(|parameters| self.parameters(parameters, false))
             .unwrap_or_default();
         self.low.begin_function(FunctionSpec {
+            owner: None,
+            callable: false,
             name: "<anonymous>".to_string(),
             span: span(node),
             name_span: Span::new(node.start_byte(), node.start_byte() + "lambda".len()),
@@ -1306,6 +1678,7 @@ impl<'src> Walker<'src> {
         let body = node
             .child_by_field_name("body")
             .map_or_else(Eval::unknown, |body| self.expr(body));
+        self.low.note_return(body.clone());
         self.low.end_function();
         Eval::with_origin(Value::Function, body.origin)
     }
@@ -1356,7 +1729,12 @@ impl<'src> Walker<'src> {
         if is_test {
             self.low.push_test_code(span(node));
         }
+        let class_name = node
+            .child_by_field_name("name")
+            .map(|name| self.text(name).to_string())
+            .unwrap_or_default();
         self.classes.push(ClassInfo {
+            name: class_name,
             is_view,
             fields: HashMap::new(),
         });
@@ -1447,6 +1825,9 @@ impl<'src> Walker<'src> {
         let is_async = node.child(0).is_some_and(|first| first.kind() == "async");
         let in_class = !self.classes.is_empty() && !self.low.in_function();
         let in_view_class = in_class && self.classes.last().is_some_and(|class| class.is_view);
+        let owner = in_class
+            .then(|| self.classes.last().map(|class| class.name.clone()))
+            .flatten();
         let is_test = name.starts_with("test_")
             || name == "test"
             || decorators
@@ -1490,6 +1871,8 @@ impl<'src> Walker<'src> {
             .flatten()
             .filter(|first| first == "self" || first == "cls");
         self.low.begin_function(FunctionSpec {
+            callable: owner.is_none(),
+            owner,
             name,
             span: span(node),
             name_span,
@@ -1601,7 +1984,36 @@ impl<'src> Walker<'src> {
 }
 
 /// `receiver.name` as a value.
+/// `name = value` as a statement: the target and the value.
+fn named_assignment_of<'tree>(
+    statement: Node<'tree>,
+    _source: &str,
+) -> Option<(Node<'tree>, Node<'tree>)> {
+    let assignment = statement
+        .named_child(0)
+        .filter(|child| child.kind() == "assignment")?;
+    Some((
+        assignment.child_by_field_name("left")?,
+        assignment.child_by_field_name("right")?,
+    ))
+}
+
 /// `name = value` as a statement: the name and the value.
+/// Whether a block ends by leaving: its last statement returns, raises,
+/// breaks or continues.
+fn leaves(block: Node<'_>) -> bool {
+    let last = named_children(block)
+        .into_iter()
+        .rev()
+        .find(|statement| statement.kind() != "comment");
+    last.is_some_and(|statement| {
+        matches!(
+            statement.kind(),
+            "return_statement" | "raise_statement" | "break_statement" | "continue_statement"
+        )
+    })
+}
+
 fn name_assignment(statement: Node<'_>) -> Option<(Node<'_>, Node<'_>)> {
     let assignment = statement
         .named_child(0)
@@ -1727,7 +2139,10 @@ fn percent_pieces(template: &str) -> Vec<PercentPiece> {
 #[cfg(test)]
 mod tests {
     use crate::lang::lower;
-    use crate::model::{Call, FileModel, Language, LoopKind, Origin, Part, StrShape, Value};
+    use crate::model::{
+        AssignmentKind, Call, FileModel, Language, LoopKind, NameScope, OriginKind, Part, StrShape,
+        Value,
+    };
 
     fn model(source: &str) -> FileModel {
         lower(Language::Python, source)
@@ -1751,8 +2166,8 @@ mod tests {
         }
     }
 
-    fn origins(shape: &StrShape) -> Vec<Origin> {
-        shape.holes().map(|hole| hole.origin).collect()
+    fn origins(shape: &StrShape) -> Vec<OriginKind> {
+        shape.holes().map(|hole| hole.origin.kind()).collect()
     }
 
     #[test]
@@ -1789,7 +2204,7 @@ mod tests {
         let shape = first_shape(call(&model, "cur.execute"));
         assert_eq!(
             origins(shape),
-            vec![Origin::Param, Origin::Loop, Origin::Numeric]
+            vec![OriginKind::Param, OriginKind::Loop, OriginKind::Numeric]
         );
         // The module constant is inlined as text.
         assert!(
@@ -1804,15 +2219,15 @@ mod tests {
         );
         assert_eq!(
             origins(first_shape(call(&model, "x.run"))),
-            vec![Origin::Param, Origin::Numeric]
+            vec![OriginKind::Param, OriginKind::Numeric]
         );
         assert_eq!(
             origins(first_shape(call(&model, "x.go"))),
-            vec![Origin::Param, Origin::Param]
+            vec![OriginKind::Param, OriginKind::Param]
         );
         assert_eq!(
             origins(first_shape(call(&model, "x.do"))),
-            vec![Origin::Param]
+            vec![OriginKind::Param]
         );
     }
 
@@ -1825,7 +2240,7 @@ mod tests {
             shape.literal_text(),
             "SELECT id FROM t WHERE 1 = 1 AND name = "
         );
-        assert_eq!(origins(shape), vec![Origin::Param]);
+        assert_eq!(origins(shape), vec![OriginKind::Param]);
         assert_eq!(
             &source[shape.span.range()],
             "'SELECT id FROM t WHERE 1 = 1'"
@@ -1837,15 +2252,17 @@ mod tests {
         let model = model(
             "def f(ids):\n    a = ', '.join(['%s'] * len(ids))\n    b = ','.join('?' * len(ids))\n    c = ', '.join('%s' for _ in ids)\n    d = ', '.join(str(i) for i in ids)\n    x.run(f'IN ({a}) ({b}) ({c}) ({d})')\n",
         );
+        let shape = first_shape(call(&model, "x.run"));
+        // `c` is one placeholder as text; `d` items come from the parameter.
         assert_eq!(
-            origins(first_shape(call(&model, "x.run"))),
+            origins(shape),
             vec![
-                Origin::Constant,
-                Origin::Constant,
-                Origin::Constant,
-                Origin::Loop
+                OriginKind::Constant,
+                OriginKind::Constant,
+                OriginKind::Param
             ]
         );
+        assert!(shape.literal_text().contains("(%s)"));
     }
 
     #[test]
@@ -1862,7 +2279,7 @@ mod tests {
             holes[0].path.as_ref().unwrap().text,
             "flask.request.args.get()"
         );
-        assert_eq!(holes[1].origin, Origin::Input);
+        assert_eq!(holes[1].origin.kind(), OriginKind::Input);
     }
 
     #[test]
@@ -2061,6 +2478,150 @@ def handler():\n    pass\n";
         assert_eq!(
             marked,
             ["def client():", "def test_one():", "class TestThing:"]
+        );
+    }
+
+    #[test]
+    fn name_reads_assignments_and_arms() {
+        let source = "import re\nLIMIT = 3\n\ndef view(request, n):\n    total = 0\n    for x in items(n):\n        total += x\n        cache[x] = re.compile(f\"{LIMIT}\")\n    with open(PATH) as f:\n        pass\n    if n:\n        return total\n    else:\n        helper(undefined_name)\n    try:\n        y = 1\n    except ValueError:\n        raise\n";
+        let model = model(source);
+        let text = |span: crate::model::Span| &source[span.range()];
+        let reads: Vec<(&str, &NameScope)> = model
+            .name_reads
+            .iter()
+            .map(|read| (text(read.span), &read.scope))
+            .collect();
+        assert!(reads.contains(&("n", &NameScope::Local)));
+        assert!(reads.contains(&("LIMIT", &NameScope::Module)));
+        assert!(reads.contains(&("re", &NameScope::Import("re".to_string()))));
+        assert!(reads.contains(&("undefined_name", &NameScope::Global)));
+        // A called local is read too; a called global resolves as global.
+        assert!(reads.contains(&("items", &NameScope::Global)));
+        let assignments: Vec<(&str, AssignmentKind, Option<&str>)> = model
+            .assignments
+            .iter()
+            .filter(|assignment| assignment.function.is_some())
+            .map(|assignment| {
+                (
+                    text(assignment.target),
+                    assignment.kind,
+                    assignment.value.map(text),
+                )
+            })
+            .collect();
+        assert_eq!(
+            assignments,
+            vec![
+                ("total", AssignmentKind::Bind, Some("0")),
+                ("total", AssignmentKind::Update, Some("x")),
+                (
+                    "cache",
+                    AssignmentKind::Store,
+                    Some("re.compile(f\"{LIMIT}\")")
+                ),
+                ("f", AssignmentKind::Bind, Some("open(PATH)")),
+                ("y", AssignmentKind::Bind, Some("1")),
+            ]
+        );
+        let arms: Vec<(u32, bool)> = model
+            .arms
+            .iter()
+            .map(|arm| (arm.conditional, arm.exits))
+            .collect();
+        // `if` (returns) / `else`, then `try` body / `except` (raises).
+        assert_eq!(arms.len(), 4);
+        assert!(arms[0].1);
+        assert!(!arms[1].1);
+        assert_eq!(arms[0].0, arms[1].0);
+        assert_eq!(arms[2].0, arms[3].0);
+        assert_ne!(arms[0].0, arms[2].0);
+        assert_eq!((arms[2].1, arms[3].1), (false, true));
+    }
+
+    fn with_sources(source: &str) -> FileModel {
+        let oracle = |path: &crate::model::CallPath| {
+            (path.resolved && path.text.starts_with("flask.request"))
+                .then_some(crate::lang::SourceKind::Input)
+        };
+        crate::lang::lower_with(Language::Python, source, Some(&oracle))
+    }
+
+    #[test]
+    fn source_reads_taint_through_string_methods_and_reassignment() {
+        let source = "from flask import request\n\ndef f():\n    raw = request.args['email']\n    email = raw.strip().lower()\n    where = f\"e = '{email}'\"\n    db.execute('SELECT 1 FROM t WHERE ' + where)\n";
+        let model = with_sources(source);
+        let shape = first_shape(call(&model, "db.execute"));
+        assert_eq!(origins(shape), vec![OriginKind::Input]);
+        // Where the input entered: the whole read, not just `request`.
+        let entered = shape.holes().next().unwrap().origin.source().unwrap();
+        assert_eq!(&source[entered.range()], "request.args['email']");
+    }
+
+    #[test]
+    fn a_value_overwritten_on_one_path_stays_tainted_and_on_every_path_is_clean() {
+        let model = model(
+            "def f(q, admin):\n    a = q\n    if admin:\n        a = 'x'\n    db.one(f'SELECT {a}')\n    b = q\n    if admin:\n        b = 'x'\n    else:\n        b = 'y'\n    db.two(f'SELECT {b}')\n    if admin:\n        c = q\n    else:\n        c = 'y'\n    db.three(f'SELECT {c}')\n",
+        );
+        let tainted = |path: &str| {
+            call(&model, path).args[0]
+                .value
+                .strings()
+                .any(|shape| shape.holes().any(|hole| !hole.origin.is_clean()))
+        };
+        assert!(tainted("db.one"));
+        assert!(!tainted("db.two"));
+        assert!(tainted("db.three"));
+    }
+
+    #[test]
+    fn helpers_of_the_file_pass_their_arguments_through() {
+        let model = model(
+            "SORTS = {'a': 'x ASC'}\n\ndef order(key):\n    return SORTS.get(key, 'id')\n\ndef clause(value):\n    return f\"name = '{value}'\"\n\ndef view(request):\n    q = request.GET['q']\n    db.execute(f'SELECT 1 FROM t WHERE {clause(q)} ORDER BY {order(q)}')\n    later(q)\n\ndef later(value):\n    pass\n",
+        );
+        let shape = first_shape(call(&model, "db.execute"));
+        assert_eq!(
+            origins(shape),
+            vec![OriginKind::Input, OriginKind::Constant]
+        );
+        assert!(shape.literal_text().contains("name = '"));
+        // Calls name their targets, also functions declared further down.
+        let later = call(&model, "later");
+        let target = later.target.expect("a target");
+        assert_eq!(model.function(target.function).name, "later");
+    }
+
+    #[test]
+    fn allow_list_checks_admit_constants_only() {
+        let model = model(
+            "ALLOWED = {'png', 'jpg'}\n\ndef f(fmt, other):\n    if fmt not in ALLOWED:\n        abort(400)\n    if other in ALLOWED:\n        pass\n    run(f'convert {fmt} {other}')\n",
+        );
+        assert_eq!(
+            origins(first_shape(call(&model, "run"))),
+            vec![OriginKind::Constant, OriginKind::Param]
+        );
+    }
+
+    #[test]
+    fn appended_clauses_are_joined_into_one_shape() {
+        let model = model(
+            "def f(value):\n    clauses = ['a IS NULL']\n    clauses.append(f\"b = '{value}'\")\n    db.execute('SELECT 1 FROM t WHERE ' + ' AND '.join(clauses))\n",
+        );
+        let shape = first_shape(call(&model, "db.execute"));
+        assert_eq!(
+            shape.literal_text(),
+            "SELECT 1 FROM t WHERE a IS NULL AND b = ''"
+        );
+        assert_eq!(origins(shape), vec![OriginKind::Param]);
+    }
+
+    #[test]
+    fn what_a_file_holds_is_not_its_name() {
+        let model = model(
+            "def f(path):\n    with open(path) as handle:\n        code = handle.read()\n    run(f'x {code}')\n",
+        );
+        assert_eq!(
+            origins(first_shape(call(&model, "run"))),
+            vec![OriginKind::Unknown]
         );
     }
 }

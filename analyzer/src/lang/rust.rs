@@ -12,25 +12,30 @@
 //! where Rust builds text (`format!`, `write!`) and where sqlx checks queries
 //! (`sqlx::query!`), so their arguments are split on top-level commas and
 //! evaluated from the tokens; anything beyond a literal, a name or a simple
-//! chain on a name is unknown. Calls written inside macro arguments are not
-//! recorded.
+//! chain on a name is unknown. In macros whose arguments are expressions
+//! (`json!`, `vec!`, `assert_eq!`, the formatting and logging macros) the
+//! calls the tokens show (a path or a chain of fields and method calls on a
+//! name) are recorded too, and the names they read; other macros (`quote!`,
+//! `select!`) have a syntax of their own and are left alone.
 
 use std::collections::{HashMap, HashSet};
 
 use tree_sitter::{Node, Tree};
 
 use super::lowering::{
-    append, argument_origin, brace_pieces, concat, is_numeric_annotation, join_origin,
+    append, argument_origin, brace_pieces, concat, is_numeric_annotation, join_origin, join_shapes,
     looks_constant, member_origin, sequence_origin, worse, AttributeWriteSpec, Binding, BracePiece,
-    CallSpec, Eval, FunctionSpec, LoopSpec, Lowering, ParamSpec, ShapeBuilder, MAX_DEPTH,
+    CallSpec, CalleeRef, Eval, FunctionSpec, LoopSpec, Lowering, ParamSpec, ShapeBuilder,
+    SourceOracle, MAX_DEPTH,
 };
 use super::{children, named_children, node_text, span, unescape};
 use crate::model::{
-    Arg, CallPath, FileModel, FunctionId, Handler, LoopKind, Origin, Param, Span, Value,
+    Arg, AssignmentKind, CallPath, FileModel, FunctionId, Handler, LoopKind, Origin, Param, Span,
+    Value,
 };
 
-pub(crate) fn lower(tree: &Tree, source: &str) -> FileModel {
-    let mut walker = Walker::new(source, &tree.language());
+pub(crate) fn lower(tree: &Tree, source: &str, sources: Option<SourceOracle<'_>>) -> FileModel {
+    let mut walker = Walker::new(source, &tree.language(), sources);
     let root = tree.root_node();
     walker.declare_items(root);
     walker.expr(root);
@@ -370,6 +375,8 @@ struct Walker<'src> {
     structs: HashMap<String, HashMap<String, FieldInfo>>,
     /// The self types of the enclosing `impl` (and `trait`) blocks.
     impl_types: Vec<String>,
+    /// Types that derive a command-line parser (clap's `Parser`).
+    cli_types: HashSet<String>,
     /// Named functions of the file, for registrations that name them.
     functions_by_name: HashMap<String, Vec<FunctionId>>,
     /// Functions named by router registrations, marked once the file is walked
@@ -401,6 +408,19 @@ struct MacroArg<'tree> {
     text: String,
     /// The token, when the group is a single one (after `&`, `&mut`).
     single: Option<Node<'tree>>,
+}
+
+impl MacroArg<'_> {
+    /// The argument as the model keeps it.
+    fn into_arg(self) -> Arg {
+        Arg {
+            span: self.span,
+            keyword: self.keyword,
+            origin: self.eval.origin,
+            value: self.eval.value,
+            defined_at: None,
+        }
+    }
 }
 
 /// A parameter of a function, before `begin_function` binds it.
@@ -456,7 +476,11 @@ struct ClosureResult {
 }
 
 impl<'src> Walker<'src> {
-    fn new(source: &'src str, language: &tree_sitter::Language) -> Walker<'src> {
+    fn new(
+        source: &'src str,
+        language: &tree_sitter::Language,
+        sources: Option<SourceOracle<'src>>,
+    ) -> Walker<'src> {
         let handlers = (0..language.node_kind_count())
             .map(|id| {
                 let kind = u16::try_from(id)
@@ -467,10 +491,11 @@ impl<'src> Walker<'src> {
             })
             .collect();
         Walker {
-            low: Lowering::new(source),
+            low: Lowering::new(source, sources),
             depth: 0,
             structs: HashMap::new(),
             impl_types: Vec::new(),
+            cli_types: HashSet::new(),
             functions_by_name: HashMap::new(),
             registrations: Vec::new(),
             walked_errors: HashSet::new(),
@@ -572,7 +597,24 @@ impl<'src> Walker<'src> {
     fn declare_items(&mut self, list: Node<'_>) {
         let mut struct_items = Vec::new();
         let mut type_aliases = Vec::new();
+        let mut derives_parser = false;
         for item in named_children(list) {
+            // `#[derive(Parser)]` (clap, structopt): `T::parse()` reads the
+            // command line.
+            if item.kind() == "attribute_item" {
+                let text = self.text(item);
+                derives_parser |= text.contains("derive")
+                    && (text.contains("Parser") || text.contains("StructOpt"));
+                continue;
+            }
+            if derives_parser && matches!(item.kind(), "struct_item" | "enum_item") {
+                if let Some(name) = item.child_by_field_name("name") {
+                    self.cli_types.insert(self.text(name).to_string());
+                }
+            }
+            if !is_comment(item) {
+                derives_parser = false;
+            }
             match item.kind() {
                 "use_declaration" => self.use_declaration(item),
                 "extern_crate_declaration" => self.extern_crate(item),
@@ -1138,6 +1180,7 @@ impl<'src> Walker<'src> {
             "range_expression" => Self::range,
             "struct_expression" => Self::struct_expression,
             "let_condition" | "let_chain" => Self::condition_value,
+            "return_expression" => Self::return_value,
             _ => Self::visit_named,
         }
     }
@@ -1165,8 +1208,12 @@ impl<'src> Walker<'src> {
         Eval::numeral(self.text(node))
     }
 
-    fn literal(&mut self, _node: Node<'_>) -> Eval {
-        Eval::literal()
+    fn literal(&mut self, node: Node<'_>) -> Eval {
+        match self.text(node) {
+            "true" => Eval::boolean(true),
+            "false" => Eval::boolean(false),
+            _ => Eval::literal(),
+        }
     }
 
     /// Nodes whose value is their only child's: statements, `?`, parentheses,
@@ -1200,11 +1247,13 @@ impl<'src> Walker<'src> {
 
     fn name(&mut self, node: Node<'_>) -> Eval {
         let name = self.text(node);
+        self.low.note_read(name, span(node));
         // `None` (unless the file rebinds it) is a literal, as in Python.
         if name == "None" && self.low.lookup(name).is_none() {
             return Eval::literal();
         }
-        self.low.eval_name(name, span(node))
+        let eval = self.low.eval_name(name, span(node));
+        self.low.sourced(eval, span(node))
     }
 
     /// Where the local a method is called on was bound (see
@@ -1263,6 +1312,17 @@ impl<'src> Walker<'src> {
                     .split(|c: char| !(c.is_alphanumeric() || c == '_'))
                     .any(|word| word == "test")
         })
+    }
+
+    fn return_value(&mut self, node: Node<'_>) -> Eval {
+        let returned = match first_named(node) {
+            Some(value) => self.expr(value),
+            None => Eval::literal(),
+        };
+        self.low.note_return(returned);
+        // No value reaches what is around a `return`: an arm that returns
+        // adds nothing to the arms that yield.
+        Eval::with_origin(Value::Unknown, Origin::Constant)
     }
 
     fn function_item(&mut self, node: Node<'_>) -> Eval {
@@ -1435,7 +1495,10 @@ impl<'src> Walker<'src> {
         self.depth += 1;
         self.begin_function_item(node, attributes);
         if let Some(body) = node.child_by_field_name("body") {
-            self.expr(body);
+            let tail = self.expr(body);
+            if !matches!(tail.value, Value::Unknown) || tail.origin != Origin::Unknown {
+                self.low.note_return(tail);
+            }
         }
         self.low.end_function();
         self.recover(node);
@@ -1487,7 +1550,10 @@ impl<'src> Walker<'src> {
             }
             specs.push(param.spec);
         }
+        let owner = self.impl_types.last().cloned();
         let id = self.low.begin_function(FunctionSpec {
+            callable: owner.is_none(),
+            owner,
             name: name.clone(),
             span: span(node),
             name_span: name_node.map_or(span(node), span),
@@ -1641,8 +1707,14 @@ impl<'src> Walker<'src> {
                 }
             }
             _ => {
+                // `body: web::Json<Adjustment>` derefs to an `Adjustment`.
+                let value_type = if is_input_extractor {
+                    inner_type.or(declared)
+                } else {
+                    declared
+                };
                 for (name, _) in self.pattern_names(pattern) {
-                    names.push((name, declared));
+                    names.push((name, value_type));
                 }
             }
         }
@@ -1739,6 +1811,7 @@ impl<'src> Walker<'src> {
             Some(body) => self.expr(body),
             None => Eval::unknown(),
         };
+        self.low.note_return(body.clone());
         self.low.end_function();
         ClosureResult { body, id }
     }
@@ -1775,6 +1848,8 @@ impl<'src> Walker<'src> {
             })
             .collect();
         let id = self.low.begin_function(FunctionSpec {
+            owner: None,
+            callable: false,
             name: "<anonymous>".to_string(),
             span: span(node),
             name_span: Span::new(node.start_byte(), name_end),
@@ -1824,6 +1899,7 @@ impl<'src> Walker<'src> {
         if let Some(pattern) = node.child_by_field_name("pattern") {
             self.scan_errors(pattern);
             self.bind_pattern(pattern, &eval);
+            self.note_pattern(pattern, value.map(span));
         }
         if let Some(alternative) = node.child_by_field_name("alternative") {
             self.expr(alternative);
@@ -1840,6 +1916,8 @@ impl<'src> Walker<'src> {
         };
         let mut eval = self.expr(right);
         if left.kind() == "identifier" {
+            self.low
+                .note_assignment(span(left), Some(span(right)), AssignmentKind::Bind);
             if eval.defined_at.is_none() {
                 eval.defined_at = match &eval.value {
                     Value::Str(shape) => Some(shape.span),
@@ -1866,6 +1944,7 @@ impl<'src> Walker<'src> {
                 value_span: span(right),
             });
         } else {
+            self.note_store(left, Some(span(right)));
             self.expr(left);
         }
         Eval::unknown()
@@ -1880,9 +1959,12 @@ impl<'src> Walker<'src> {
         };
         let value = self.expr(right);
         if left.kind() != "identifier" {
+            self.note_store(left, Some(span(right)));
             self.expr(left);
             return Eval::unknown();
         }
+        self.low
+            .note_assignment(span(left), Some(span(right)), AssignmentKind::Update);
         let name = self.text(left);
         let is_append = node
             .child_by_field_name("operator")
@@ -1939,6 +2021,37 @@ impl<'src> Walker<'src> {
         }
     }
 
+    /// Records the names `pattern` binds as taking their values from the
+    /// expression at `value`.
+    fn note_pattern(&mut self, pattern: Node<'_>, value: Option<Span>) {
+        for (_, at) in self.pattern_names(pattern) {
+            self.low.note_assignment(at, value, AssignmentKind::Bind);
+        }
+    }
+
+    /// `self.total = …`, `rows[i] = …`, `*count += 1`: what the root name
+    /// holds changes.
+    fn note_store(&mut self, target: Node<'_>, value: Option<Span>) {
+        let mut root = target;
+        for _ in 0..MAX_DEPTH {
+            let inner = match root.kind() {
+                "field_expression" => root.child_by_field_name("value"),
+                "index_expression" | "unary_expression" | "parenthesized_expression" => {
+                    first_named(root)
+                }
+                _ => None,
+            };
+            match inner {
+                Some(inner) => root = inner,
+                None => break,
+            }
+        }
+        if matches!(root.kind(), "identifier" | "self") && root != target {
+            self.low
+                .note_assignment(span(root), value, AssignmentKind::Store);
+        }
+    }
+
     /// The names a pattern binds, in order. Iterative: patterns nest without
     /// bound.
     fn pattern_names(&self, pattern: Node<'_>) -> Vec<(String, Span)> {
@@ -1983,12 +2096,12 @@ impl<'src> Walker<'src> {
     fn condition(&mut self, node: Node<'_>) {
         match node.kind() {
             "let_condition" => {
-                let eval = node
-                    .child_by_field_name("value")
-                    .map_or_else(Eval::unknown, |value| self.expr(value));
+                let value = node.child_by_field_name("value");
+                let eval = value.map_or_else(Eval::unknown, |value| self.expr(value));
                 if let Some(pattern) = node.child_by_field_name("pattern") {
                     self.scan_errors(pattern);
                     self.bind_pattern(pattern, &eval);
+                    self.note_pattern(pattern, value.map(span));
                 }
                 self.recover(node);
             }
@@ -2007,26 +2120,127 @@ impl<'src> Walker<'src> {
     fn if_expression(&mut self, node: Node<'_>) -> Eval {
         if let Some(condition) = node.child_by_field_name("condition") {
             self.condition(condition);
+            if let Some(subject) = self.allow_list_guard(node, condition) {
+                let subject_node = subject;
+                if subject_node.kind() == "identifier" {
+                    let name = self.text(subject_node).to_string();
+                    self.low.admit(&name);
+                } else {
+                    let text = self.text(subject_node).to_string();
+                    self.low.admit_expression(&text);
+                }
+            }
         }
         let conditional = self.low.begin_conditional();
-        self.low.enter_arm(conditional, 0);
-        let consequence = node
-            .child_by_field_name("consequence")
-            .map(|consequence| self.expr(consequence));
+        let consequence = node.child_by_field_name("consequence");
+        let consequence_span = consequence.map_or(span(node), span);
+        self.low.enter_arm(
+            conditional,
+            0,
+            consequence_span,
+            consequence.is_some_and(leaves),
+        );
+        let consequence = consequence.map(|consequence| self.expr(consequence));
         self.low.exit_arm();
         let Some(alternative) = node.child_by_field_name("alternative") else {
+            self.low.end_conditional(false);
             return Eval::unknown();
         };
-        self.low.enter_arm(conditional, 1);
+        self.low.enter_arm(
+            conditional,
+            1,
+            span(alternative),
+            first_named(alternative).is_some_and(leaves),
+        );
         let alternative = first_named(alternative).map(|inner| self.expr(inner));
         self.low.exit_arm();
+        self.low.end_conditional(true);
         either(consequence, alternative)
     }
 
+    /// `if !ALLOWED.contains(&x) { return Err(…) }`: the value checked
+    /// against a constant collection, when any other value leaves.
+    fn allow_list_guard<'tree>(
+        &self,
+        statement: Node<'tree>,
+        condition: Node<'tree>,
+    ) -> Option<Node<'tree>> {
+        if statement.child_by_field_name("alternative").is_some()
+            || condition.kind() != "unary_expression"
+            || !self.text(condition).starts_with('!')
+        {
+            return None;
+        }
+        let mut call = first_named(condition)?;
+        while call.kind() == "parenthesized_expression" {
+            call = first_named(call)?;
+        }
+        if call.kind() != "call_expression" {
+            return None;
+        }
+        let function = call.child_by_field_name("function")?;
+        if function.kind() != "field_expression" {
+            return None;
+        }
+        let method = self.text(function.child_by_field_name("field")?);
+        if !matches!(method, "contains" | "contains_key") {
+            return None;
+        }
+        let collection = function.child_by_field_name("value")?;
+        let collection_text = self.text(collection);
+        let collection_name = collection_text
+            .rsplit("::")
+            .next()
+            .unwrap_or(collection_text);
+        if !looks_constant(collection_name) {
+            return None;
+        }
+        let arguments = call.child_by_field_name("arguments")?;
+        let mut subject = unwrap_reference(first_named(arguments)?);
+        // `&x.as_str()`, `x.as_ref()`: the value itself.
+        while subject.kind() == "call_expression" {
+            let inner = subject.child_by_field_name("function")?;
+            let converts = inner.kind() == "field_expression"
+                && inner.child_by_field_name("field").is_some_and(|field| {
+                    matches!(
+                        self.text(field),
+                        "as_str" | "as_ref" | "as_deref" | "to_string"
+                    )
+                });
+            if !converts {
+                return None;
+            }
+            subject = inner.child_by_field_name("value")?;
+        }
+        if !matches!(subject.kind(), "identifier" | "field_expression") {
+            return None;
+        }
+        let consequence = statement.child_by_field_name("consequence")?;
+        let last = named_children(consequence)
+            .into_iter()
+            .rev()
+            .find(|child| !is_comment(*child))?;
+        let last = if last.kind() == "expression_statement" {
+            first_named(last)?
+        } else {
+            last
+        };
+        let exits = match last.kind() {
+            "return_expression" | "break_expression" | "continue_expression" => true,
+            "macro_invocation" => {
+                let text = self.text(last);
+                ["bail!", "panic!", "unreachable!", "anyhow::bail!"]
+                    .iter()
+                    .any(|exit| text.starts_with(exit))
+            }
+            _ => false,
+        };
+        exits.then_some(subject)
+    }
+
     fn match_expression(&mut self, node: Node<'_>) -> Eval {
-        let scrutinee = node
-            .child_by_field_name("value")
-            .map_or_else(Eval::unknown, |value| self.expr(value));
+        let scrutinee_node = node.child_by_field_name("value");
+        let scrutinee = scrutinee_node.map_or_else(Eval::unknown, |value| self.expr(value));
         let Some(body) = node.child_by_field_name("body") else {
             return Eval::unknown();
         };
@@ -2037,10 +2251,13 @@ impl<'src> Walker<'src> {
                 self.expr(arm);
                 continue;
             }
-            self.low.enter_arm(conditional, index as u32);
+            let exits = arm.child_by_field_name("value").is_some_and(leaves);
+            self.low
+                .enter_arm(conditional, index as u32, span(arm), exits);
             if let Some(pattern) = arm.child_by_field_name("pattern") {
                 self.scan_errors(pattern);
                 self.bind_pattern(pattern, &scrutinee);
+                self.note_pattern(pattern, scrutinee_node.map(span));
                 if let Some(guard) = pattern.child_by_field_name("condition") {
                     self.condition(guard);
                 }
@@ -2055,6 +2272,7 @@ impl<'src> Walker<'src> {
             self.recover(arm);
             self.low.exit_arm();
         }
+        self.low.end_conditional(true);
         self.recover(body);
         result.unwrap_or_else(Eval::unknown)
     }
@@ -2109,6 +2327,7 @@ impl<'src> Walker<'src> {
         );
         let saved = self.save_bindings(&names);
         self.low.begin_loop(LoopSpec {
+            iterable_origin: Some(iterable.origin),
             kind: LoopKind::For,
             span: span(node),
             header,
@@ -2160,6 +2379,7 @@ impl<'src> Walker<'src> {
             .map(|value| iterable_text(self.text(value)));
         let saved = self.save_bindings(&names);
         self.low.begin_loop(LoopSpec {
+            iterable_origin: None,
             kind: LoopKind::While,
             span: span(node),
             header,
@@ -2188,6 +2408,9 @@ impl<'src> Walker<'src> {
                     eval.origin = worse(eval.origin, Origin::Loop);
                     if let Some(pattern) = part.child_by_field_name("pattern") {
                         self.bind_pattern(pattern, &eval);
+                        // A new element each time round, whatever the
+                        // expression reads.
+                        self.note_pattern(pattern, None);
                     }
                     self.recover(part);
                 }
@@ -2216,6 +2439,7 @@ impl<'src> Walker<'src> {
             header_end -= 1;
         }
         self.low.begin_loop(LoopSpec {
+            iterable_origin: None,
             kind: LoopKind::While,
             span: span(node),
             header: Span::new(node.start_byte(), header_end),
@@ -2333,7 +2557,14 @@ impl<'src> Walker<'src> {
         let receiver = self.expr(value);
         let name = self.text(field);
         let path = self.member_path(&receiver, name, value);
-        self.member(receiver, name, path)
+        let eval = self.member(receiver, name, path);
+        if self.low.is_admitted(self.text(node)) {
+            return Eval {
+                origin: Origin::Constant,
+                ..eval
+            };
+        }
+        self.low.sourced(eval, span(node))
     }
 
     /// `receiver.name` as a value: a declared field's type, or the member path
@@ -2400,7 +2631,8 @@ impl<'src> Walker<'src> {
             }
             return Eval::path(path, Origin::Constant);
         }
-        Eval::path(path, Origin::Unknown)
+        let eval = Eval::path(path, Origin::Unknown);
+        self.low.sourced(eval, span(node))
     }
 
     fn array(&mut self, node: Node<'_>) -> Eval {
@@ -2616,7 +2848,11 @@ impl<'src> Walker<'src> {
                 self.member_path(receiver, self.text(field), receiver_node)
             }
             _ => match callee.kind() {
-                "identifier" => self.low.name_path(self.text(callee)),
+                "identifier" => {
+                    // A local closure or function value is read to be called.
+                    self.low.note_read(self.text(callee), span(callee));
+                    self.low.name_path(self.text(callee))
+                }
                 "scoped_identifier" => {
                     self.scan_errors(callee);
                     let segments = self.path_segments(callee);
@@ -2702,6 +2938,7 @@ impl<'src> Walker<'src> {
         let names: Vec<String> = params.iter().map(|param| param.name.clone()).collect();
         let saved = self.save_bindings(&names);
         self.low.begin_loop(LoopSpec {
+            iterable_origin: pending.receiver.as_ref().map(|receiver| receiver.origin),
             kind: LoopKind::Callback,
             span: span(pending.node),
             header,
@@ -2719,6 +2956,21 @@ impl<'src> Walker<'src> {
     }
 
     fn call_finish(&mut self, mut pending: Box<PendingCall<'_>>) -> Eval {
+        let callee_ref = self.callee_ref(&pending);
+        let target = callee_ref
+            .as_ref()
+            .and_then(|callee_ref| self.low.resolve_here(callee_ref));
+        let summary = target.and_then(|target| {
+            let args: Vec<(Option<&str>, &Eval, Span, &str)> = pending
+                .args
+                .iter()
+                .map(|(eval, argument)| {
+                    let argument = unwrap_reference(*argument);
+                    (None, eval, span(argument), self.text(argument))
+                })
+                .collect();
+            self.low.call_summary(target, &args)
+        });
         let result = match (pending.receiver.take(), pending.receiver_node) {
             (Some(receiver), Some(receiver_node)) => {
                 let result = self.method_result(&mut pending, &receiver, receiver_node);
@@ -2727,6 +2979,7 @@ impl<'src> Walker<'src> {
             }
             _ => self.function_result(pending.node, &pending.path, &pending.args),
         };
+        let result = summary.unwrap_or(result);
         let PendingCall {
             node,
             function,
@@ -2748,6 +3001,26 @@ impl<'src> Walker<'src> {
             &argument_nodes,
             &closure_ids,
         );
+        // `stdin.read_line(&mut line)`: what a source reads lands in `line`.
+        if let Some(receiver) = receiver.as_ref().filter(|receiver| {
+            matches!(receiver.origin, Origin::Input(_) | Origin::Remote(_))
+                && name.starts_with("read")
+        }) {
+            for (_, argument) in &args {
+                let target = unwrap_reference(*argument);
+                if argument.kind() == "reference_expression"
+                    && self.text(*argument).starts_with("&mut")
+                    && target.kind() == "identifier"
+                {
+                    let origin = receiver.origin;
+                    self.update_value(self.text(target), span(target), |existing| Eval {
+                        value: Value::Unknown,
+                        origin,
+                        defined_at: existing.defined_at,
+                    });
+                }
+            }
+        }
         let is_new = receiver.is_none() && is_constructor_path(&path);
         if path.text.len() <= MAX_PATH_BYTES {
             self.last_call = Some((node.id(), called(&path)));
@@ -2767,6 +3040,7 @@ impl<'src> Walker<'src> {
                 .map(|(eval, argument)| Arg {
                     span: span(argument),
                     keyword: None,
+                    origin: eval.origin,
                     value: eval.value,
                     defined_at: self.receiver_site(argument),
                 })
@@ -2776,8 +3050,51 @@ impl<'src> Walker<'src> {
             is_macro: false,
             is_new,
             receiver_defined_at,
+            target,
         });
-        result
+        if let (Some(callee_ref), None) = (callee_ref, target) {
+            self.low.note_callee(callee_ref);
+        }
+        self.low.sourced(result, span(node))
+    }
+
+    /// How a call may name a function of this file: `helper(…)`,
+    /// `self.helper(…)`, `Self::helper(…)`, `Repo::find(…)`.
+    fn callee_ref(&self, pending: &PendingCall<'_>) -> Option<CalleeRef> {
+        let callee = pending.callee;
+        match (pending.receiver_node, pending.method) {
+            (Some(receiver), Some(method)) => {
+                let receiver = unwrap_reference(receiver);
+                (receiver.kind() == "self")
+                    .then(|| CalleeRef::OwnMethod(self.text(method).to_string()))
+            }
+            _ => match callee.kind() {
+                "identifier" => {
+                    let name = self.text(callee);
+                    self.low
+                        .lookup(name)
+                        .is_none()
+                        .then(|| CalleeRef::Plain(name.to_string()))
+                }
+                "scoped_identifier" => {
+                    let segments = self.path_segments(callee);
+                    let [owner, name] = segments.as_slice() else {
+                        return None;
+                    };
+                    if owner == "Self" {
+                        return Some(CalleeRef::OwnMethod(name.clone()));
+                    }
+                    if self.low.lookup(owner).is_some() {
+                        return None;
+                    }
+                    Some(CalleeRef::Method {
+                        owner: owner.clone(),
+                        name: name.clone(),
+                    })
+                }
+                _ => None,
+            },
+        }
     }
 
     /// Whether `receiver.name(closure)` runs the closure once per item.
@@ -2822,6 +3139,7 @@ impl<'src> Walker<'src> {
         receiver: &Eval,
         receiver_node: Node<'_>,
     ) -> Eval {
+        let call_node = pending.node;
         let PendingCall {
             path,
             name,
@@ -2846,6 +3164,11 @@ impl<'src> Walker<'src> {
             }
             "join" if args.len() == 1 => {
                 let separator = first.cloned().unwrap_or_else(Eval::unknown);
+                if let Some(joined) =
+                    join_shapes(span(call_node), self.text(call_node), &separator, receiver)
+                {
+                    return joined;
+                }
                 return Eval {
                     value: Value::Unknown,
                     origin: join_origin(&separator, receiver),
@@ -2943,7 +3266,9 @@ impl<'src> Walker<'src> {
         }
         // Data read from a tainted value is tainted (`params.get("q")`).
         let origin = match receiver.origin {
-            Origin::Input | Origin::Param | Origin::Loop => receiver.origin,
+            Origin::Input(_) | Origin::Param(..) | Origin::Loop | Origin::Remote(_) => {
+                receiver.origin
+            }
             _ => Origin::Unknown,
         };
         Eval {
@@ -2977,6 +3302,20 @@ impl<'src> Walker<'src> {
                 return first.unwrap_or_else(Eval::unknown);
             }
             (Some(owner), _) if is_numeric_annotation(owner) => return Eval::number(),
+            // `Args::parse()` on a clap `Parser`: the command line, typed.
+            (
+                Some(owner),
+                "parse" | "try_parse" | "parse_from" | "try_parse_from" | "from_args",
+            ) if self.cli_types.contains(owner) => {
+                return Eval {
+                    value: Value::Path(CallPath {
+                        text: format!("{owner}()"),
+                        resolved: false,
+                    }),
+                    origin: Origin::Input(span(node)),
+                    defined_at: Some(span(node)),
+                };
+            }
             (Some("stream" | "iter"), "iter" | "repeat" | "repeat_n" | "once") => {
                 let first = first.unwrap_or_else(Eval::unknown);
                 let item = if last == "iter" {
@@ -2987,6 +3326,18 @@ impl<'src> Walker<'src> {
                 return Eval::with_origin(Value::Sequence(vec![item]), first.origin);
             }
             _ => {}
+        }
+        // What a file holds is not its name.
+        if path.resolved
+            && matches!(
+                path.text.as_str(),
+                "std.fs.read_to_string"
+                    | "std.fs.read"
+                    | "tokio.fs.read_to_string"
+                    | "tokio.fs.read"
+            )
+        {
+            return Eval::path(called(path), Origin::Unknown);
         }
         if is_constructor_path(path) {
             // `Client::new()` is a `Client`.
@@ -3138,6 +3489,9 @@ impl<'src> Walker<'src> {
             for group in groups {
                 args.push(self.macro_arg(&group));
             }
+            if EXPRESSION_MACROS.contains(&path.name()) {
+                self.macro_tokens(token_tree, 0);
+            }
         }
         if is_typed_query_macro(&path) && args.len() >= 2 {
             // `query_as!(User, "SELECT …")`: the record type is where the
@@ -3149,22 +3503,208 @@ impl<'src> Walker<'src> {
             span: span(node),
             callee_span: span(macro_node),
             path,
-            args: args
-                .into_iter()
-                .map(|arg| Arg {
-                    span: arg.span,
-                    keyword: arg.keyword,
-                    value: arg.eval.value,
-                    defined_at: None,
-                })
-                .collect(),
+            args: args.into_iter().map(MacroArg::into_arg).collect(),
             awaited,
             tagged_template: false,
             is_macro: true,
             is_new: false,
             receiver_defined_at: None,
+            target: None,
         });
         result
+    }
+
+    /// Calls and names inside the tokens of a macro whose arguments are
+    /// expressions (`json!`, `vec!`, `assert_eq!`, `format!`…), as far as
+    /// the tokens show them: a path or a chain of fields and method calls on
+    /// a name, with its arguments. Recorded as the walk records calls, so
+    /// that `json!({ "n": conn.query_row(…)? })` holds a query.
+    fn macro_tokens(&mut self, tree: Node<'_>, depth: usize) {
+        if depth >= MAX_DEPTH {
+            return;
+        }
+        let tokens = children(tree);
+        let mut index = 0;
+        while let Some(token) = tokens.get(index) {
+            match token.kind() {
+                "token_tree" => {
+                    self.macro_tokens(*token, depth + 1);
+                    index += 1;
+                }
+                "string_literal" => {
+                    self.inline_captures(*token);
+                    index += 1;
+                }
+                "identifier" | "self" | "crate" | "super" => {
+                    let after_member =
+                        index > 0 && matches!(tokens[index - 1].kind(), "." | "::" | "'" | "$");
+                    index = if after_member {
+                        index + 1
+                    } else {
+                        self.token_chain_calls(&tokens, index, depth)
+                    };
+                }
+                _ => index += 1,
+            }
+        }
+    }
+
+    /// Reads the variables a format string captures (`"{name}"`, `"{n:>4}"`).
+    fn inline_captures(&mut self, literal: Node<'_>) {
+        let text = self.text(literal);
+        let bytes = text.as_bytes();
+        let mut at = 0;
+        while at < bytes.len() {
+            if bytes[at] != b'{' {
+                at += 1;
+                continue;
+            }
+            if bytes.get(at + 1) == Some(&b'{') {
+                at += 2;
+                continue;
+            }
+            let start = at + 1;
+            let mut end = start;
+            while end < bytes.len() && (bytes[end].is_ascii_alphanumeric() || bytes[end] == b'_') {
+                end += 1;
+            }
+            let closes = matches!(bytes.get(end), Some(b'}' | b':'));
+            let is_name = bytes
+                .get(start)
+                .is_some_and(|first| first.is_ascii_alphabetic() || *first == b'_');
+            if closes && is_name && end > start {
+                let offset = literal.start_byte();
+                self.low
+                    .note_read(&text[start..end], Span::new(offset + start, offset + end));
+            }
+            at = end.max(at + 1);
+        }
+    }
+
+    /// The path or chain that starts at `tokens[start]`: records its calls
+    /// and the name it reads; returns the index after it.
+    fn token_chain_calls(&mut self, tokens: &[Node<'_>], start: usize, depth: usize) -> usize {
+        let root = tokens[start];
+        let mut segments = vec![self.text(root).to_string()];
+        let mut index = start + 1;
+        while let (Some(colons), Some(name)) = (tokens.get(index), tokens.get(index + 1)) {
+            if colons.kind() != "::" || name.kind() != "identifier" {
+                break;
+            }
+            segments.push(self.text(*name).to_string());
+            index += 2;
+        }
+        index = skip_turbofish(tokens, index);
+        // A macro inside a macro: its tokens are visited as a token tree.
+        if tokens.get(index).is_some_and(|token| token.kind() == "!") {
+            return index + 1;
+        }
+        // A struct literal or a block after a path is not a call.
+        let source = self.low.source;
+        let is_call = |token: Option<&Node<'_>>| {
+            token.is_some_and(|token| {
+                token.kind() == "token_tree" && node_text(*token, source).starts_with('(')
+            })
+        };
+        let mut current = if is_call(tokens.get(index)) {
+            let path = if segments.len() == 1 {
+                self.low.name_path(&segments[0])
+            } else {
+                self.resolve_segments(&segments)
+            };
+            let callee_end = tokens[index - 1].end_byte();
+            let eval = self.token_call(tokens, root, callee_end, index, path, depth);
+            index += 1;
+            eval
+        } else if segments.len() == 1 {
+            self.low.note_read(self.text(root), span(root));
+            let mut eval = self.low.eval_name(self.text(root), span(root));
+            if !matches!(eval.value, Value::Path(_)) {
+                // A local of unknown value is called on by its name.
+                eval.value = Value::Path(self.low.name_path(self.text(root)));
+            }
+            eval
+        } else {
+            self.segments_value(&segments)
+        };
+        // `.field`, `.method(…)`, `.await`, `?`.
+        loop {
+            match (tokens.get(index), tokens.get(index + 1)) {
+                (Some(question), _) if question.kind() == "?" => index += 1,
+                (Some(dot), Some(name))
+                    if dot.kind() == "."
+                        && matches!(name.kind(), "identifier" | "integer_literal") =>
+                {
+                    let method = self.text(*name).to_string();
+                    index = skip_turbofish(tokens, index + 2);
+                    let path = match &current.value {
+                        Value::Path(path) if path.text.len() <= MAX_PATH_BYTES => CallPath {
+                            text: format!("{}.{method}", path.text),
+                            resolved: path.resolved,
+                        },
+                        _ => CallPath {
+                            text: format!("<expr>.{method}"),
+                            resolved: false,
+                        },
+                    };
+                    if is_call(tokens.get(index)) {
+                        let callee_end = name.end_byte();
+                        current = self.token_call(tokens, root, callee_end, index, path, depth);
+                        index += 1;
+                    } else {
+                        current = Eval::path(path, current.origin);
+                    }
+                }
+                (Some(dot), Some(_)) if dot.kind() == "." => index += 2,
+                _ => break,
+            }
+        }
+        index
+    }
+
+    /// Records the call whose arguments are the token tree `tokens[at]`,
+    /// written from `root` on; what it returns.
+    fn token_call(
+        &mut self,
+        tokens: &[Node<'_>],
+        root: Node<'_>,
+        callee_end: usize,
+        at: usize,
+        path: CallPath,
+        depth: usize,
+    ) -> Eval {
+        let arguments = tokens[at];
+        let (mut groups, _) = macro_groups(arguments);
+        // A closure runs to the end of the arguments: the commas of its body
+        // (`|r| r.get::<_, i64>(0)`) do not separate arguments.
+        if let Some(closure) = groups.iter().position(|group| {
+            group
+                .iter()
+                .find(|token| token.kind() != "move")
+                .is_some_and(|token| matches!(token.kind(), "|" | "||"))
+        }) {
+            let rest: Vec<Node<'_>> = groups.drain(closure..).flatten().collect();
+            groups.push(rest);
+        }
+        let args: Vec<MacroArg<'_>> = groups.iter().map(|group| self.macro_arg(group)).collect();
+        self.macro_tokens(arguments, depth + 1);
+        let awaited = matches!(
+            (tokens.get(at + 1), tokens.get(at + 2)),
+            (Some(dot), Some(keyword)) if dot.kind() == "." && self.text(*keyword) == "await"
+        );
+        self.low.push_call(CallSpec {
+            span: Span::new(root.start_byte(), arguments.end_byte()),
+            callee_span: Span::new(root.start_byte(), callee_end),
+            path: path.clone(),
+            args: args.into_iter().map(MacroArg::into_arg).collect(),
+            awaited,
+            tagged_template: false,
+            is_macro: false,
+            is_new: false,
+            receiver_defined_at: None,
+            target: None,
+        });
+        Eval::path(called(&path), Origin::Unknown)
     }
 
     fn macro_result(
@@ -3246,7 +3786,10 @@ impl<'src> Walker<'src> {
             (Some(first), Some(last)) => Span::new(first.start_byte(), last.end_byte()),
             _ => Span::default(),
         };
-        let eval = self.token_eval(tokens, arg_span);
+        let mut eval = self.token_eval(tokens, arg_span);
+        if self.low.is_admitted(self.slice(arg_span)) {
+            eval.origin = Origin::Constant;
+        }
         MacroArg {
             keyword,
             eval,
@@ -3271,8 +3814,14 @@ impl<'src> Walker<'src> {
                 }
                 "integer_literal" | "float_literal" => Eval::number(),
                 "boolean_literal" => Eval::literal(),
-                "identifier" => self.low.eval_name(self.text(*single), at),
-                "self" => self.low.eval_name("self", at),
+                "identifier" => {
+                    self.low.note_read(self.text(*single), span(*single));
+                    self.low.eval_name(self.text(*single), at)
+                }
+                "self" => {
+                    self.low.note_read("self", span(*single));
+                    self.low.eval_name("self", at)
+                }
                 _ => Eval::unknown(),
             },
             [minus, number] if minus.kind() == "-" => match number.kind() {
@@ -3313,6 +3862,7 @@ impl<'src> Walker<'src> {
                         .collect();
                     return self.segments_value(&segments);
                 }
+                self.low.note_read(self.text(*root), span(*root));
                 let root_eval = self.low.eval_name(self.text(*root), at);
                 self.token_chain(root_eval, rest)
             }
@@ -3454,6 +4004,10 @@ impl<'src> Walker<'src> {
                             let length = raw_template[start..].find('}').map_or(1, |end| end + 1);
                             search_from = start + length;
                             let start = template_node.start_byte() + start;
+                            // The name itself, after the brace.
+                            let name_start = start + 1;
+                            self.low
+                                .note_read(&name, Span::new(name_start, name_start + name.len()));
                             Span::new(start, start + length)
                         }
                         None => {
@@ -3662,6 +4216,14 @@ fn element_eval(iterable: &Eval, header: Span) -> Eval {
             };
             (value, iterable.origin)
         }
+        // An item of request input or of a parameter is as tainted.
+        _ if matches!(
+            iterable.origin,
+            Origin::Input(_) | Origin::Param(..) | Origin::Remote(_)
+        ) =>
+        {
+            (Value::Unknown, iterable.origin)
+        }
         _ => (Value::Unknown, Origin::Loop),
     };
     Eval {
@@ -3753,6 +4315,88 @@ fn either(left: Option<Eval>, right: Option<Eval>) -> Eval {
     }
 }
 
+/// Macros whose arguments are ordinary expressions: calls written in them
+/// are recorded. Others (`quote!`, `select!`, `html!`) have a syntax of
+/// their own.
+const EXPRESSION_MACROS: &[&str] = &[
+    "json",
+    "vec",
+    "dbg",
+    "assert",
+    "assert_eq",
+    "assert_ne",
+    "debug_assert",
+    "debug_assert_eq",
+    "debug_assert_ne",
+    "format",
+    "format_args",
+    "print",
+    "println",
+    "eprint",
+    "eprintln",
+    "write",
+    "writeln",
+    "panic",
+    "anyhow",
+    "bail",
+    "ensure",
+    "trace",
+    "debug",
+    "info",
+    "warn",
+    "error",
+    "join",
+    "try_join",
+];
+
+/// The index after a turbofish (`::<T, U>`) at `index`, or `index`.
+fn skip_turbofish(tokens: &[Node<'_>], index: usize) -> usize {
+    let opens = matches!(
+        (tokens.get(index), tokens.get(index + 1)),
+        (Some(colons), Some(angle)) if colons.kind() == "::" && angle.kind() == "<"
+    );
+    if !opens {
+        return index;
+    }
+    let mut nesting = 0usize;
+    for (offset, token) in tokens[index + 1..].iter().enumerate() {
+        match token.kind() {
+            "<" => nesting += 1,
+            ">" => {
+                nesting = nesting.saturating_sub(1);
+                if nesting == 0 {
+                    return index + 2 + offset;
+                }
+            }
+            _ => {}
+        }
+    }
+    tokens.len()
+}
+
+/// Whether an expression or block leaves: it is, or ends with, `return`,
+/// `break` or `continue`.
+fn leaves(node: Node<'_>) -> bool {
+    let mut current = node;
+    for _ in 0..MAX_DEPTH {
+        match current.kind() {
+            "return_expression" | "break_expression" | "continue_expression" => return true,
+            "block" | "expression_statement" => {
+                let last = named_children(current)
+                    .into_iter()
+                    .rev()
+                    .find(|child| !matches!(child.kind(), "line_comment" | "block_comment"));
+                match last {
+                    Some(last) => current = last,
+                    None => return false,
+                }
+            }
+            _ => return false,
+        }
+    }
+    false
+}
+
 /// The top-level groups of a macro's token tree, split on `,` and `;`; and
 /// whether a `;` was among the separators (`vec![x; n]`).
 fn macro_groups(token_tree: Node<'_>) -> (Vec<Vec<Node<'_>>>, bool) {
@@ -3788,7 +4432,9 @@ fn macro_groups(token_tree: Node<'_>) -> (Vec<Vec<Node<'_>>>, bool) {
 
 #[cfg(test)]
 mod tests {
-    use crate::model::{Call, FileModel, Language, LoopKind, Origin, StrShape, Value};
+    use crate::model::{
+        AssignmentKind, Call, FileModel, Language, LoopKind, NameScope, OriginKind, StrShape, Value,
+    };
 
     fn lower(source: &str) -> FileModel {
         crate::lang::lower(Language::Rust, source)
@@ -3818,7 +4464,7 @@ mod tests {
 
     /// The shape with each hole written as its origin: `a = {Param}`.
     fn render(shape: &StrShape) -> String {
-        shape.render(|_, hole| format!("{{{:?}}}", hole.origin))
+        shape.render(|_, hole| format!("{{{:?}}}", hole.origin.kind()))
     }
 
     fn is_clean(shape: &StrShape) -> bool {
@@ -4083,7 +4729,7 @@ fn f(names: Vec<String>, raw: &str) {
         );
         assert_eq!(
             render(shape(call(&model, "run"), 0)),
-            "SELECT id, name FROM t WHERE name = '{Loop}' AND a = {Numeric} AND b = {Numeric} AND c = {Numeric}"
+            "SELECT id, name FROM t WHERE name = '{Param}' AND a = {Numeric} AND b = {Numeric} AND c = {Numeric}"
         );
     }
 
@@ -4133,7 +4779,8 @@ fn f(ids: &[String]) {
         assert!(is_clean(shape(call(&model, "run_c"), 0)));
         let quoted = shape(call(&model, "run_d"), 0);
         assert!(!is_clean(quoted));
-        assert_eq!(render(quoted), "SELECT 1 FROM t WHERE id IN ({Loop})");
+        // One item as `map` makes each, its element from the parameter.
+        assert_eq!(render(quoted), "SELECT 1 FROM t WHERE id IN ('{Param}')");
     }
 
     #[test]
@@ -4161,8 +4808,8 @@ fn f(order: &str, desc: bool) {
 "#,
         );
         let sql = shape(call(&model, "run"), 0);
-        let origins: Vec<Origin> = sql.holes().map(|hole| hole.origin).collect();
-        assert!(origins.contains(&Origin::Param));
+        let origins: Vec<OriginKind> = sql.holes().map(|hole| hole.origin.kind()).collect();
+        assert!(origins.contains(&OriginKind::Param));
         assert!(sql.literal_text().contains("DESC"));
     }
 
@@ -4212,8 +4859,10 @@ fn f(ids: &[String], name: &str) {
             .literal_text()
             .starts_with("SELECT id FROM t WHERE 1 = 1 AND a = 1"));
         assert_eq!(
-            sql.holes().map(|hole| hole.origin).collect::<Vec<_>>(),
-            [Origin::Param]
+            sql.holes()
+                .map(|hole| hole.origin.kind())
+                .collect::<Vec<_>>(),
+            [OriginKind::Param]
         );
     }
 
@@ -4685,5 +5334,130 @@ fetch(&http).await;\n    config.http.timeout = 30;\n    Ok(())\n}\n";
             .map(|span| source[span.range()].lines().next().unwrap_or(""))
             .collect();
         assert_eq!(first_lines, ["async fn polls() {}", "mod tests {"]);
+    }
+
+    #[test]
+    fn name_reads_assignments_and_arms() {
+        let source = "use regex::Regex;\nconst PATH: &str = \"x\";\nfn f(conn: &Connection, items: &[Item]) -> Result<u32> {\n    let mut total = 0;\n    for item in items {\n        total += item.n;\n        state.seen[0] = item.id;\n        let re = Regex::new(PATH)?;\n        match item.kind {\n            Some(kind) => println!(\"{kind}\"),\n            None => return Err(e()),\n        }\n    }\n    Ok(total)\n}\n";
+        let model = lower(source);
+        let text = |span: crate::model::Span| &source[span.range()];
+        let reads: Vec<(&str, &NameScope)> = model
+            .name_reads
+            .iter()
+            .map(|read| (text(read.span), &read.scope))
+            .collect();
+        assert!(reads.contains(&("items", &NameScope::Local)));
+        assert!(reads.contains(&("PATH", &NameScope::Module)));
+        // An inline format capture is read where it is written.
+        assert!(reads.contains(&("kind", &NameScope::Local)));
+        let assignments: Vec<(&str, AssignmentKind, Option<&str>)> = model
+            .assignments
+            .iter()
+            .map(|assignment| {
+                (
+                    text(assignment.target),
+                    assignment.kind,
+                    assignment.value.map(text),
+                )
+            })
+            .collect();
+        assert_eq!(
+            assignments,
+            vec![
+                ("total", AssignmentKind::Bind, Some("0")),
+                ("total", AssignmentKind::Update, Some("item.n")),
+                ("state", AssignmentKind::Store, Some("item.id")),
+                ("re", AssignmentKind::Bind, Some("Regex::new(PATH)?")),
+                ("kind", AssignmentKind::Bind, Some("item.kind")),
+            ]
+        );
+        let exits: Vec<bool> = model.arms.iter().map(|arm| arm.exits).collect();
+        assert_eq!(exits, vec![false, true]);
+    }
+
+    #[test]
+    fn calls_inside_expression_macros_are_recorded() {
+        let model = lower(
+            "fn summary(conn: &rusqlite::Connection) -> serde_json::Value {\n    serde_json::json!({ \"n\": conn.query_row(SQL, [], |r| r.get::<_, i64>(0)).unwrap() })\n}\n",
+        );
+        let query = call(&model, "rusqlite.Connection().query_row");
+        // The closure's turbofish does not split the arguments.
+        assert_eq!(query.args.len(), 3);
+        assert!(model
+            .calls
+            .iter()
+            .any(|each| each.path.text == "rusqlite.Connection().query_row().unwrap"));
+        let quoted = lower("fn g() -> TokenStream { quote! { conn.query_row(SQL) } }\n");
+        assert!(!quoted
+            .calls
+            .iter()
+            .any(|each| each.path.text.ends_with("query_row")));
+    }
+
+    #[test]
+    fn numeric_fields_of_extractors_guards_and_reads_into_buffers() {
+        let oracle = |path: &crate::model::CallPath| {
+            (path.resolved && path.text.starts_with("std.io.stdin"))
+                .then_some(crate::lang::SourceKind::Input)
+        };
+        let lower = |source: &str| crate::lang::lower_with(Language::Rust, source, Some(&oracle));
+        let model = lower(
+            r#"
+use actix_web::web;
+const ZONES: &[&str] = &["eu", "us"];
+struct Adjustment { delta: i32, reason: String, zone: String }
+async fn adjust(body: web::Json<Adjustment>) {
+    if !ZONES.contains(&body.zone.as_str()) {
+        return;
+    }
+    let mut note = String::new();
+    std::io::stdin().read_line(&mut note);
+    let line = format!("{} {} {}", body.delta, body.zone, body.reason);
+    run(format!("{line} {note}"));
+}
+"#,
+        );
+        let kinds: Vec<OriginKind> = shape(call(&model, "run"), 0)
+            .holes()
+            .map(|hole| hole.origin.kind())
+            .collect();
+        assert_eq!(
+            kinds,
+            vec![
+                OriginKind::Numeric,
+                OriginKind::Constant,
+                OriginKind::Input,
+                OriginKind::Input
+            ]
+        );
+    }
+
+    #[test]
+    fn helpers_return_what_their_arguments_make() {
+        let model = lower(
+            r#"
+fn clause(code: &str) -> String {
+    format!("warehouse = '{code}'")
+}
+impl Repo {
+    fn kind(&self, name: &str) -> &'static str {
+        match name { "a" => "x", _ => "y" }
+    }
+    fn list(&self, code: String) {
+        let condition = clause(&code);
+        let kind = self.kind(&code);
+        run(format!("SELECT 1 WHERE {condition} AND {kind}"));
+        Self::later(&code);
+    }
+    fn later(code: &str) {}
+}
+"#,
+        );
+        assert_eq!(
+            render(shape(call(&model, "run"), 0)),
+            "SELECT 1 WHERE warehouse = '{Param}' AND x"
+        );
+        let later = call(&model, "Repo.later");
+        assert!(later.target.is_some());
     }
 }

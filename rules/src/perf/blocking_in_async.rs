@@ -134,7 +134,7 @@ fn event_loop_function<'m>(context: &RuleContext<'m>, call: &Call) -> Option<&'m
 
 /// A test (`test_…`, `#[tokio::test]`, `@pytest.mark.asyncio`): tests set
 /// up files and sleep on purpose, and serve no one.
-fn is_test(source: &str, function: &Function) -> bool {
+pub(crate) fn is_test(source: &str, function: &Function) -> bool {
     if function.name.starts_with("test_") || function.name == "test" {
         return true;
     }

@@ -154,7 +154,7 @@ fn mentions(text: &str, name: &str) -> bool {
 }
 
 /// Functions that run once: startup, app factories, constructors.
-fn is_once(context: &RuleContext<'_>, function: &Function) -> bool {
+pub(crate) fn is_once(context: &RuleContext<'_>, function: &Function) -> bool {
     let name = function.name.to_ascii_lowercase();
     let once_names = [
         "__init__",
@@ -194,7 +194,7 @@ fn cached(source: &str, function: &Function) -> bool {
 
 /// `prisma ??= new PrismaClient()`, `global.db || new Pool()`, or made under
 /// `if (!client)` / `if client is None`: built once, then reused.
-fn guarded_singleton(context: &RuleContext<'_>, call: &Call) -> bool {
+pub(crate) fn guarded_singleton(context: &RuleContext<'_>, call: &Call) -> bool {
     let start = call.span.start as usize;
     let line_start = context.source[..start].rfind('\n').map_or(0, |at| at + 1);
     let line = &context.source[line_start..start];
@@ -234,7 +234,10 @@ fn guarded_singleton(context: &RuleContext<'_>, call: &Call) -> bool {
 /// The request handler the call runs in: its function, or a function it is
 /// nested in (a callback inside a handler), when that is a handler of a web
 /// framework or a serverless function.
-fn request_function<'m>(context: &RuleContext<'m>, function: &'m Function) -> Option<&'m Function> {
+pub(crate) fn request_function<'m>(
+    context: &RuleContext<'m>,
+    function: &'m Function,
+) -> Option<&'m Function> {
     let model = context.model;
     let mut current = Some(function);
     while let Some(each) = current {

@@ -1,9 +1,11 @@
 //! The perf pack: work that turns into latency under real traffic.
 
 pub(crate) mod blocking_in_async;
+pub(crate) mod missing_cache;
 pub(crate) mod missing_pool;
 pub(crate) mod n_plus_one;
 pub(crate) mod select_star;
+pub(crate) mod slow_work_in_handler;
 
 use std::collections::HashMap;
 

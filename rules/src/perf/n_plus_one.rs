@@ -218,7 +218,7 @@ fn relation_diagnostic(
 
 /// The round trip a call makes: the catalog's, or a write on a row that a
 /// round trip fetched (`for invoice in Invoice.objects.filter(…): invoice.save()`).
-fn io_kind(context: &RuleContext<'_>, call: &Call) -> Option<IoKind> {
+pub(crate) fn io_kind(context: &RuleContext<'_>, call: &Call) -> Option<IoKind> {
     let text = call.path.text.as_str();
     // Rows of a queryset that prefetched or joined its relations.
     if let Some(before) = text.split(".[].").next() {
@@ -346,11 +346,12 @@ impl Site {
     }
 }
 
-/// Loops over literal constants, `range(3)`, `0..3`, or a counter bounded by a
+/// Loops over literal constants or a constant collection (also filtered:
+/// `[t for t in TABLES if t in wanted]`), `range(3)`, `0..3`, or a counter bounded by a
 /// small literal or a constant (`attempt < MAX_RETRIES`): retries and fan-outs
 /// over a known handful, not over data.
 fn runs_fixed_times(context: &RuleContext<'_>, each: &Loop) -> bool {
-    if each.over_literal {
+    if each.over_literal || each.over_constant {
         return true;
     }
     if let Some(iterable) = each.iterable.as_deref() {
@@ -638,7 +639,7 @@ fn diagnostic(
     }
 }
 
-fn shorten(text: &str) -> String {
+pub(crate) fn shorten(text: &str) -> String {
     let line = text.lines().next().unwrap_or("").trim();
     if line.chars().count() > 60 {
         let cut: String = line.chars().take(57).collect();

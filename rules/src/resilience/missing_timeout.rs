@@ -168,7 +168,10 @@ impl Setting {
 
 /// A value that, given as a timeout, switches it off.
 fn disables(value: &Value) -> bool {
-    matches!(value, Value::Literal | Value::Number(Some(0)))
+    matches!(
+        value,
+        Value::Literal | Value::Bool(false) | Value::Number(Some(0))
+    )
 }
 
 /// The file's calls and attribute writes, indexed for the questions below.
@@ -514,7 +517,10 @@ impl<'m> Checker<'_, 'm> {
         let mut positional: Vec<&Arg> = Vec::new();
         for arg in &call.args {
             if let Some(keyword) = &arg.keyword {
-                if names.contains(keyword) {
+                if keyword.starts_with('*') {
+                    // `**kwargs`: whatever it holds.
+                    setting = setting.max(Setting::Unknown);
+                } else if names.contains(keyword) {
                     setting = setting.max(Setting::of(&arg.value));
                 }
                 continue;
@@ -548,7 +554,11 @@ impl<'m> Checker<'_, 'm> {
             if let Some(arg) = positional.get(position) {
                 if !matches!(
                     arg.value,
-                    Value::Object(_) | Value::Str(_) | Value::Literal | Value::Number(_)
+                    Value::Object(_)
+                        | Value::Str(_)
+                        | Value::Literal
+                        | Value::Bool(_)
+                        | Value::Number(_)
                 ) {
                     setting = setting.max(Setting::Unknown);
                 }

@@ -1,11 +1,13 @@
 //! `sql-injection`: non-constant data spliced into SQL text that reaches a
 //! query sink.
 
+use snag_analyzer::catalog::SinkKind;
 use snag_analyzer::engine::{Needles, Rule, RuleContext, RuleMeta};
-use snag_analyzer::finding::{Confidence, Diagnostic, Related, Severity};
-use snag_analyzer::model::{Hole, Origin};
+use snag_analyzer::finding::{Diagnostic, Related, Severity};
+use snag_analyzer::model::Hole;
 
 use crate::sql_sinks::{callee_text, one_line, sql_needles, sql_uses};
+use crate::taint::{Policy, Taint, Tracer};
 
 pub(crate) struct SqlInjection;
 
@@ -22,10 +24,12 @@ const DOCS: &str = r#"# sql-injection
 ## What it does
 Flags a call that sends SQL text to a database when that text was built by
 splicing in a value that is not a constant: an f-string, `%` or `.format()`,
-`+`, a template literal, `format!`, `push_str`. Each spliced value is traced
-back within its function: request input and parameters are reported; constants,
-numbers (`int(x)`, `parseInt`, `.parse::<i64>()`), placeholder lists joined from
-constants, and values passed through a known escaping function are not.
+`+`, a template literal, `format!`, `push_str`, a list joined. Each spliced
+value is traced back through the file: request input and parameters are
+reported (a helper's parameter with the confidence of what its callers pass);
+constants, numbers (`int(x)`, `parseInt`, `.parse::<i64>()`), placeholder
+lists joined from constants, and values passed through a known escaping
+function are not.
 Parameterized calls and tagged templates that bind their values
 (`prisma.$queryRaw\`…\``, `sql\`…\``), and `psycopg.sql` composition, are safe.
 
@@ -44,34 +48,17 @@ cur.execute("SELECT id FROM users WHERE email = %s", (email,))
 ```
 
 ## Known limits
-Values are followed within one function (and through module constants), not
-across calls or files; a call to an unknown function passes its arguments'
-taint to its result. A value whose origin cannot be told (an attribute of an
-object, configuration, the result of a call on clean data) is reported with low
-confidence, hidden by default (`--min-confidence low` shows it).
+Values are followed within one file: through assignments, branches (a value
+tainted on any path is tainted), module constants, and calls to the file's
+own functions (a helper's parameter is as tainted as what its callers pass;
+the related spans show where the data entered and each call it went
+through). A call to a function of another file or library passes its
+arguments' taint to its result; a helper declared after its caller is
+followed for what callers pass, not for what it returns. A value whose
+origin cannot be told (an attribute of an object, configuration, the result
+of a call on clean data) is reported with low confidence, hidden by default
+(`--min-confidence low` shows it).
 "#;
-
-/// How a spliced value makes the finding: its risk, and how to name it.
-fn classify(context: &RuleContext<'_>, hole: &Hole) -> Option<(Confidence, &'static str)> {
-    if let Some(path) = &hole.path {
-        if context.catalog.is_sanitizer(path, context.language) {
-            return None;
-        }
-        if context.catalog.is_source(path, context.language) {
-            return Some((Confidence::High, "untrusted input"));
-        }
-    }
-    match hole.origin {
-        Origin::Constant | Origin::Numeric => None,
-        Origin::Input => Some((Confidence::High, "request input")),
-        Origin::Param => Some((Confidence::Medium, "a parameter")),
-        Origin::Loop => Some((Confidence::Medium, "a loop variable")),
-        // Neither a parameter nor input as far as one function can tell
-        // (configuration, attributes of objects, results of calls on clean
-        // data): reported, but hidden by default.
-        Origin::Unknown => Some((Confidence::Low, "a value of unknown origin")),
-    }
-}
 
 impl Rule for SqlInjection {
     fn meta(&self) -> &'static RuleMeta {
@@ -83,28 +70,35 @@ impl Rule for SqlInjection {
     }
 
     fn check(&self, context: &RuleContext<'_>, diagnostics: &mut Vec<Diagnostic>) {
+        let tracer = Tracer::new(
+            context,
+            Policy {
+                sink: SinkKind::Sql,
+                loops_are_tainted: true,
+                remote_is_tainted: false,
+            },
+        );
         for sql_use in sql_uses(context) {
             if sql_use.sink.parameterized || sql_use.call.tagged_template {
                 continue;
             }
-            let mut worst: Option<(Confidence, &'static str, &Hole)> = None;
+            let mut worst: Option<(Taint, &Hole)> = None;
             let mut related = Vec::new();
             for hole in sql_use.shape.holes() {
-                let Some((confidence, kind)) = classify(context, hole) else {
+                let Some(taint) = tracer.hole(hole) else {
                     continue;
                 };
-                if worst.is_none_or(|(seen, ..)| confidence > seen) {
-                    worst = Some((confidence, kind, hole));
-                }
                 let name = if hole.text.is_empty() {
                     "value".to_string()
                 } else {
                     one_line(&hole.text)
                 };
-                related.push(Related {
-                    span: hole.span,
-                    message: format!("`{name}` is {kind}, spliced into the SQL here"),
-                });
+                if !related.iter().any(|r: &Related| r.span == hole.span) {
+                    related.push(Related {
+                        span: hole.span,
+                        message: format!("`{name}` is {}, spliced into the SQL here", taint.kind),
+                    });
+                }
                 if let Some(defined_at) = hole.defined_at {
                     if !sql_use.call.span.contains(defined_at)
                         && !related.iter().any(|r: &Related| r.span == defined_at)
@@ -115,10 +109,22 @@ impl Rule for SqlInjection {
                         });
                     }
                 }
+                if worst
+                    .as_ref()
+                    .is_none_or(|(seen, _)| taint.confidence > seen.confidence)
+                {
+                    worst = Some((taint, hole));
+                }
             }
-            let Some((confidence, kind, hole)) = worst else {
+            let Some((taint, hole)) = worst else {
                 continue;
             };
+            // Where the worst value entered, and the calls it came through.
+            for step in &taint.trail {
+                if !related.iter().any(|r| r.span == step.span) {
+                    related.push(step.clone());
+                }
+            }
             if !sql_use.call.span.contains(sql_use.shape.span) {
                 related.push(Related {
                     span: sql_use.shape.span,
@@ -131,9 +137,10 @@ impl Rule for SqlInjection {
             } else {
                 one_line(&hole.text)
             };
+            let kind = taint.kind;
             diagnostics.push(Diagnostic {
                 rule: META.id,
-                confidence,
+                confidence: taint.confidence,
                 span: sql_use.call.span,
                 message: format!("`{name}` ({kind}) is spliced into SQL run by `{callee}`"),
                 why: format!("Whoever controls `{name}` can rewrite the query and read or change any row."),
