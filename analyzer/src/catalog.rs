@@ -1566,10 +1566,11 @@ impl Catalog {
     }
 
     /// Names that a client constructor call's file certainly contains.
-    pub fn client_constructor_names(&self) -> Vec<String> {
+    pub fn client_constructor_names(&self, language: Language) -> Vec<String> {
         telling_names(
             self.client_constructors
                 .iter()
+                .filter(|entry| applies(&entry.languages, language))
                 .flat_map(|entry| entry.patterns.iter()),
         )
     }
@@ -1608,8 +1609,13 @@ impl Catalog {
 
     /// Names that a file with a catalogued HTTP request or client certainly
     /// contains.
-    pub fn http_api_names(&self) -> Vec<String> {
-        telling_names(self.http_apis.iter().flat_map(|api| api.patterns.iter()))
+    pub fn http_api_names(&self, language: Language) -> Vec<String> {
+        telling_names(
+            self.http_apis
+                .iter()
+                .filter(|entry| applies(&entry.languages, language))
+                .flat_map(|api| api.patterns.iter()),
+        )
     }
 
     /// The expensive work a call with this path does, if the catalogs know it.
@@ -1630,10 +1636,11 @@ impl Catalog {
     }
 
     /// Names that an expensive call's file certainly contains.
-    pub fn expensive_call_names(&self) -> Vec<String> {
+    pub fn expensive_call_names(&self, language: Language) -> Vec<String> {
         telling_names(
             self.expensive_calls
                 .iter()
+                .filter(|entry| applies(&entry.languages, language))
                 .flat_map(|entry| entry.patterns.iter()),
         )
     }
@@ -1708,10 +1715,11 @@ impl Catalog {
     /// Names that a slow call's file certainly contains: for an entry that
     /// needs an argument or a word in the file, that (`**.send` is in most
     /// files, `flask_mail` is not).
-    pub fn slow_call_names(&self) -> Vec<String> {
+    pub fn slow_call_names(&self, language: Language) -> Vec<String> {
         let mut names = telling_names(
             self.slow_calls
                 .iter()
+                .filter(|entry| applies(&entry.languages, language))
                 .filter(|entry| entry.file_mentions.is_none())
                 .flat_map(|entry| {
                     if entry.argument.is_empty() {
@@ -1724,6 +1732,7 @@ impl Catalog {
         names.extend(
             self.slow_calls
                 .iter()
+                .filter(|entry| applies(&entry.languages, language))
                 .filter_map(|entry| entry.file_mentions.clone()),
         );
         names.sort();
@@ -1856,19 +1865,21 @@ impl Catalog {
     }
 
     /// Names a file with a shell sink certainly contains.
-    pub fn shell_sink_names(&self) -> Vec<String> {
+    pub fn shell_sink_names(&self, language: Language) -> Vec<String> {
         telling_names(
             self.shell_sinks
                 .iter()
+                .filter(|entry| applies(&entry.languages, language))
                 .flat_map(|entry| entry.patterns.iter()),
         )
     }
 
     /// Names a file with an eval sink certainly contains.
-    pub fn eval_sink_names(&self) -> Vec<String> {
+    pub fn eval_sink_names(&self, language: Language) -> Vec<String> {
         telling_names(
             self.eval_sinks
                 .iter()
+                .filter(|entry| applies(&entry.languages, language))
                 .flat_map(|entry| entry.patterns.iter()),
         )
     }
@@ -1878,15 +1889,21 @@ impl Catalog {
     /// the most distinctive literal segment (`objects` rather than `get`).
     /// Paths are built from the file's own text, so a file without any of
     /// these names cannot hold a round trip.
-    pub fn io_call_names(&self) -> Vec<String> {
-        telling_names(self.io_calls.iter().flat_map(|entry| entry.patterns.iter()))
+    pub fn io_call_names(&self, language: Language) -> Vec<String> {
+        telling_names(
+            self.io_calls
+                .iter()
+                .filter(|entry| applies(&entry.languages, language))
+                .flat_map(|entry| entry.patterns.iter()),
+        )
     }
 
     /// The same for blocking calls.
-    pub fn blocking_call_names(&self) -> Vec<String> {
+    pub fn blocking_call_names(&self, language: Language) -> Vec<String> {
         telling_names(
             self.blocking_calls
                 .iter()
+                .filter(|entry| applies(&entry.languages, language))
                 .flat_map(|entry| entry.patterns.iter()),
         )
     }
@@ -1894,15 +1911,17 @@ impl Catalog {
     /// The names of sinks that take SQL fragments, and of query builders'
     /// `select`: calls whose SQL need not contain a statement keyword, so a
     /// file without keywords may still hold a finding through them.
-    pub fn fragment_names(&self) -> Vec<String> {
+    pub fn fragment_names(&self, language: Language) -> Vec<String> {
         let fragments = self
             .sql_sinks
             .iter()
+            .filter(|entry| applies(&entry.languages, language))
             .filter(|sink| sink.fragment)
             .flat_map(|sink| sink.patterns.iter());
         let builders = self
             .star_selects
             .iter()
+            .filter(|entry| applies(&entry.languages, language))
             .flat_map(|entry| entry.patterns.iter());
         let mut names: Vec<String> = fragments
             .chain(builders)
@@ -2042,6 +2061,6 @@ mod tests {
         assert!(catalog
             .http_api(&path("got.extend", false), language)
             .is_none());
-        assert_eq!(catalog.http_api_names(), ["extend"]);
+        assert_eq!(catalog.http_api_names(language), ["extend"]);
     }
 }

@@ -10,7 +10,7 @@
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use aho_corasick::AhoCorasick;
@@ -70,7 +70,9 @@ pub trait Rule: Send + Sync {
     /// What a file must contain for the rule to find anything in it; `None`
     /// when any file may. Files that match no selected rule's needles are not
     /// parsed.
-    fn needles(&self, _catalog: &Catalog) -> Option<Needles> {
+    /// Needles are per language: a catalog entry for Rust says nothing
+    /// about what a Python file must contain.
+    fn needles(&self, _catalog: &Catalog, _language: Language) -> Option<Needles> {
         None
     }
 }
@@ -109,7 +111,7 @@ impl Needles {
     }
 }
 
-/// The union of the selected rules' needles, compiled once.
+/// The union of the selected rules' needles for one language, compiled once.
 struct Prefilter {
     literals: Option<AhoCorasick>,
     patterns: Option<regex::bytes::RegexSet>,
@@ -117,11 +119,15 @@ struct Prefilter {
 
 impl Prefilter {
     /// `None` when some rule may match any file, or nothing compiles.
-    fn new(rules: &[&'static dyn Rule], catalog: &Catalog) -> Option<Prefilter> {
+    fn new(
+        rules: &[&'static dyn Rule],
+        catalog: &Catalog,
+        language: Language,
+    ) -> Option<Prefilter> {
         let mut literals = Vec::new();
         let mut patterns = Vec::new();
         for rule in rules {
-            let needles = rule.needles(catalog)?;
+            let needles = rule.needles(catalog, language)?;
             literals.extend(needles.literals);
             patterns.extend(needles.patterns);
         }
@@ -278,8 +284,9 @@ impl ScanOutcome {
 /// The engine with its settings compiled: one per scan or language server.
 pub struct Engine {
     settings: Settings,
-    /// `None` when some selected rule may match any file.
-    prefilter: Option<Prefilter>,
+    /// Per language, compiled when a file of it is first seen: `None` when
+    /// some selected rule may match any file.
+    prefilters: [OnceLock<Option<Prefilter>>; Language::ALL.len()],
     /// The scan root relative to the fingerprint root, `/`-separated with a
     /// trailing `/` (empty when they are the same directory).
     fingerprint_prefix: String,
@@ -287,7 +294,6 @@ pub struct Engine {
 
 impl Engine {
     pub fn new(settings: Settings) -> Engine {
-        let prefilter = Prefilter::new(&settings.rules, &settings.catalog);
         let fingerprint_prefix = settings
             .fingerprint_root
             .as_deref()
@@ -304,7 +310,7 @@ impl Engine {
             .unwrap_or_default();
         Engine {
             settings,
-            prefilter,
+            prefilters: Default::default(),
             fingerprint_prefix,
         }
     }
@@ -335,15 +341,21 @@ impl Engine {
     /// Whether a file with this text is analysed at all: `false` when it
     /// holds none of the selected rules' needles. Always `true` when some
     /// rule gave no needles or they did not compile.
-    pub fn may_match(&self, source: &str) -> bool {
-        self.prefilter
-            .as_ref()
+    pub fn may_match(&self, language: Language, source: &str) -> bool {
+        self.prefilter(language)
             .is_none_or(|prefilter| prefilter.may_match(source))
     }
 
-    /// Whether files can be skipped at all (every rule gave needles that compiled).
-    pub fn prefilters(&self) -> bool {
-        self.prefilter.is_some()
+    /// Whether files of a language can be skipped at all (every rule gave
+    /// needles that compiled).
+    pub fn prefilters(&self, language: Language) -> bool {
+        self.prefilter(language).is_some()
+    }
+
+    fn prefilter(&self, language: Language) -> Option<&Prefilter> {
+        self.prefilters[language.index()]
+            .get_or_init(|| Prefilter::new(&self.settings.rules, &self.settings.catalog, language))
+            .as_ref()
     }
 
     /// Analyses discovered files in parallel, taking the results of files
@@ -568,7 +580,7 @@ impl Engine {
         let started = Instant::now();
         let deadline = started + self.settings.file_budget;
         let mut timings = FileTimings::default();
-        let model = if self.may_match(source) {
+        let model = if self.may_match(language, source) {
             Lowered::from(catch_unwind(AssertUnwindSafe(|| {
                 let tree = crate::lang::parse_until(language, source, None, Some(deadline));
                 timings.parse = started.elapsed();
@@ -600,7 +612,7 @@ impl Engine {
     /// the tree of its previous parse. Findings are those `check_source`
     /// gives for the same text.
     pub fn check_document(&self, display: &str, document: &mut Document) -> FileOutcome {
-        let model = if self.may_match(document.text()) {
+        let model = if self.may_match(document.language(), document.text()) {
             Lowered::from(catch_unwind(AssertUnwindSafe(|| {
                 document.parse();
                 let oracle = self.source_oracle(document.language());

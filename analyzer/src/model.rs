@@ -42,6 +42,20 @@ pub enum Language {
 }
 
 impl Language {
+    /// Every language, in [`Language::index`] order.
+    pub const ALL: [Language; 5] = [
+        Language::Python,
+        Language::TypeScript,
+        Language::Tsx,
+        Language::JavaScript,
+        Language::Rust,
+    ];
+
+    /// The position of the language in [`Language::ALL`].
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
     /// The language of a path, from its extension.
     pub fn from_path(path: &std::path::Path) -> Option<Language> {
         let extension = path.extension()?.to_str()?;

@@ -157,22 +157,35 @@ mod tests {
             fingerprint_root: None,
             file_budget: snag_analyzer::engine::DEFAULT_FILE_BUDGET,
         });
-        assert!(engine.prefilters(), "a rule's needles did not compile");
+        use snag_analyzer::model::Language::{JavaScript, Python, Rust, TypeScript};
+        for language in snag_analyzer::model::Language::ALL {
+            assert!(
+                engine.prefilters(language),
+                "a rule's needles did not compile for {language:?}"
+            );
+        }
         let skipped = "def area(w, h):\n    return [w * h for _ in range(3)]\n";
-        assert!(!engine.may_match(skipped));
-        for kept in [
-            "for o in Order.objects.all():\n    pass\n",
-            "import requests\n",
-            "const r = await fetch(url);\n",
-            "import Database from 'better-sqlite3';\n",
-            "use sqlx::PgPool;\n",
-            "const api = got.extend({ prefixUrl: base });\n",
-            "let agent = ureq::agent();\n",
-            "conn = http.client.HTTPSConnection(host)\n",
-            "for id in ids:\n    conn.execute(q, (id,))\n",
-            "cur.execute('SELECT 1')\n",
+        assert!(!engine.may_match(Python, skipped));
+        for (language, kept) in [
+            (Python, "for o in Order.objects.all():\n    pass\n"),
+            (Python, "import requests\n"),
+            (TypeScript, "const r = await fetch(url);\n"),
+            (JavaScript, "import Database from 'better-sqlite3';\n"),
+            (Rust, "use sqlx::PgPool;\n"),
+            (JavaScript, "const api = got.extend({ prefixUrl: base });\n"),
+            (Rust, "let agent = ureq::agent();\n"),
+            (Python, "conn = http.client.HTTPSConnection(host)\n"),
+            (Python, "for id in ids:\n    conn.execute(q, (id,))\n"),
+            (Python, "cur.execute('SELECT 1')\n"),
         ] {
-            assert!(engine.may_match(kept), "{kept}");
+            assert!(engine.may_match(language, kept), "{kept}");
+        }
+        // Another language's API names are not this one's needles.
+        for (language, skipped) in [
+            (Python, "def merge(got, extend):\n    return got + extend\n"),
+            (Rust, "fn extend(&mut self, got: Vec<u8>) {}\n"),
+        ] {
+            assert!(!engine.may_match(language, skipped), "{skipped}");
         }
     }
 
@@ -193,23 +206,27 @@ mod tests {
             fingerprint_root: None,
             file_budget: snag_analyzer::engine::DEFAULT_FILE_BUDGET,
         });
-        for kept in [
-            "q = session.execute(text(f\"DELETE FROM t WHERE id = {x}\"))\n",
-            "rows = Book.objects.raw (query)\n",
-            "let rows = sqlx::query::<Postgres>(&q);\n",
-            "const rows = await db.query<Row>(q);\n",
-            "const rows = await sql`SELECT 1`;\n",
-            "knex('t').whereRaw(clause)\n",
-            "cur.execute(\"select id from t\")\n",
+        use snag_analyzer::model::Language::{JavaScript, Python, Rust, TypeScript};
+        for (language, kept) in [
+            (
+                Python,
+                "q = session.execute(text(f\"DELETE FROM t WHERE id = {x}\"))\n",
+            ),
+            (Python, "rows = Book.objects.raw (query)\n"),
+            (Rust, "let rows = diesel::dsl::sql::<Bool>(&clause);\n"),
+            (TypeScript, "const rows = await db.query<Row>(q);\n"),
+            (TypeScript, "const rows = await sql`SELECT 1`;\n"),
+            (JavaScript, "knex('t').whereRaw(clause)\n"),
+            (Python, "cur.execute(\"select id from t\")\n"),
         ] {
-            assert!(engine.may_match(kept), "{kept}");
+            assert!(engine.may_match(language, kept), "{kept}");
         }
         for skipped in [
             "qs = Book.objects.select_related('author')\n",
             "text = render(context)\nhelp_text = 'a raw value'\n",
             "def query_string(request):\n    return request.GET.urlencode()\n",
         ] {
-            assert!(!engine.may_match(skipped), "{skipped}");
+            assert!(!engine.may_match(Python, skipped), "{skipped}");
         }
     }
 

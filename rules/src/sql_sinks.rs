@@ -3,6 +3,7 @@
 
 use snag_analyzer::catalog::{Catalog, SqlSink};
 use snag_analyzer::engine::{Needles, RuleContext};
+use snag_analyzer::model::Language;
 use snag_analyzer::model::{Call, StrShape};
 use snag_analyzer::sql::{looks_like_sql, SQL_TEXT_START};
 
@@ -43,10 +44,10 @@ pub(crate) fn sql_uses<'a>(context: &'a RuleContext<'a>) -> Vec<SqlUse<'a>> {
 /// the name as a whole word, then the argument list or a tagged template:
 /// `text(`, `raw (`, `query!(`, `query::<T>(`, `query<Row>(`, `sql\``
 /// (`select_related(` or a variable named `text` do not count).
-pub(crate) fn sql_needles(catalog: &Catalog) -> Needles {
+pub(crate) fn sql_needles(catalog: &Catalog, language: Language) -> Needles {
     let mut patterns = vec![SQL_TEXT_START.to_string()];
     let names: Vec<String> = catalog
-        .fragment_names()
+        .fragment_names(language)
         .iter()
         .map(|name| regex::escape(name))
         .collect();

@@ -69,8 +69,8 @@ impl Rule for BlockingInAsync {
         &META
     }
 
-    fn needles(&self, catalog: &Catalog) -> Option<Needles> {
-        Needles::words(&catalog.blocking_call_names())
+    fn needles(&self, catalog: &Catalog, language: Language) -> Option<Needles> {
+        Needles::words(&catalog.blocking_call_names(language))
     }
 
     fn check(&self, context: &RuleContext<'_>, diagnostics: &mut Vec<Diagnostic>) {

@@ -6,6 +6,7 @@ use std::collections::{HashMap, HashSet};
 use snag_analyzer::catalog::{Catalog, ExpensiveCall, ExpensiveKind, IoKind};
 use snag_analyzer::engine::{Needles, Rule, RuleContext, RuleMeta};
 use snag_analyzer::finding::{Confidence, Diagnostic, Related, Severity};
+use snag_analyzer::model::Language;
 use snag_analyzer::model::{
     Assignment, AssignmentKind, Call, FileModel, Function, FunctionId, Loop, LoopId, LoopKind,
     NameRead, NameScope, Span, Value,
@@ -91,12 +92,12 @@ impl Rule for MissingCache {
         &META
     }
 
-    fn needles(&self, catalog: &Catalog) -> Option<Needles> {
-        let mut names = catalog.expensive_call_names();
-        names.extend(catalog.io_call_names());
+    fn needles(&self, catalog: &Catalog, language: Language) -> Option<Needles> {
+        let mut names = catalog.expensive_call_names(language);
+        names.extend(catalog.io_call_names(language));
         let words = Needles::words(&names)?;
         Some(Needles {
-            literals: catalog.fragment_names(),
+            literals: catalog.fragment_names(language),
             patterns: words
                 .patterns
                 .into_iter()

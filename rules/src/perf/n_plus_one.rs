@@ -5,6 +5,7 @@ use snag_analyzer::catalog::Catalog;
 use snag_analyzer::catalog::IoKind;
 use snag_analyzer::engine::{Needles, Rule, RuleContext, RuleMeta};
 use snag_analyzer::finding::{Confidence, Diagnostic, Related, Severity};
+use snag_analyzer::model::Language;
 use snag_analyzer::model::{
     Call, CallPath, ElementRead, FunctionId, Loop, LoopId, LoopKind, Origin, Span,
 };
@@ -74,8 +75,8 @@ impl Rule for NPlusOne {
         &META
     }
 
-    fn needles(&self, catalog: &Catalog) -> Option<Needles> {
-        Needles::words(&catalog.io_call_names())
+    fn needles(&self, catalog: &Catalog, language: Language) -> Option<Needles> {
+        Needles::words(&catalog.io_call_names(language))
     }
 
     fn check(&self, context: &RuleContext<'_>, diagnostics: &mut Vec<Diagnostic>) {

@@ -4,6 +4,7 @@
 use snag_analyzer::catalog::is_star_literal;
 use snag_analyzer::engine::{Needles, Rule, RuleContext, RuleMeta};
 use snag_analyzer::finding::{Confidence, Diagnostic, Related, Severity};
+use snag_analyzer::model::Language;
 use snag_analyzer::model::StrShape;
 use snag_analyzer::sql::{parse, render, star_projections, HOLE_PREFIX};
 
@@ -64,8 +65,12 @@ impl Rule for SelectStar {
         &META
     }
 
-    fn needles(&self, catalog: &snag_analyzer::catalog::Catalog) -> Option<Needles> {
-        Some(sql_needles(catalog))
+    fn needles(
+        &self,
+        catalog: &snag_analyzer::catalog::Catalog,
+        language: Language,
+    ) -> Option<Needles> {
+        Some(sql_needles(catalog, language))
     }
 
     fn check(&self, context: &RuleContext<'_>, diagnostics: &mut Vec<Diagnostic>) {

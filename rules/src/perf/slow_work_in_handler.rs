@@ -97,8 +97,8 @@ impl Rule for SlowWorkInHandler {
         &META
     }
 
-    fn needles(&self, catalog: &Catalog) -> Option<Needles> {
-        Needles::words(&catalog.slow_call_names())
+    fn needles(&self, catalog: &Catalog, language: Language) -> Option<Needles> {
+        Needles::words(&catalog.slow_call_names(language))
     }
 
     fn check(&self, context: &RuleContext<'_>, diagnostics: &mut Vec<Diagnostic>) {

@@ -7,6 +7,7 @@ use std::collections::{HashMap, HashSet};
 use snag_analyzer::catalog::{Catalog, HttpApi, HttpApiKind};
 use snag_analyzer::engine::{Needles, Rule, RuleContext, RuleMeta};
 use snag_analyzer::finding::{Confidence, Diagnostic, Related, Severity};
+use snag_analyzer::model::Language;
 use snag_analyzer::model::{Arg, Call, FileModel, Span, Value, SPREAD_KEY};
 
 use crate::perf::inside_a_bigger_call;
@@ -82,8 +83,8 @@ impl Rule for MissingTimeout {
         &META
     }
 
-    fn needles(&self, catalog: &Catalog) -> Option<Needles> {
-        Needles::words(&catalog.http_api_names())
+    fn needles(&self, catalog: &Catalog, language: Language) -> Option<Needles> {
+        Needles::words(&catalog.http_api_names(language))
     }
 
     fn check(&self, context: &RuleContext<'_>, diagnostics: &mut Vec<Diagnostic>) {

@@ -4,6 +4,7 @@
 use snag_analyzer::catalog::{Catalog, EvalKind, EvalSink, SinkKind};
 use snag_analyzer::engine::{Needles, Rule, RuleContext, RuleMeta};
 use snag_analyzer::finding::{Diagnostic, Severity};
+use snag_analyzer::model::Language;
 use snag_analyzer::model::{Arg, Call, Span};
 
 use crate::sql_sinks::callee_text;
@@ -67,8 +68,8 @@ impl Rule for CodeInjection {
         &META
     }
 
-    fn needles(&self, catalog: &Catalog) -> Option<Needles> {
-        Needles::words(&catalog.eval_sink_names())
+    fn needles(&self, catalog: &Catalog, language: Language) -> Option<Needles> {
+        Needles::words(&catalog.eval_sink_names(language))
     }
 
     fn check(&self, context: &RuleContext<'_>, diagnostics: &mut Vec<Diagnostic>) {

@@ -3,6 +3,7 @@
 use snag_analyzer::catalog::{ArgvForm, Catalog, ShellSink, SinkKind};
 use snag_analyzer::engine::{Needles, Rule, RuleContext, RuleMeta};
 use snag_analyzer::finding::{Diagnostic, Severity};
+use snag_analyzer::model::Language;
 use snag_analyzer::model::{Arg, Call, Origin, Span, Value};
 
 use crate::sql_sinks::callee_text;
@@ -83,8 +84,8 @@ impl Rule for CommandInjection {
         &META
     }
 
-    fn needles(&self, catalog: &Catalog) -> Option<Needles> {
-        Needles::words(&catalog.shell_sink_names())
+    fn needles(&self, catalog: &Catalog, language: Language) -> Option<Needles> {
+        Needles::words(&catalog.shell_sink_names(language))
     }
 
     fn check(&self, context: &RuleContext<'_>, diagnostics: &mut Vec<Diagnostic>) {

@@ -5,6 +5,7 @@ use snag_analyzer::catalog::SinkKind;
 use snag_analyzer::engine::{Needles, Rule, RuleContext, RuleMeta};
 use snag_analyzer::finding::{Diagnostic, Related, Severity};
 use snag_analyzer::model::Hole;
+use snag_analyzer::model::Language;
 
 use crate::sql_sinks::{callee_text, one_line, sql_needles, sql_uses};
 use crate::taint::{Policy, Taint, Tracer};
@@ -65,8 +66,12 @@ impl Rule for SqlInjection {
         &META
     }
 
-    fn needles(&self, catalog: &snag_analyzer::catalog::Catalog) -> Option<Needles> {
-        Some(sql_needles(catalog))
+    fn needles(
+        &self,
+        catalog: &snag_analyzer::catalog::Catalog,
+        language: Language,
+    ) -> Option<Needles> {
+        Some(sql_needles(catalog, language))
     }
 
     fn check(&self, context: &RuleContext<'_>, diagnostics: &mut Vec<Diagnostic>) {
