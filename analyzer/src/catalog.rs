@@ -807,6 +807,45 @@ const COMMON_METHODS: &[&str] = &[
     "filter_by",
 ];
 
+/// Module and attribute names found in most files of a code base that uses
+/// them (`from django.db import models`, `template`, `options`): a pattern's
+/// other literals, when it has any, make rarer needles.
+const COMMON_WORDS: &[&str] = &[
+    "django",
+    "db",
+    "models",
+    "template",
+    "templates",
+    "database",
+    "core",
+    "utils",
+    "util",
+    "http",
+    "options",
+    "default",
+    "stream",
+    "session",
+    "sessions",
+    "client",
+    "json",
+    "io",
+    "os",
+    "sys",
+    "std",
+    "fs",
+    "path",
+    "api",
+    "data",
+    "config",
+    "response",
+    "types",
+    "lib",
+    "sync",
+    "tokio",
+    "contrib",
+    "conf",
+];
+
 /// Compiled entries of one catalog section, indexed by the last segment of
 /// their patterns, so a lookup costs one hash probe and a few short matches.
 #[derive(Debug, Clone)]
@@ -913,10 +952,12 @@ impl Pattern {
             })
             .collect();
         let plain = |name: &&str| COMMON_METHODS.contains(&name.trim_end_matches("()"));
+        let common = |name: &&str| COMMON_WORDS.contains(&name.trim_end_matches("()"));
         let length = |name: &&&str| name.trim_end_matches("()").len();
         all.iter()
-            .filter(|name| !plain(name))
+            .filter(|name| !plain(name) && !common(name))
             .max_by_key(length)
+            .or_else(|| all.iter().filter(|name| !plain(name)).max_by_key(length))
             .or_else(|| all.iter().max_by_key(length))
             .copied()
     }

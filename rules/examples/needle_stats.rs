@@ -4,6 +4,7 @@
 //!
 //! ```sh
 //! cargo run --release -p snag-rules --example needle_stats -- /tmp/corpora/python/Django-6.1.3
+//! cargo run --release -p snag-rules --example needle_stats -- DIR db objects   # as if without these words
 //! ```
 
 use std::collections::BTreeMap;
@@ -17,11 +18,15 @@ type Compiled = (Vec<Vec<u8>>, Vec<Regex>);
 
 fn main() {
     let root = std::env::args().nth(1).expect("a directory");
+    let without: Vec<String> = std::env::args().skip(2).collect();
+    // Per file: whether a needle other than the words left out matched.
+    let mut kept = Vec::new();
     let catalog = snag_rules::default_catalog().expect("catalog");
     let mut files: Vec<(Language, Vec<u8>)> = Vec::new();
     read_tree(Path::new(&root), &mut files);
     println!("{} files", files.len());
     let mut any = vec![false; files.len()];
+    kept.resize(files.len(), false);
     for rule in snag_rules::all_rules() {
         // Per language: the needles compiled, or `None` for "any file".
         let compiled: Vec<Option<Compiled>> = Language::ALL
@@ -47,6 +52,7 @@ fn main() {
             let Some((literals, patterns)) = &compiled[language.index()] else {
                 matched += 1;
                 any[index] = true;
+                kept[index] = true;
                 continue;
             };
             let mut hit = literals.iter().any(|literal| {
@@ -62,11 +68,17 @@ fn main() {
                 seen.sort();
                 seen.dedup();
                 hit |= !seen.is_empty();
+                kept[index] |= seen.iter().any(|word| !without.contains(word));
                 for word in seen {
                     *words.entry(word).or_default() += 1;
                 }
             }
             if hit {
+                kept[index] |= literals.iter().any(|literal| {
+                    bytes
+                        .windows(literal.len())
+                        .any(|window| window == literal.as_slice())
+                });
                 matched += 1;
                 any[index] = true;
             }
@@ -81,6 +93,10 @@ fn main() {
         println!("{:<22} {:>5}  {}", rule.meta().id, matched, shown.join(" "));
     }
     println!("any rule: {}", any.iter().filter(|each| **each).count());
+    if !without.is_empty() {
+        let count = kept.iter().filter(|each| **each).count();
+        println!("any rule without {}: {count}", without.join(", "));
+    }
 }
 
 /// Every source file under `path`, read, with its language.

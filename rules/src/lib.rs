@@ -183,6 +183,13 @@ mod tests {
         // Another language's API names are not this one's needles.
         for (language, skipped) in [
             (Python, "def merge(got, extend):\n    return got + extend\n"),
+            // Module names most files of a code base hold are not needles
+            // when the pattern has a rarer name (`Engine` of
+            // `django.template.Engine`).
+            (
+                Python,
+                "from django.template import loader\n\ndef page(options):\n    return loader.render_to_string('x', options)\n",
+            ),
             (Rust, "fn extend(&mut self, got: Vec<u8>) {}\n"),
         ] {
             assert!(!engine.may_match(language, skipped), "{skipped}");
