@@ -245,7 +245,8 @@ impl<'a> Tracer<'a> {
         match origin {
             Origin::Constant | Origin::Numeric => None,
             Origin::Input(entered) => {
-                Some(self.entered(entered, "request input", "untrusted input"))
+                let kind = input_kind(self.context.text(entered));
+                Some(self.entered(entered, kind, "untrusted input"))
             }
             Origin::Remote(entered) if self.policy.remote_is_tainted => {
                 let mut taint = Taint::new(Confidence::Medium, "data read from the network");
@@ -381,5 +382,65 @@ pub(crate) fn stronger(left: Option<Taint>, right: Option<Taint>) -> Option<Tain
             left
         }),
         (left, right) => left.or(right),
+    }
+}
+
+/// What kind of input a source read is, by how it is written: the process's
+/// environment, its command line and standard input are untrusted as
+/// request data is, but a reader should see which it is.
+fn input_kind(text: &str) -> &'static str {
+    const KINDS: &[(&str, &[&str])] = &[
+        (
+            "the environment",
+            &["environ", "getenv", "process.env", "env::var", "env.var"],
+        ),
+        (
+            "standard input",
+            &["stdin", "input(", "prompt(", "readline", "read_line"],
+        ),
+        (
+            "the command line",
+            &[
+                "argv",
+                "env::args",
+                "parse_args",
+                "parse_known_args",
+                "get_matches",
+                "Parser::parse",
+                "parseArgs",
+                "opts()",
+                "minimist",
+                "yargs",
+            ],
+        ),
+    ];
+    KINDS
+        .iter()
+        .find(|(_, marks)| marks.iter().any(|mark| text.contains(mark)))
+        .map_or("request input", |(kind, _)| kind)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::input_kind;
+
+    #[test]
+    fn sources_are_named_by_what_they_read() {
+        for (text, kind) in [
+            ("sys.stdin.read()", "standard input"),
+            ("input('> ')", "standard input"),
+            ("std::io::stdin().read_line(&mut line)", "standard input"),
+            ("os.environ['TARGET']", "the environment"),
+            ("process.env.BRANCH", "the environment"),
+            ("std::env::var(\"HOST\")", "the environment"),
+            ("sys.argv[1]", "the command line"),
+            ("parser.parse_args()", "the command line"),
+            ("process.argv[2]", "the command line"),
+            ("request.GET['q']", "request input"),
+            ("req.query.sort", "request input"),
+            ("request", "request input"),
+        ] {
+            assert_eq!(input_kind(text), kind, "{text}");
+        }
     }
 }
