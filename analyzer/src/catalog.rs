@@ -765,6 +765,47 @@ fn telling_names<'a>(patterns: impl Iterator<Item = &'a Pattern>) -> Vec<String>
     names
 }
 
+/// A compiled catalog entry with call-path patterns, for its needles.
+trait Patterned {
+    fn patterns(&self) -> &[Pattern];
+    fn languages(&self) -> &[LanguageName];
+}
+
+macro_rules! patterned {
+    ($($entry:ty),*) => {
+        $(impl Patterned for $entry {
+            fn patterns(&self) -> &[Pattern] {
+                &self.patterns
+            }
+            fn languages(&self) -> &[LanguageName] {
+                &self.languages
+            }
+        })*
+    };
+}
+
+patterned!(
+    ClientConstructor,
+    HttpApi,
+    ExpensiveCall,
+    ShellSink,
+    EvalSink,
+    IoCall,
+    BlockingCall
+);
+
+/// The telling names of the entries that apply to `language`.
+fn names_for<'a, T: Patterned + 'a>(
+    entries: impl Iterator<Item = &'a T>,
+    language: Language,
+) -> Vec<String> {
+    telling_names(
+        entries
+            .filter(|entry| applies(entry.languages(), language))
+            .flat_map(|entry| entry.patterns().iter()),
+    )
+}
+
 /// Method names found in most files, whatever they do: poor needles.
 const COMMON_METHODS: &[&str] = &[
     "get",
@@ -1608,12 +1649,7 @@ impl Catalog {
 
     /// Names that a client constructor call's file certainly contains.
     pub fn client_constructor_names(&self, language: Language) -> Vec<String> {
-        telling_names(
-            self.client_constructors
-                .iter()
-                .filter(|entry| applies(&entry.languages, language))
-                .flat_map(|entry| entry.patterns.iter()),
-        )
+        names_for(self.client_constructors.iter(), language)
     }
 
     /// The HTTP API a call with this path sends a request with or builds a
@@ -1651,12 +1687,7 @@ impl Catalog {
     /// Names that a file with a catalogued HTTP request or client certainly
     /// contains.
     pub fn http_api_names(&self, language: Language) -> Vec<String> {
-        telling_names(
-            self.http_apis
-                .iter()
-                .filter(|entry| applies(&entry.languages, language))
-                .flat_map(|api| api.patterns.iter()),
-        )
+        names_for(self.http_apis.iter(), language)
     }
 
     /// The expensive work a call with this path does, if the catalogs know it.
@@ -1678,12 +1709,7 @@ impl Catalog {
 
     /// Names that an expensive call's file certainly contains.
     pub fn expensive_call_names(&self, language: Language) -> Vec<String> {
-        telling_names(
-            self.expensive_calls
-                .iter()
-                .filter(|entry| applies(&entry.languages, language))
-                .flat_map(|entry| entry.patterns.iter()),
-        )
+        names_for(self.expensive_calls.iter(), language)
     }
 
     /// Whether a call with this path caches what its callback makes.
@@ -1907,22 +1933,12 @@ impl Catalog {
 
     /// Names a file with a shell sink certainly contains.
     pub fn shell_sink_names(&self, language: Language) -> Vec<String> {
-        telling_names(
-            self.shell_sinks
-                .iter()
-                .filter(|entry| applies(&entry.languages, language))
-                .flat_map(|entry| entry.patterns.iter()),
-        )
+        names_for(self.shell_sinks.iter(), language)
     }
 
     /// Names a file with an eval sink certainly contains.
     pub fn eval_sink_names(&self, language: Language) -> Vec<String> {
-        telling_names(
-            self.eval_sinks
-                .iter()
-                .filter(|entry| applies(&entry.languages, language))
-                .flat_map(|entry| entry.patterns.iter()),
-        )
+        names_for(self.eval_sinks.iter(), language)
     }
 
     /// One name per round-trip pattern that any call it matches has written
@@ -1931,22 +1947,12 @@ impl Catalog {
     /// Paths are built from the file's own text, so a file without any of
     /// these names cannot hold a round trip.
     pub fn io_call_names(&self, language: Language) -> Vec<String> {
-        telling_names(
-            self.io_calls
-                .iter()
-                .filter(|entry| applies(&entry.languages, language))
-                .flat_map(|entry| entry.patterns.iter()),
-        )
+        names_for(self.io_calls.iter(), language)
     }
 
     /// The same for blocking calls.
     pub fn blocking_call_names(&self, language: Language) -> Vec<String> {
-        telling_names(
-            self.blocking_calls
-                .iter()
-                .filter(|entry| applies(&entry.languages, language))
-                .flat_map(|entry| entry.patterns.iter()),
-        )
+        names_for(self.blocking_calls.iter(), language)
     }
 
     /// The names of sinks that take SQL fragments, and of query builders'

@@ -21,8 +21,8 @@ use tree_sitter::{Node, Tree};
 
 use crate::lang::lowering::{
     append, argument_origin, concat, is_numeric_annotation, join_origin, join_shapes,
-    looks_constant, member_origin, one_of, shape_origin, worse, AttributeWriteSpec, Binding,
-    CallSpec, CalleeRef, Eval, FunctionSpec, LoopSpec, Lowering, ParamSpec, ShapeBuilder,
+    looks_constant, member_origin, one_of, shape_origin, site_through, worse, AttributeWriteSpec,
+    Binding, CallSpec, CalleeRef, Eval, FunctionSpec, LoopSpec, Lowering, ParamSpec, ShapeBuilder,
     SourceOracle, MAX_DEPTH,
 };
 use crate::lang::{named_children, node_text, span, unescape};
@@ -1839,17 +1839,16 @@ impl<'src> Walker<'src> {
     /// Where the object an attribute is read from was made, through member
     /// reads (`api` of `api.defaults.timeout`).
     fn object_site(&self, node: Node<'_>) -> Option<Span> {
-        let mut current = unwrap_transparent(node);
-        for _ in 0..MAX_DEPTH {
-            if let Some(site) = self.receiver_site(current) {
-                return Some(site);
-            }
-            if current.kind() != "member_expression" {
-                return None;
-            }
-            current = unwrap_transparent(current.child_by_field_id(self.fields.object)?);
-        }
-        None
+        site_through(
+            unwrap_transparent(node),
+            |current| self.receiver_site(current),
+            |current| {
+                let object = current.child_by_field_id(self.fields.object);
+                object
+                    .filter(|_| current.kind() == "member_expression")
+                    .map(unwrap_transparent)
+            },
+        )
     }
 
     /// `describe('…', () => …)`, `it(…)`, `test(…)`, `beforeEach(…)`: a

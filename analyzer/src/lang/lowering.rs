@@ -9,6 +9,8 @@
 
 use std::collections::HashMap;
 
+use tree_sitter::Node;
+
 use crate::model::{
     Arm, Assignment, AssignmentKind, Call, CallPath, CallTarget, FileModel, Function, FunctionId,
     Handler, Hole, Loop, LoopId, LoopKind, NameRead, NameScope, Origin, Param, Params, Part, Span,
@@ -140,6 +142,24 @@ pub(crate) fn integer_value(text: &str) -> Option<i64> {
         return None;
     }
     i64::from_str_radix(body, radix).ok()
+}
+
+/// Where the object read through a chain of member reads was made
+/// (`api` of `api.defaults.timeout`): the first of `node`, `inner(node)`, …
+/// that `site` knows.
+pub(crate) fn site_through<'t>(
+    node: Node<'t>,
+    site: impl Fn(Node<'t>) -> Option<Span>,
+    inner: impl Fn(Node<'t>) -> Option<Node<'t>>,
+) -> Option<Span> {
+    let mut current = node;
+    for _ in 0..MAX_DEPTH {
+        if let Some(found) = site(current) {
+            return Some(found);
+        }
+        current = inner(current)?;
+    }
+    None
 }
 
 /// The worse of two origins, for a value that may come from either: the one

@@ -12,9 +12,9 @@ use std::collections::HashMap;
 
 use super::lowering::{
     append, argument_origin, brace_pieces, concat, grow, join_origin, join_shapes, looks_constant,
-    member_origin, one_of, sequence_origin, worse, AttributeWriteSpec, Binding, BracePiece,
-    CallSpec, CalleeRef, Eval, FunctionSpec, LoopSpec, Lowering, ParamSpec, ShapeBuilder,
-    SourceOracle, MAX_DEPTH,
+    member_origin, one_of, sequence_origin, site_through, worse, AttributeWriteSpec, Binding,
+    BracePiece, CallSpec, CalleeRef, Eval, FunctionSpec, LoopSpec, Lowering, ParamSpec,
+    ShapeBuilder, SourceOracle, MAX_DEPTH,
 };
 use super::{children, named_children, node_text, span, unescape};
 use crate::model::{
@@ -811,17 +811,16 @@ impl<'src> Walker<'src> {
     /// Where the object an attribute is read from was made, through
     /// attribute reads (`api` of `api.defaults.timeout`).
     fn object_site(&self, node: Node<'_>) -> Option<Span> {
-        let mut current = unparenthesize(node);
-        for _ in 0..MAX_DEPTH {
-            if let Some(site) = self.receiver_site(current) {
-                return Some(site);
-            }
-            if current.kind() != "attribute" {
-                return None;
-            }
-            current = unparenthesize(current.child_by_field_name("object")?);
-        }
-        None
+        site_through(
+            unparenthesize(node),
+            |current| self.receiver_site(current),
+            |current| {
+                let object = current.child_by_field_name("object");
+                object
+                    .filter(|_| current.kind() == "attribute")
+                    .map(unparenthesize)
+            },
+        )
     }
 
     fn call(&mut self, node: Node<'_>, awaited: bool) -> Eval {

@@ -24,9 +24,9 @@ use tree_sitter::{Node, Tree};
 
 use super::lowering::{
     append, argument_origin, brace_pieces, concat, is_numeric_annotation, join_origin, join_shapes,
-    looks_constant, member_origin, sequence_origin, worse, AttributeWriteSpec, Binding, BracePiece,
-    CallSpec, CalleeRef, Eval, FunctionSpec, LoopSpec, Lowering, ParamSpec, ShapeBuilder,
-    SourceOracle, MAX_DEPTH,
+    looks_constant, member_origin, sequence_origin, site_through, worse, AttributeWriteSpec,
+    Binding, BracePiece, CallSpec, CalleeRef, Eval, FunctionSpec, LoopSpec, Lowering, ParamSpec,
+    ShapeBuilder, SourceOracle, MAX_DEPTH,
 };
 use super::{children, named_children, node_text, span, unescape};
 use crate::model::{
@@ -1272,17 +1272,16 @@ impl<'src> Walker<'src> {
     /// Where the object a field is read from was bound, through field reads
     /// (`config` of `config.http.timeout`).
     fn object_site(&self, node: Node<'_>) -> Option<Span> {
-        let mut current = unwrap_reference(node);
-        for _ in 0..MAX_DEPTH {
-            if let Some(site) = self.receiver_site(current) {
-                return Some(site);
-            }
-            if current.kind() != "field_expression" {
-                return None;
-            }
-            current = unwrap_reference(current.child_by_field_name("value")?);
-        }
-        None
+        site_through(
+            unwrap_reference(node),
+            |current| self.receiver_site(current),
+            |current| {
+                let value = current.child_by_field_name("value");
+                value
+                    .filter(|_| current.kind() == "field_expression")
+                    .map(unwrap_reference)
+            },
+        )
     }
 
     /// `#[test]`, `#[tokio::test]`, `#[rstest]`, `#[sqlx::test(…)]`…
