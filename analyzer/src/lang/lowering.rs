@@ -287,6 +287,7 @@ struct Recorder {
 struct OpenSegment {
     range: Range<usize>,
     kind: u16,
+    has_error: bool,
     starts: Counts,
     /// Where the registry and the syntax errors stood when it began.
     pending: usize,
@@ -365,7 +366,7 @@ impl<'src> Lowering<'src> {
     }
 
     /// Starts recording top-level statement `range`.
-    pub fn begin_segment(&mut self, range: Range<usize>, kind: u16) {
+    pub fn begin_segment(&mut self, range: Range<usize>, kind: u16, has_error: bool) {
         let top_level = self.at_top_level();
         let starts = Counts::of(&self.model);
         let (pending, syntax_errors) = (self.pending_targets.len(), self.model.syntax_errors.len());
@@ -377,6 +378,7 @@ impl<'src> Lowering<'src> {
         *recorder.open.get_mut() = Some(OpenSegment {
             range,
             kind,
+            has_error,
             starts,
             pending,
             syntax_errors,
@@ -447,6 +449,7 @@ impl<'src> Lowering<'src> {
         recorder.segments.push(Segment {
             range: open.range,
             kind: open.kind,
+            has_error: open.has_error,
             reads: open.reads,
             module_after,
             admitted_after,
@@ -578,6 +581,7 @@ impl<'src> Lowering<'src> {
         recorder.segments.push(Segment {
             range,
             kind: segment.kind,
+            has_error: false,
             reads,
             module_after,
             admitted_after: segment.admitted_after.take(),

@@ -63,13 +63,15 @@ pub(crate) fn lower_kept(
     walker.bind_module_level(root);
     // As `expr(root)` does: the module's statements are one level down.
     walker.depth = 1;
-    for (index, statement) in statements.into_iter().enumerate() {
+    for (index, (statement, described)) in statements.into_iter().zip(&described).enumerate() {
         if walker.low.reuse_segment(index, statement.byte_range()) {
             continue;
         }
-        walker
-            .low
-            .begin_segment(statement.byte_range(), statement.kind_id());
+        walker.low.begin_segment(
+            statement.byte_range(),
+            statement.kind_id(),
+            described.has_error,
+        );
         walker.expr(statement);
         walker.low.end_segment();
     }

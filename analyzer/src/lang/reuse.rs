@@ -74,6 +74,9 @@ impl LoweringMemo {
 pub(crate) struct Segment {
     pub range: Range<usize>,
     pub kind: u16,
+    /// Its syntax held an error: it is not reused (the same text may parse
+    /// otherwise in another context).
+    pub has_error: bool,
     /// What it read of the state before it.
     pub reads: Reads,
     /// What it left in the module scope: each module-level name it touched,
@@ -565,6 +568,7 @@ pub(crate) fn plan(memo: &LoweringMemo, source: &str, statements: &[Statement]) 
     let old = &memo.segments;
     let same = |segment: &Segment, statement: &Statement, shift: i64| {
         !statement.has_error
+            && !segment.has_error
             && segment.kind == statement.kind
             && segment.range.start as i64 + shift == statement.range.start as i64
             && segment.range.len() == statement.range.len()
