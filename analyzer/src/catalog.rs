@@ -1031,8 +1031,7 @@ impl Pattern {
         if self.anchored && !resolved {
             return false;
         }
-        let segments: Vec<&str> = text.split('.').collect();
-        match_segments(&self.segments, &segments)
+        with_segments(text, |segments| match_segments(&self.segments, segments))
     }
 
     /// Whether the pattern matches `text` or any prefix of it that ends at a
@@ -1051,6 +1050,24 @@ impl Pattern {
                 || match_segments(&self.segments, &segments[..length])
         })
     }
+}
+
+/// Calls `match_path` with the `.`-separated segments of `text`, on the
+/// stack for paths of usual length: rules ask the catalogs about every
+/// call, against every pattern of the entries with its name.
+fn with_segments<R>(text: &str, match_path: impl FnOnce(&[&str]) -> R) -> R {
+    const INLINE: usize = 16;
+    let mut inline = [""; INLINE];
+    let mut count = 0;
+    for segment in text.split('.') {
+        if count == INLINE {
+            let segments: Vec<&str> = text.split('.').collect();
+            return match_path(&segments);
+        }
+        inline[count] = segment;
+        count += 1;
+    }
+    match_path(&inline[..count])
 }
 
 /// Glob matching over segments; patterns are a handful of segments long.

@@ -9,7 +9,7 @@
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
@@ -290,6 +290,9 @@ pub struct Engine {
     /// The scan root relative to the fingerprint root, `/`-separated with a
     /// trailing `/` (empty when they are the same directory).
     fingerprint_prefix: String,
+    /// Unique per engine: what a document's kept lowering was made with
+    /// (the catalogs' sources), so another engine does not reuse it.
+    id: u64,
 }
 
 impl Engine {
@@ -308,10 +311,12 @@ impl Engine {
                 Some(prefix)
             })
             .unwrap_or_default();
+        static ENGINES: AtomicU64 = AtomicU64::new(0);
         Engine {
             settings,
             prefilters: Default::default(),
             fingerprint_prefix,
+            id: ENGINES.fetch_add(1, Ordering::Relaxed),
         }
     }
 
@@ -613,11 +618,15 @@ impl Engine {
     /// gives for the same text.
     pub fn check_document(&self, display: &str, document: &mut Document) -> FileOutcome {
         let model = if self.may_match(document.language(), document.text()) {
-            Lowered::from(catch_unwind(AssertUnwindSafe(|| {
+            let lowered = catch_unwind(AssertUnwindSafe(|| {
                 document.parse();
                 let oracle = self.source_oracle(document.language());
-                Some(document.lower_with(Some(&oracle)))
-            })))
+                document.lower_kept(Some(&oracle), self.id);
+            }));
+            match (lowered, document.kept_model()) {
+                (Ok(()), Some(model)) => Lowered::Kept(model),
+                _ => Lowered::Panicked,
+            }
         } else {
             Lowered::NotParsed
         };
@@ -630,7 +639,7 @@ impl Engine {
         display: &str,
         language: Language,
         source: &str,
-        model: Lowered,
+        lowered: Lowered<'_>,
         deadline: Option<Instant>,
     ) -> FileOutcome {
         let mut outcome = FileOutcome {
@@ -645,29 +654,30 @@ impl Engine {
         };
         let index = LineIndex::new(source);
         let suppressions = Suppressions::parse(source, &index);
-        match model {
+        match &lowered {
             Lowered::NotParsed => {}
             Lowered::OverBudget => outcome.notices.push(self.over_budget(display, "parsing")),
-            Lowered::Model(model) => {
-                outcome.parsed = true;
-                self.report_syntax_errors(display, &model, &index, &mut outcome.notices);
-                let started = Instant::now();
-                let diagnostics = self.run_rules(
-                    display,
-                    language,
-                    source,
-                    &model,
-                    deadline,
-                    &mut outcome.notices,
-                );
-                outcome.timings.rules = started.elapsed();
-                outcome.findings = self.place(display, source, &index, &suppressions, diagnostics);
-            }
             Lowered::Panicked => outcome.notices.push(Notice {
                 path: display.to_string(),
                 kind: NoticeKind::Internal,
                 message: LOWERING_PANICKED.to_string(),
             }),
+            Lowered::Model(_) | Lowered::Kept(_) => {}
+        }
+        if let Some(model) = lowered.model() {
+            outcome.parsed = true;
+            self.report_syntax_errors(display, model, &index, &mut outcome.notices);
+            let started = Instant::now();
+            let diagnostics = self.run_rules(
+                display,
+                language,
+                source,
+                model,
+                deadline,
+                &mut outcome.notices,
+            );
+            outcome.timings.rules = started.elapsed();
+            outcome.findings = self.place(display, source, &index, &suppressions, diagnostics);
         }
         if self.settings.report_unused_suppressions {
             self.report_unused(display, &index, &suppressions, &mut outcome.findings);
@@ -908,7 +918,7 @@ const LOWERING_PANICKED: &str =
     "internal error while lowering this file; it was not analysed (please report it)";
 
 /// What lowering a file gave.
-enum Lowered {
+enum Lowered<'a> {
     /// The prefilter ruled the file out.
     NotParsed,
     /// Parsing or lowering panicked (a bug in snag).
@@ -917,10 +927,22 @@ enum Lowered {
     OverBudget,
     /// Boxed: the model is large beside the other variants.
     Model(Box<FileModel>),
+    /// The model a document keeps.
+    Kept(&'a FileModel),
 }
 
-impl From<std::thread::Result<Option<FileModel>>> for Lowered {
-    fn from(result: std::thread::Result<Option<FileModel>>) -> Lowered {
+impl Lowered<'_> {
+    fn model(&self) -> Option<&FileModel> {
+        match self {
+            Lowered::Model(model) => Some(model),
+            Lowered::Kept(model) => Some(model),
+            Lowered::NotParsed | Lowered::Panicked | Lowered::OverBudget => None,
+        }
+    }
+}
+
+impl From<std::thread::Result<Option<FileModel>>> for Lowered<'_> {
+    fn from(result: std::thread::Result<Option<FileModel>>) -> Self {
         match result {
             Ok(Some(model)) => Lowered::Model(Box::new(model)),
             Ok(None) => Lowered::OverBudget,

@@ -101,7 +101,7 @@ pub struct FunctionId(pub u32);
 pub struct LoopId(pub u32);
 
 /// Everything a front end learned about one file.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct FileModel {
     pub functions: Vec<Function>,
     pub loops: Vec<Loop>,

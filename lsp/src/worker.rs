@@ -175,14 +175,18 @@ impl Worker {
     fn analyse(&mut self, uri: &Uri, force: bool) {
         // A snapshot: edits go on while this one is analysed.
         let snapshot = {
-            let documents = lock(&self.shared.documents);
-            let Some(open) = documents.get(uri) else {
+            let mut documents = lock(&self.shared.documents);
+            let Some(open) = documents.get_mut(uri) else {
                 return;
             };
             if !force && self.published.get(uri) == Some(&open.version) {
                 return;
             }
-            (open.version, open.document.clone(), open.path.clone())
+            let document = open.document.clone();
+            // The copy alone holds what the last lowering kept, so that
+            // lowering it reuses that in place instead of copying it.
+            drop(open.document.take_kept());
+            (open.version, document, open.path.clone())
         };
         let (version, mut document, path) = snapshot;
         let resolved = self.workspace.engine_for(path.as_deref());
@@ -249,9 +253,15 @@ impl Worker {
                 Some(open) if open.version == version => {
                     std::mem::replace(&mut open.document, document)
                 }
-                // Edited (or closed) meanwhile: these diagnostics are stale,
-                // and the newer version is queued already.
-                _ => return,
+                // Edited meanwhile: these diagnostics are stale, and the
+                // newer version is queued already; its lowering may reuse
+                // this one's.
+                Some(open) => {
+                    open.document.restore_kept(document.take_kept());
+                    return;
+                }
+                // Closed meanwhile.
+                None => return,
             }
         };
         // Freeing a tree takes a while: not while edits wait for the lock.

@@ -8,6 +8,8 @@
 use snag_analyzer::catalog::{Catalog, CatalogError};
 use snag_analyzer::engine::Rule;
 
+#[cfg(test)]
+mod kept_documents;
 mod perf;
 mod resilience;
 mod security;

@@ -5,11 +5,15 @@
 //! the next parse hands tree-sitter the old tree and it reparses only the
 //! regions an edit touched. Parsing is lazy: a burst of edits costs one parse,
 //! and a document none of whose bytes interest a rule is never parsed at all.
+//! What lowering gave is kept too ([`LoweringMemo`]), so that the next
+//! lowering redoes only the top-level statements an edit touched.
 
 use std::ops::Range;
+use std::sync::Arc;
 
 use tree_sitter::{InputEdit, Point, Tree};
 
+use super::reuse::LoweringMemo;
 use crate::model::{FileModel, Language, Span};
 
 /// A document's text, and the tree of its last parse with every later edit
@@ -21,6 +25,11 @@ pub struct Document {
     tree: Option<Tree>,
     /// Whether `tree` is a parse of `text` as it is now.
     parsed: bool,
+    /// What the last kept lowering recorded (shared: the language server
+    /// analyses a copy of the document).
+    pub(super) memo: Option<Arc<LoweringMemo>>,
+    /// Whether `memo` holds the model of `text` as it is now.
+    kept_current: bool,
 }
 
 impl std::fmt::Debug for Document {
@@ -30,6 +39,7 @@ impl std::fmt::Debug for Document {
             .field("bytes", &self.text.len())
             .field("has_tree", &self.tree.is_some())
             .field("parsed", &self.parsed)
+            .field("has_memo", &self.memo.is_some())
             .finish()
     }
 }
@@ -41,6 +51,8 @@ impl Document {
             text,
             tree: None,
             parsed: false,
+            memo: None,
+            kept_current: false,
         }
     }
 
@@ -90,13 +102,17 @@ impl Document {
         }
         self.text.replace_range(start..old_end, new_text);
         self.parsed = false;
+        self.kept_current = false;
     }
 
-    /// Replaces the whole text; the next parse starts from scratch.
+    /// Replaces the whole text; the next parse and lowering start from
+    /// scratch.
     pub fn replace(&mut self, text: String) {
         self.text = text;
         self.tree = None;
         self.parsed = false;
+        self.memo = None;
+        self.kept_current = false;
     }
 
     /// Parses the text if it changed since the last parse, reusing the old
@@ -129,6 +145,57 @@ impl Document {
                 ..FileModel::default()
             },
             (_, false) => super::lower_with(self.language, &self.text, sources),
+        }
+    }
+
+    /// Lowers the current text as [`Document::lower_with`] does, keeping
+    /// the model ([`Document::kept_model`]) and what the next lowering may
+    /// reuse, and reusing what the last one kept when it was made with the
+    /// same `oracle_key` (which names the answers `sources` gives).
+    pub fn lower_kept(&mut self, sources: Option<super::SourceOracle<'_>>, oracle_key: u64) {
+        // Owned, its entries are moved into the new model; shared (a copy
+        // of the document still holds it), it is copied first.
+        let previous = self
+            .memo
+            .take()
+            .map(|memo| Arc::try_unwrap(memo).unwrap_or_else(|shared| (*shared).clone()));
+        let memo = match (&self.tree, self.parsed) {
+            (Some(tree), true) => super::lower_tree_kept(
+                self.language,
+                tree,
+                &self.text,
+                sources,
+                previous,
+                oracle_key,
+            ),
+            _ => LoweringMemo::whole(&self.text, oracle_key, self.lower_with(sources)),
+        };
+        self.memo = Some(Arc::new(memo));
+        self.kept_current = true;
+    }
+
+    /// The model [`Document::lower_kept`] made of the current text.
+    pub fn kept_model(&self) -> Option<&FileModel> {
+        self.memo
+            .as_deref()
+            .filter(|_| self.kept_current)
+            .map(LoweringMemo::model)
+    }
+
+    /// Takes what the last kept lowering recorded (the language server
+    /// analyses a copy of the document: the copy then owns it alone).
+    pub fn take_kept(&mut self) -> Option<Arc<LoweringMemo>> {
+        self.kept_current = false;
+        self.memo.take()
+    }
+
+    /// Gives back what [`Document::take_kept`] took, unless the document
+    /// has a lowering of its own by now. Any text may reuse it: it is
+    /// matched against the text it was made from.
+    pub fn restore_kept(&mut self, memo: Option<Arc<LoweringMemo>>) {
+        if self.memo.is_none() {
+            self.memo = memo;
+            self.kept_current = false;
         }
     }
 

@@ -7,10 +7,16 @@
 //! every branch: the last one written wins, `+=` appends). That is flow-blind
 //! but linear, and it is what "simple local origins" means in DESIGN.md.
 
-use std::collections::HashMap;
+use std::cell::{RefCell, RefMut};
+use std::collections::{HashMap, HashSet};
+use std::ops::Range;
 
 use tree_sitter::Node;
 
+use super::reuse::{
+    Bases, Counts, FunctionFacts, LoweringMemo, OldEntries, Plan, Reads, Registration, Segment,
+    Statement,
+};
 use crate::model::{
     Arm, Assignment, AssignmentKind, Call, CallPath, CallTarget, FileModel, Function, FunctionId,
     Handler, Hole, Loop, LoopId, LoopKind, NameRead, NameScope, Origin, Param, Params, Part, Span,
@@ -27,7 +33,7 @@ const MAX_LITERAL_BYTES: usize = 64 * 1024;
 pub(crate) const MAX_DEPTH: usize = 500;
 
 /// What a name is bound to.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Binding {
     /// An import: the module path it stands for (`psycopg2`, `pg.Pool`).
     Import(String),
@@ -36,7 +42,7 @@ pub(crate) enum Binding {
 }
 
 /// What the lowering knows of an expression's value.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Eval {
     pub value: Value,
     /// Where the value comes from, when it is spliced into a string.
@@ -317,6 +323,43 @@ pub(crate) struct Lowering<'src> {
     /// every function is known: (index in `model.calls`, callee, the
     /// caller's owner).
     pending_targets: Vec<(usize, CalleeRef, Option<String>)>,
+    /// Set when the lowering is kept for the next one of the same document.
+    recorder: Option<Box<Recorder>>,
+}
+
+/// What a kept lowering records, top-level statement by statement (see
+/// `reuse.rs`), and what it may reuse of the last one.
+struct Recorder {
+    plan: Option<Plan>,
+    /// The last lowering's statements, and its model's entries.
+    old_segments: Vec<Segment>,
+    old_entries: Option<OldEntries>,
+    segments: Vec<Segment>,
+    /// The statement being lowered. In a cell: lookups, which take the
+    /// lowering by shared reference, record what they read.
+    open: RefCell<Option<OpenSegment>>,
+    /// A statement began or ended away from the top level: nothing is kept.
+    broken: bool,
+    /// How many statements were reused.
+    reused: usize,
+}
+
+struct OpenSegment {
+    range: Range<usize>,
+    kind: u16,
+    has_error: bool,
+    starts: Counts,
+    /// Where the registry and the syntax errors stood when it began.
+    pending: usize,
+    syntax_errors: usize,
+    conditional: u32,
+    reads: Reads,
+    seen_names: HashSet<String>,
+    seen_admitted: bool,
+    seen_by_name: HashSet<String>,
+    seen_methods: HashSet<(String, String)>,
+    seen_functions: HashSet<FunctionId>,
+    registrations: Vec<Registration>,
 }
 
 impl<'src> Lowering<'src> {
@@ -337,6 +380,363 @@ impl<'src> Lowering<'src> {
             by_name: HashMap::new(),
             methods: HashMap::new(),
             pending_targets: Vec::new(),
+            recorder: None,
+        }
+    }
+
+    // ----- kept lowerings (see `reuse.rs`) -------------------------------------------
+
+    /// Records this lowering statement by statement, for the next one of the
+    /// same document, reusing what `previous` recorded where it still holds.
+    /// `statements` are the top-level statements the front end will lower.
+    pub fn keep(
+        &mut self,
+        previous: Option<LoweringMemo>,
+        oracle_key: u64,
+        statements: &[Statement],
+    ) {
+        let previous = previous.filter(|memo| memo.oracle_key == oracle_key);
+        let plan = previous
+            .as_ref()
+            .map(|memo| super::reuse::plan(memo, self.source, statements));
+        let (old_segments, old_entries) = match previous {
+            Some(memo) => {
+                let entries = OldEntries::new(memo.model, &memo.segments);
+                (memo.segments, Some(entries))
+            }
+            None => (Vec::new(), None),
+        };
+        self.recorder = Some(Box::new(Recorder {
+            plan,
+            old_segments,
+            old_entries,
+            segments: Vec::with_capacity(statements.len()),
+            open: RefCell::new(None),
+            broken: false,
+            reused: 0,
+        }));
+    }
+
+    fn at_top_level(&self) -> bool {
+        self.scopes.len() == 1
+            && self.functions.is_empty()
+            && self.loops.is_empty()
+            && self.conditionals.is_empty()
+            && self.returns.is_empty()
+    }
+
+    /// Starts recording top-level statement `range`.
+    pub fn begin_segment(&mut self, range: Range<usize>, kind: u16, has_error: bool) {
+        let top_level = self.at_top_level();
+        let starts = Counts::of(&self.model);
+        let (pending, syntax_errors) = (self.pending_targets.len(), self.model.syntax_errors.len());
+        let conditional = self.next_conditional;
+        let Some(recorder) = self.recorder.as_deref_mut() else {
+            return;
+        };
+        recorder.broken |= !top_level;
+        *recorder.open.get_mut() = Some(OpenSegment {
+            range,
+            kind,
+            has_error,
+            starts,
+            pending,
+            syntax_errors,
+            conditional,
+            reads: Reads::default(),
+            seen_names: HashSet::new(),
+            seen_admitted: false,
+            seen_by_name: HashSet::new(),
+            seen_methods: HashSet::new(),
+            seen_functions: HashSet::new(),
+            registrations: Vec::new(),
+        });
+    }
+
+    /// Ends the statement `begin_segment` started: its entries in the model
+    /// are put in the order `finish` gives them (a statement's entries sort
+    /// among themselves: statements do not overlap), and what it read and
+    /// left in the module scope is kept.
+    pub fn end_segment(&mut self) {
+        let top_level = self.at_top_level();
+        let Some(recorder) = self.recorder.as_deref_mut() else {
+            return;
+        };
+        let Some(open) = recorder.open.get_mut().take() else {
+            recorder.broken = true;
+            return;
+        };
+        recorder.broken |= !top_level;
+        let starts = open.starts;
+        let model = &mut self.model;
+        // Calls sorted as `finish` sorts them, and the pending targets'
+        // indices with them.
+        let mut calls: Vec<(usize, Call)> = model.calls.drain(starts.calls..).enumerate().collect();
+        calls.sort_by_key(|(_, call)| (call.span.start, call.span.end));
+        let mut sorted_at = vec![0; calls.len()];
+        for (position, (walked, _)) in calls.iter().enumerate() {
+            sorted_at[*walked] = position;
+        }
+        model.calls.extend(calls.into_iter().map(|(_, call)| call));
+        model.name_reads[starts.name_reads..].sort_by_key(|read| read.span.start);
+        model.assignments[starts.assignments..].sort_by_key(|assignment| assignment.target.start);
+        model.arms[starts.arms..].sort_by_key(|arm| arm.span.start);
+        let mut pending_targets = Vec::new();
+        for (index, _, _) in &mut self.pending_targets[open.pending..] {
+            match index
+                .checked_sub(starts.calls)
+                .and_then(|walked| sorted_at.get(walked))
+            {
+                Some(position) => *index = starts.calls + position,
+                None => recorder.broken = true,
+            }
+        }
+        for (index, callee, owner) in &self.pending_targets[open.pending..] {
+            pending_targets.push((
+                index.saturating_sub(starts.calls),
+                callee.clone(),
+                owner.clone(),
+            ));
+        }
+        let module = &self.scopes[0];
+        let module_after = open
+            .reads
+            .names
+            .iter()
+            .map(|(name, _)| (name.clone(), module.bindings.get(name).cloned()))
+            .collect();
+        let admitted_after = open.seen_admitted.then(|| module.admitted.clone());
+        recorder.segments.push(Segment {
+            range: open.range,
+            kind: open.kind,
+            has_error: open.has_error,
+            reads: open.reads,
+            module_after,
+            admitted_after,
+            counts: Counts::of(model).since(starts),
+            summaries: self.summaries[starts.functions..].to_vec(),
+            owners: self.owners[starts.functions..].to_vec(),
+            registrations: open.registrations,
+            syntax_errors: model.syntax_errors[open.syntax_errors..].to_vec(),
+            conditionals: self.next_conditional - open.conditional,
+            pending_targets,
+        });
+    }
+
+    /// Puts in the lowering of the `index`th top-level statement the last
+    /// lowering recorded, moved to `range`, when what it read still holds:
+    /// false (and nothing done) when it must be lowered afresh.
+    pub fn reuse_segment(&mut self, index: usize, range: Range<usize>) -> bool {
+        let top_level = self.at_top_level();
+        let Some(recorder) = self.recorder.as_deref_mut() else {
+            return false;
+        };
+        let (Some(plan), Some(old_entries)) =
+            (recorder.plan.as_mut(), recorder.old_entries.as_mut())
+        else {
+            return false;
+        };
+        let Some(old_index) = plan.reuse.get(index).copied().flatten() else {
+            return false;
+        };
+        let (Some(segment), Some(&old)) = (
+            recorder.old_segments.get_mut(old_index),
+            plan.old_bases.get(old_index),
+        ) else {
+            return false;
+        };
+        if !top_level {
+            return false;
+        }
+        let new = Bases {
+            function: self.model.functions.len() as u32,
+            loop_: self.model.loops.len() as u32,
+            conditional: self.next_conditional,
+        };
+        let own = segment.counts.functions as u32;
+        for offset in 0..own {
+            plan.relocation.map_function(
+                FunctionId(old.function + offset),
+                Some(FunctionId(new.function + offset)),
+            );
+        }
+        let relocation = &plan.relocation;
+        let in_place = relocation.keeps_in_place(&segment.range, old, new);
+        // Each old statement is offered to one new statement only: what it
+        // holds is moved, not copied.
+        let mut reads = std::mem::take(&mut segment.reads);
+        let mut module_after = std::mem::take(&mut segment.module_after);
+        let holds = (in_place
+            || (relocation.reads_in_place(&mut reads)
+                && relocation.names_in_place(&mut module_after)))
+            && reads_hold(
+                &reads,
+                &self.scopes[0],
+                &self.by_name,
+                &self.methods,
+                &self.model.functions,
+                &self.summaries,
+            );
+        let start = Counts::of(&self.model);
+        let taken = holds && old_entries.take(old_index, &mut self.model);
+        if taken {
+            // What the last walk's end resolved is resolved afresh at this
+            // one's (and may name a function not placed yet).
+            for (index, ..) in &segment.pending_targets {
+                if let Some(call) = self.model.calls.get_mut(start.calls + index) {
+                    call.target = None;
+                }
+            }
+        }
+        let fits = taken
+            && (in_place
+                || (relocation.entries_in_place(&mut self.model, start, old, new)
+                    && relocation.segment_in_place(segment)));
+        if !fits {
+            super::reuse::truncate(&mut self.model, start);
+            for offset in 0..own {
+                plan.relocation
+                    .map_function(FunctionId(old.function + offset), None);
+            }
+            return false;
+        }
+        for registration in &segment.registrations {
+            match registration {
+                Registration::ByName(name, id) => {
+                    self.by_name.entry(name.clone()).or_default().push(*id);
+                }
+                Registration::Method(owner, name, id) => {
+                    self.methods
+                        .entry((owner.clone(), name.clone()))
+                        .or_insert(*id);
+                }
+            }
+        }
+        self.summaries.extend_from_slice(&segment.summaries);
+        self.owners.extend_from_slice(&segment.owners);
+        self.model
+            .syntax_errors
+            .extend_from_slice(&segment.syntax_errors);
+        self.next_conditional += segment.conditionals;
+        self.pending_targets.extend(
+            segment
+                .pending_targets
+                .iter()
+                .map(|(index, callee, owner)| (start.calls + index, callee.clone(), owner.clone())),
+        );
+        let module = &mut self.scopes[0];
+        for (name, binding) in &module_after {
+            match binding {
+                Some(binding) => {
+                    module.bindings.insert(name.clone(), binding.clone());
+                }
+                None => {
+                    module.bindings.remove(name);
+                }
+            }
+        }
+        if let Some(admitted) = &segment.admitted_after {
+            module.admitted.clone_from(admitted);
+        }
+        recorder.segments.push(Segment {
+            range,
+            kind: segment.kind,
+            has_error: false,
+            reads,
+            module_after,
+            admitted_after: segment.admitted_after.take(),
+            counts: segment.counts,
+            summaries: std::mem::take(&mut segment.summaries),
+            owners: std::mem::take(&mut segment.owners),
+            registrations: std::mem::take(&mut segment.registrations),
+            syntax_errors: std::mem::take(&mut segment.syntax_errors),
+            conditionals: segment.conditionals,
+            pending_targets: std::mem::take(&mut segment.pending_targets),
+        });
+        recorder.reused += 1;
+        true
+    }
+
+    /// [`Lowering::finish`], and what was recorded for the next lowering of
+    /// the same document (none when the walk did not keep to the protocol).
+    /// With the statements, how many were reused.
+    pub fn finish_kept(mut self) -> (FileModel, Option<(Vec<Segment>, usize)>) {
+        let recorder = self.recorder.take();
+        let model = self.finish();
+        let segments = recorder
+            .filter(|recorder| !recorder.broken)
+            .map(|recorder| (recorder.segments, recorder.reused));
+        (model, segments)
+    }
+
+    /// The statement being recorded, if any.
+    fn recording(&self) -> Option<RefMut<'_, OpenSegment>> {
+        let recorder = self.recorder.as_deref()?;
+        RefMut::filter_map(recorder.open.borrow_mut(), Option::as_mut).ok()
+    }
+
+    /// Notes that the statement being recorded reads (or writes) a
+    /// module-level name: the first time, with the value it has.
+    fn touch_name(&self, name: &str) {
+        let Some(mut open) = self.recording() else {
+            return;
+        };
+        if open.seen_names.contains(name) {
+            return;
+        }
+        open.seen_names.insert(name.to_string());
+        let value = self.scopes[0].bindings.get(name).cloned();
+        open.reads.names.push((name.to_string(), value));
+    }
+
+    fn touch_admitted(&self) {
+        let Some(mut open) = self.recording() else {
+            return;
+        };
+        if !open.seen_admitted {
+            open.seen_admitted = true;
+            open.reads.admitted = Some(self.scopes[0].admitted.clone());
+        }
+    }
+
+    fn touch_by_name(&self, name: &str) {
+        let Some(mut open) = self.recording() else {
+            return;
+        };
+        if open.seen_by_name.contains(name) {
+            return;
+        }
+        open.seen_by_name.insert(name.to_string());
+        let own = open.starts.functions as u32;
+        let earlier = self.by_name.get(name).map_or_else(Vec::new, |ids| {
+            ids.iter().copied().filter(|id| id.0 < own).collect()
+        });
+        open.reads.by_name.push((name.to_string(), earlier));
+    }
+
+    fn touch_method(&self, key: &(String, String)) {
+        let Some(mut open) = self.recording() else {
+            return;
+        };
+        if open.seen_methods.contains(key) {
+            return;
+        }
+        open.seen_methods.insert(key.clone());
+        let own = open.starts.functions as u32;
+        let earlier = self.methods.get(key).copied().filter(|id| id.0 < own);
+        open.reads.methods.push((key.clone(), earlier));
+    }
+
+    fn touch_function(&self, id: FunctionId) {
+        let Some(mut open) = self.recording() else {
+            return;
+        };
+        if id.0 as usize >= open.starts.functions || open.seen_functions.contains(&id) {
+            return;
+        }
+        open.seen_functions.insert(id);
+        if let Some(facts) = function_facts(&self.model.functions, &self.summaries, id) {
+            open.reads.functions.push((id, facts));
         }
     }
 
@@ -401,19 +801,28 @@ impl<'src> Lowering<'src> {
                 .flatten()
         });
         if function.name != "<anonymous>" {
-            match &function.owner {
+            let registration = match &function.owner {
                 Some(owner) => {
                     self.methods
                         .entry((owner.clone(), function.name.clone()))
                         .or_insert(id);
+                    Some(Registration::Method(
+                        owner.clone(),
+                        function.name.clone(),
+                        id,
+                    ))
                 }
                 None if function.callable => {
                     self.by_name
                         .entry(function.name.clone())
                         .or_default()
                         .push(id);
+                    Some(Registration::ByName(function.name.clone(), id))
                 }
-                None => {}
+                None => None,
+            };
+            if let (Some(registration), Some(mut open)) = (registration, self.recording()) {
+                open.registrations.push(registration);
             }
         }
         self.owners.push(owner);
@@ -467,11 +876,15 @@ impl<'src> Lowering<'src> {
     ) -> Option<CallTarget> {
         let (id, method_call) = match callee {
             CalleeRef::Plain(name) => {
+                self.touch_by_name(name);
                 let candidates = self.by_name.get(name)?;
                 // One definition, or one at the top level among nested ones.
                 let id = match candidates.as_slice() {
                     [only] => *only,
                     several => {
+                        for candidate in several {
+                            self.touch_function(*candidate);
+                        }
                         let top: Vec<FunctionId> = several
                             .iter()
                             .copied()
@@ -486,15 +899,17 @@ impl<'src> Lowering<'src> {
                 (id, false)
             }
             CalleeRef::OwnMethod(name) => {
-                let owner = caller_owner?;
-                let id = *self.methods.get(&(owner.to_string(), name.clone()))?;
-                (id, true)
+                let key = (caller_owner?.to_string(), name.clone());
+                self.touch_method(&key);
+                (*self.methods.get(&key)?, true)
             }
             CalleeRef::Method { owner, name } => {
-                let id = *self.methods.get(&(owner.clone(), name.clone()))?;
-                (id, true)
+                let key = (owner.clone(), name.clone());
+                self.touch_method(&key);
+                (*self.methods.get(&key)?, true)
             }
         };
+        self.touch_function(id);
         let function = &self.model.functions[id.0 as usize];
         // Python's and Rust's methods take the receiver as parameter 0.
         let takes_receiver = function.params.first().is_some_and(|first| {
@@ -530,6 +945,7 @@ impl<'src> Lowering<'src> {
         target: CallTarget,
         args: &[(Option<&str>, &Eval, Span, &str)],
     ) -> Option<Eval> {
+        self.touch_function(target.function);
         let summary = self.summaries.get(target.function.0 as usize)?.as_ref()?;
         let function = &self.model.functions[target.function.0 as usize];
         let mut by_param: Vec<Option<(&Eval, Span, &str)>> = vec![None; function.params.len()];
@@ -788,6 +1204,9 @@ impl<'src> Lowering<'src> {
             .enumerate()
             .rev()
             .find_map(|(depth, scope)| Some((depth, scope.bindings.get(name)?)));
+        if !matches!(found, Some((depth, _)) if depth > 0) {
+            self.touch_name(name);
+        }
         let scope = match found {
             Some((_, Binding::Import(path))) => NameScope::Import(path.clone()),
             Some((0, Binding::Value(_))) => NameScope::Module,
@@ -814,6 +1233,9 @@ impl<'src> Lowering<'src> {
     /// Binds `name` in the innermost scope (a declaration).
     pub fn bind(&mut self, name: &str, eval: Eval) {
         let scope = self.scopes.len() - 1;
+        if scope == 0 {
+            self.touch_name(name);
+        }
         self.track_assignment(scope, name);
         if let Some(scope) = self.scopes.last_mut() {
             scope
@@ -834,6 +1256,12 @@ impl<'src> Lowering<'src> {
         open.in_arm.push(name.to_string());
         open.in_arm_set.insert(name.to_string());
         if open.tracked.insert(name.to_string()) {
+            if scope == 0 {
+                self.touch_name(name);
+            }
+            let Some(open) = self.conditionals.last_mut() else {
+                return;
+            };
             let before = self.scopes[scope].bindings.get(name).cloned();
             open.before.push((name.to_string(), before));
         }
@@ -894,6 +1322,13 @@ impl<'src> Lowering<'src> {
     /// Leaves an arm: what it assigned is kept aside, and the names hold
     /// their earlier values again for the next arm.
     pub fn exit_arm(&mut self) {
+        if self.recorder.is_some() {
+            if let Some(open) = self.conditionals.last().filter(|open| open.scope == 0) {
+                for name in open.in_arm.clone() {
+                    self.touch_name(&name);
+                }
+            }
+        }
         let Some(open) = self.conditionals.last_mut() else {
             return;
         };
@@ -937,6 +1372,11 @@ impl<'src> Lowering<'src> {
         let Some(open) = self.conditionals.pop() else {
             return;
         };
+        if open.scope == 0 {
+            for (name, _) in &open.before {
+                self.touch_name(name);
+            }
+        }
         let mut arm_values = open.arm_values;
         for (name, before) in open.before {
             let mut values = arm_values.remove(&name).unwrap_or_default();
@@ -969,11 +1409,14 @@ impl<'src> Lowering<'src> {
     /// enclosing function's variable); inside a conditional's arm, the old
     /// value is kept for the other arms and for after.
     pub fn reassign(&mut self, name: &str, eval: Eval) {
-        let Some(scope) = self
+        let found = self
             .scopes
             .iter()
-            .rposition(|scope| scope.bindings.contains_key(name))
-        else {
+            .rposition(|scope| scope.bindings.contains_key(name));
+        if found.is_none_or(|scope| scope == 0) {
+            self.touch_name(name);
+        }
+        let Some(scope) = found else {
             self.bind(name, eval);
             return;
         };
@@ -999,6 +1442,9 @@ impl<'src> Lowering<'src> {
     /// An expression (`req.zone`) that passed an allow-list check, for the
     /// rest of the function being lowered.
     pub fn admit_expression(&mut self, text: &str) {
+        if self.scopes.len() == 1 {
+            self.touch_admitted();
+        }
         if let Some(scope) = self.scopes.last_mut() {
             scope.admitted.push(text.to_string());
         }
@@ -1006,6 +1452,9 @@ impl<'src> Lowering<'src> {
 
     /// Whether an expression passed an allow-list check in this function.
     pub fn is_admitted(&self, text: &str) -> bool {
+        if self.scopes.len() == 1 {
+            self.touch_admitted();
+        }
         self.scopes
             .last()
             .is_some_and(|scope| scope.admitted.iter().any(|each| each == text))
@@ -1014,10 +1463,14 @@ impl<'src> Lowering<'src> {
     /// Binds `name` in the module scope (imports, and module-level constants
     /// collected before the walk so that functions see them wherever they are).
     pub fn bind_module(&mut self, name: &str, binding: Binding) {
+        self.touch_name(name);
         self.scopes[0].bindings.insert(name.to_string(), binding);
     }
 
     pub fn bind_import(&mut self, name: &str, module_path: String) {
+        if self.scopes.len() == 1 {
+            self.touch_name(name);
+        }
         if let Some(scope) = self.scopes.last_mut() {
             scope
                 .bindings
@@ -1032,24 +1485,36 @@ impl<'src> Lowering<'src> {
     /// closure's scope. False, and `update` not called, when `name` is not
     /// bound to a value.
     pub fn update(&mut self, name: &str, update: impl FnOnce(Eval) -> Eval) -> bool {
-        for scope in self.scopes.iter_mut().rev() {
-            if let Some(binding) = scope.bindings.get_mut(name) {
-                let Binding::Value(eval) = binding else {
-                    return false;
-                };
-                let taken = std::mem::replace(eval, Eval::unknown());
-                *eval = update(taken);
-                return true;
-            }
+        let found = self
+            .scopes
+            .iter()
+            .rposition(|scope| scope.bindings.contains_key(name));
+        if found.is_none_or(|scope| scope == 0) {
+            self.touch_name(name);
         }
-        false
+        let Some(binding) = found.and_then(|scope| self.scopes[scope].bindings.get_mut(name))
+        else {
+            return false;
+        };
+        let Binding::Value(eval) = binding else {
+            return false;
+        };
+        let taken = std::mem::replace(eval, Eval::unknown());
+        *eval = update(taken);
+        true
     }
 
     pub fn lookup(&self, name: &str) -> Option<&Binding> {
-        self.scopes
+        let (module, locals) = self.scopes.split_at(1);
+        if let Some(binding) = locals
             .iter()
             .rev()
             .find_map(|scope| scope.bindings.get(name))
+        {
+            return Some(binding);
+        }
+        self.touch_name(name);
+        module[0].bindings.get(name)
     }
 
     /// The evaluation of a plain name: its binding, or an unknown local.
@@ -1107,6 +1572,56 @@ impl<'src> Lowering<'src> {
             },
         }
     }
+}
+
+/// What calls read of function `id`.
+fn function_facts(
+    functions: &[Function],
+    summaries: &[Option<Eval>],
+    id: FunctionId,
+) -> Option<FunctionFacts> {
+    let function = functions.get(id.0 as usize)?;
+    Some(FunctionFacts {
+        params: function
+            .params
+            .iter()
+            .map(|param| param.name.clone())
+            .collect(),
+        nested: function.parent.is_some(),
+        summary: summaries.get(id.0 as usize).cloned().flatten(),
+    })
+}
+
+/// Whether what a statement read (moved to the current text) is what the
+/// walk holds now.
+fn reads_hold(
+    reads: &Reads,
+    module: &Scope,
+    by_name: &HashMap<String, Vec<FunctionId>>,
+    methods: &HashMap<(String, String), FunctionId>,
+    functions: &[Function],
+    summaries: &[Option<Eval>],
+) -> bool {
+    reads
+        .names
+        .iter()
+        .all(|(name, binding)| module.bindings.get(name) == binding.as_ref())
+        && reads
+            .admitted
+            .as_ref()
+            .is_none_or(|admitted| *admitted == module.admitted)
+        && reads
+            .by_name
+            .iter()
+            .all(|(name, ids)| by_name.get(name).map_or(&[][..], Vec::as_slice) == ids.as_slice())
+        && reads
+            .methods
+            .iter()
+            .all(|(key, id)| methods.get(key) == id.as_ref())
+        && reads
+            .functions
+            .iter()
+            .all(|(id, facts)| function_facts(functions, summaries, *id).as_ref() == Some(facts))
 }
 
 /// The origin of a parameter's value inside its function.

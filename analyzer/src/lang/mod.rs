@@ -10,6 +10,7 @@ mod document;
 mod javascript;
 mod lowering;
 mod python;
+mod reuse;
 mod rust;
 
 use std::cell::RefCell;
@@ -21,6 +22,7 @@ use crate::model::{FileModel, Language, Span};
 
 pub use document::Document;
 pub use lowering::{SourceKind, SourceOracle};
+pub use reuse::LoweringMemo;
 
 /// Parses `source` and lowers it. Never fails: a file tree-sitter cannot parse
 /// at all (it gave up, or was cancelled) comes back as an empty model with one
@@ -133,6 +135,40 @@ pub fn lower_tree_with(
     model.syntax_errors.sort();
     model.syntax_errors.dedup();
     model
+}
+
+/// [`lower_tree_with`], for a document kept across edits: the model, with
+/// what the next lowering of the same document may reuse, reusing
+/// `previous` where it holds (Python; other languages are lowered whole).
+/// `oracle_key` names the answers `sources` gives: a memo made with other
+/// answers is not reused. The model is the one [`lower_tree_with`] gives.
+pub fn lower_tree_kept(
+    language: Language,
+    tree: &Tree,
+    source: &str,
+    sources: Option<SourceOracle<'_>>,
+    previous: Option<LoweringMemo>,
+    oracle_key: u64,
+) -> LoweringMemo {
+    let (mut model, segments) = match language {
+        Language::Python => python::lower_kept(tree, source, sources, previous, oracle_key),
+        _ => {
+            let model = lower_tree_with(language, tree, source, sources);
+            return LoweringMemo::whole(source, oracle_key, model);
+        }
+    };
+    let root = tree.root_node();
+    if root.has_error() {
+        collect_syntax_errors(root, &mut model.syntax_errors);
+    }
+    model.syntax_errors.sort();
+    model.syntax_errors.dedup();
+    let mut memo = LoweringMemo::whole(source, oracle_key, model);
+    if let Some((segments, reused)) = segments {
+        memo.segments = segments;
+        memo.reused = reused;
+    }
+    memo
 }
 
 /// ERROR and MISSING nodes, outermost only, descending only into subtrees that

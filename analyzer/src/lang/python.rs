@@ -16,6 +16,7 @@ use super::lowering::{
     BracePiece, CallSpec, CalleeRef, Eval, FunctionSpec, LoopSpec, Lowering, ParamSpec,
     ShapeBuilder, SourceOracle, MAX_DEPTH,
 };
+use super::reuse::{LoweringMemo, Segment, Statement};
 use super::{children, named_children, node_text, span, unescape};
 use crate::model::{
     Arg, AssignmentKind, CallPath, FileModel, Handler, LoopKind, Origin, Param, Span, Value,
@@ -31,6 +32,54 @@ pub(crate) fn lower(tree: &Tree, source: &str, sources: Option<SourceOracle<'_>>
     walker.bind_module_level(root);
     walker.expr(root);
     walker.low.finish()
+}
+
+/// [`lower`], recording each top-level statement's lowering for the next
+/// lowering of the same document and reusing `previous`'s where it holds
+/// (see `reuse.rs`). The model is the one [`lower`] gives.
+pub(crate) fn lower_kept(
+    tree: &Tree,
+    source: &str,
+    sources: Option<SourceOracle<'_>>,
+    previous: Option<LoweringMemo>,
+    oracle_key: u64,
+) -> (FileModel, Option<(Vec<Segment>, usize)>) {
+    let root = tree.root_node();
+    if root.kind() != "module" || root.is_missing() {
+        return (lower(tree, source, sources), None);
+    }
+    let mut walker = Walker {
+        low: Lowering::new(source, sources),
+        depth: 0,
+        classes: Vec::new(),
+    };
+    let statements = named_children(root);
+    let described: Vec<Statement> = statements
+        .iter()
+        .map(|statement| Statement {
+            range: statement.byte_range(),
+            kind: statement.kind_id(),
+            has_error: statement.has_error() || statement.is_missing(),
+        })
+        .collect();
+    walker.low.keep(previous, oracle_key, &described);
+    walker.bind_module_level(root);
+    // As `expr(root)` does: the module's statements are one level down.
+    walker.depth = 1;
+    for (index, (statement, described)) in statements.into_iter().zip(&described).enumerate() {
+        if walker.low.reuse_segment(index, statement.byte_range()) {
+            continue;
+        }
+        walker.low.begin_segment(
+            statement.byte_range(),
+            statement.kind_id(),
+            described.has_error,
+        );
+        walker.expr(statement);
+        walker.low.end_segment();
+    }
+    walker.depth = 0;
+    walker.low.finish_kept()
 }
 
 struct Walker<'src> {
