@@ -367,9 +367,10 @@ impl Queue {
     /// Whether a call with this path hands work to this queue.
     pub fn is_used_by(&self, path: &CallPath) -> bool {
         let text = path.text.trim_end_matches("()");
+        let split = Split::new(text);
         self.calls
             .iter()
-            .any(|pattern| pattern.matches_text(text, path.resolved))
+            .any(|pattern| pattern.matches_split(&split, path.resolved))
     }
 }
 
@@ -1028,10 +1029,20 @@ impl Pattern {
 
     /// Matches a path given as text (an expression's path, `()` stripped or not).
     pub fn matches_text(&self, text: &str, resolved: bool) -> bool {
+        self.matches_split(&Split::new(text), resolved)
+    }
+
+    /// Matches a path split already.
+    pub fn matches_split(&self, split: &Split<'_>, resolved: bool) -> bool {
         if self.anchored && !resolved {
             return false;
         }
-        with_segments(text, |segments| match_segments(&self.segments, segments))
+        let path = split.segments();
+        // Patterns end in a literal: most paths asked about end in another.
+        let last = self.last_literal();
+        path.last()
+            .is_some_and(|name| *name == last || name.strip_suffix("()") == Some(last))
+            && match_segments(&self.segments, path)
     }
 
     /// Whether the pattern matches `text` or any prefix of it that ends at a
@@ -1052,22 +1063,56 @@ impl Pattern {
     }
 }
 
-/// Calls `match_path` with the `.`-separated segments of `text`, on the
-/// stack for paths of usual length: rules ask the catalogs about every
-/// call, against every pattern of the entries with its name.
-fn with_segments<R>(text: &str, match_path: impl FnOnce(&[&str]) -> R) -> R {
-    const INLINE: usize = 16;
-    let mut inline = [""; INLINE];
-    let mut count = 0;
-    for segment in text.split('.') {
-        if count == INLINE {
-            let segments: Vec<&str> = text.split('.').collect();
-            return match_path(&segments);
+/// A path's text split at its dots once, when a pattern first asks, to be
+/// matched against every pattern that may apply (rules ask the catalogs
+/// about every call, and most calls have a name no entry has): on the stack
+/// for paths of usual length.
+pub struct Split<'a> {
+    text: &'a str,
+    segments: std::cell::OnceCell<Segments<'a>>,
+}
+
+struct Segments<'a> {
+    inline: [&'a str; Segments::INLINE],
+    count: usize,
+    spilled: Vec<&'a str>,
+}
+
+impl<'a> Split<'a> {
+    pub fn new(text: &'a str) -> Split<'a> {
+        Split {
+            text,
+            segments: std::cell::OnceCell::new(),
         }
-        inline[count] = segment;
-        count += 1;
     }
-    match_path(&inline[..count])
+
+    fn segments(&self) -> &[&'a str] {
+        let segments = self.segments.get_or_init(|| {
+            let mut segments = Segments {
+                inline: [""; Segments::INLINE],
+                count: 0,
+                spilled: Vec::new(),
+            };
+            for segment in self.text.split('.') {
+                if segments.count == Segments::INLINE {
+                    segments.spilled = self.text.split('.').collect();
+                    break;
+                }
+                segments.inline[segments.count] = segment;
+                segments.count += 1;
+            }
+            segments
+        });
+        if segments.spilled.is_empty() {
+            &segments.inline[..segments.count]
+        } else {
+            &segments.spilled
+        }
+    }
+}
+
+impl Segments<'_> {
+    const INLINE: usize = 16;
 }
 
 /// Glob matching over segments; patterns are a handful of segments long.
@@ -1224,9 +1269,10 @@ impl ShellSink {
 /// Whether `text`/`resolved` matches one of `patterns`, a global set matching
 /// unresolved roots too.
 fn set_matches(patterns: &[Pattern], text: &str, resolved: bool, global: bool) -> bool {
+    let split = Split::new(text);
     patterns
         .iter()
-        .any(|pattern| pattern.matches_text(text, resolved || global))
+        .any(|pattern| pattern.matches_split(&split, resolved || global))
 }
 
 /// All catalogs, compiled and indexed.
@@ -1242,7 +1288,7 @@ pub struct Catalog {
     shell_sinks: Indexed<ShellSink>,
     eval_sinks: Indexed<EvalSink>,
     io_calls: Indexed<IoCall>,
-    client_constructors: Vec<ClientConstructor>,
+    client_constructors: Indexed<ClientConstructor>,
     blocking_calls: Indexed<BlockingCall>,
     offloads: Vec<PathSet>,
     http_apis: Indexed<HttpApi>,
@@ -1312,14 +1358,19 @@ impl Catalog {
             );
         }
         for entry in &file.client_constructor {
-            self.client_constructors.push(ClientConstructor {
-                patterns: compile(&entry.paths, "client-constructor")?,
-                what: entry.what.clone(),
-                instead: entry.instead.clone(),
-                anywhere: entry.anywhere,
-                loops_only: entry.loops_only,
-                languages: entry.languages.clone(),
-            });
+            let patterns = compile(&entry.paths, "client-constructor")?;
+            let names = called_names(&patterns);
+            self.client_constructors.add(
+                names,
+                ClientConstructor {
+                    patterns,
+                    what: entry.what.clone(),
+                    instead: entry.instead.clone(),
+                    anywhere: entry.anywhere,
+                    loops_only: entry.loops_only,
+                    languages: entry.languages.clone(),
+                },
+            );
         }
         for entry in &file.blocking_call {
             let patterns = compile(&entry.paths, "blocking-call")?;
@@ -1619,32 +1670,36 @@ impl Catalog {
     /// The round trip a call with this path makes, if the catalogs know it.
     pub fn io_call(&self, path: &CallPath, language: Language) -> Option<&IoCall> {
         let text = path.text.trim_end_matches("()");
+        let split = Split::new(text);
         let name = text.rsplit('.').next().unwrap_or("");
-        let segments: Vec<&str> = text.split('.').collect();
-        let receiver_is_model = segments.len() >= 2
-            && segments[segments.len() - 2]
-                .trim_end_matches("()")
-                .starts_with(|c: char| c.is_ascii_uppercase());
+        let receiver_is_model = || {
+            let segments = split.segments();
+            segments.len() >= 2
+                && segments[segments.len() - 2]
+                    .trim_end_matches("()")
+                    .starts_with(|c: char| c.is_ascii_uppercase())
+        };
         self.io_calls.named(name).find(|entry| {
             applies(&entry.languages, language)
-                && (!entry.model_receiver || receiver_is_model)
+                && (!entry.model_receiver || receiver_is_model())
                 && entry
                     .patterns
                     .iter()
-                    .any(|pattern| pattern.matches_text(text, path.resolved || entry.global))
+                    .any(|pattern| pattern.matches_split(&split, path.resolved || entry.global))
         })
     }
 
     /// The blocking call a call with this path is, if the catalogs know it.
     pub fn blocking_call(&self, path: &CallPath, language: Language) -> Option<&BlockingCall> {
         let text = path.text.trim_end_matches("()");
+        let split = Split::new(text);
         let name = text.rsplit('.').next().unwrap_or("");
         self.blocking_calls.named(name).find(|entry| {
             applies(&entry.languages, language)
                 && entry
                     .patterns
                     .iter()
-                    .any(|pattern| pattern.matches_text(text, path.resolved || entry.global))
+                    .any(|pattern| pattern.matches_split(&split, path.resolved || entry.global))
         })
     }
 
@@ -1655,12 +1710,14 @@ impl Catalog {
         language: Language,
     ) -> Option<&ClientConstructor> {
         let text = path.text.trim_end_matches("()");
-        self.client_constructors.iter().find(|entry| {
+        let name = text.rsplit('.').next().unwrap_or("");
+        let split = Split::new(text);
+        self.client_constructors.named(name).find(|entry| {
             applies(&entry.languages, language)
                 && entry
                     .patterns
                     .iter()
-                    .any(|pattern| pattern.matches_text(text, path.resolved))
+                    .any(|pattern| pattern.matches_split(&split, path.resolved))
         })
     }
 
@@ -1678,13 +1735,14 @@ impl Catalog {
         if text.ends_with("()") {
             return None;
         }
+        let split = Split::new(text);
         let name = text.rsplit('.').next().unwrap_or("");
         self.http_apis.named(name).find(|api| {
             applies(&api.languages, language)
                 && api
                     .patterns
                     .iter()
-                    .any(|pattern| pattern.matches_text(text, path.resolved))
+                    .any(|pattern| pattern.matches_split(&split, path.resolved))
         })
     }
 
@@ -1692,12 +1750,13 @@ impl Catalog {
     /// it (`tokio::time::timeout`).
     pub fn is_timeout_wrapper(&self, path: &CallPath, language: Language) -> bool {
         let text = path.text.trim_end_matches("()");
+        let split = Split::new(text);
         self.timeout_wrappers.iter().any(|set| {
             applies(&set.languages, language)
                 && set
                     .patterns
                     .iter()
-                    .any(|pattern| pattern.matches_text(text, path.resolved))
+                    .any(|pattern| pattern.matches_split(&split, path.resolved))
         })
     }
 
@@ -1714,13 +1773,14 @@ impl Catalog {
             return None;
         }
         let text = path.text.as_str();
+        let split = Split::new(text);
         let name = text.rsplit('.').next().unwrap_or("");
         self.expensive_calls.named(name).find(|entry| {
             applies(&entry.languages, language)
                 && entry
                     .patterns
                     .iter()
-                    .any(|pattern| pattern.matches_text(text, path.resolved || entry.global))
+                    .any(|pattern| pattern.matches_split(&split, path.resolved || entry.global))
         })
     }
 
@@ -1732,24 +1792,26 @@ impl Catalog {
     /// Whether a call with this path caches what its callback makes.
     pub fn is_memoizer(&self, path: &CallPath, language: Language) -> bool {
         let text = path.text.trim_end_matches("()");
+        let split = Split::new(text);
         self.memoizers.iter().any(|set| {
             applies(&set.languages, language)
                 && set
                     .patterns
                     .iter()
-                    .any(|pattern| pattern.matches_text(text, path.resolved))
+                    .any(|pattern| pattern.matches_split(&split, path.resolved))
         })
     }
 
     /// Whether a call with this path runs its arguments off the event loop.
     pub fn is_offload(&self, path: &CallPath, language: Language) -> bool {
         let text = path.text.trim_end_matches("()");
+        let split = Split::new(text);
         self.offloads.iter().any(|set| {
             applies(&set.languages, language)
                 && set
                     .patterns
                     .iter()
-                    .any(|pattern| pattern.matches_text(text, path.resolved))
+                    .any(|pattern| pattern.matches_split(&split, path.resolved))
         })
     }
 
@@ -1757,13 +1819,14 @@ impl Catalog {
     /// file's text, for entries that need the file to mention a name.
     pub fn slow_call(&self, call: &Call, language: Language, source: &str) -> Option<&SlowCall> {
         let text = call.path.text.trim_end_matches("()");
+        let split = Split::new(text);
         let name = text.rsplit('.').next().unwrap_or("");
         self.slow_calls.named(name).find(|entry| {
             applies(&entry.languages, language)
                 && entry
                     .patterns
                     .iter()
-                    .any(|pattern| pattern.matches_text(text, call.path.resolved))
+                    .any(|pattern| pattern.matches_split(&split, call.path.resolved))
                 && (entry.argument.is_empty()
                     || call
                         .args
@@ -1784,6 +1847,7 @@ impl Catalog {
             return None;
         }
         let name = path.name();
+        let split = Split::new(&path.text);
         self.slow_calls.named(name).find(|entry| {
             applies(&entry.languages, language)
                 && entry.argument.is_empty()
@@ -1792,7 +1856,7 @@ impl Catalog {
                 && entry
                     .patterns
                     .iter()
-                    .any(|pattern| pattern.matches_text(&path.text, path.resolved))
+                    .any(|pattern| pattern.matches_split(&split, path.resolved))
         })
     }
 
@@ -1832,13 +1896,14 @@ impl Catalog {
         language: Language,
     ) -> Option<&RowRead> {
         let text = path_text.trim_end_matches("()");
+        let split = Split::new(text);
         let name = text.rsplit('.').next().unwrap_or("");
         self.row_reads.named(name).find(|entry| {
             applies(&entry.languages, language)
                 && entry
                     .patterns
                     .iter()
-                    .any(|pattern| pattern.matches_text(text, resolved))
+                    .any(|pattern| pattern.matches_split(&split, resolved))
         })
     }
 
@@ -1846,26 +1911,28 @@ impl Catalog {
     /// a `hand-off`, or an `offload` to a thread.
     pub fn is_hand_off(&self, path: &CallPath, language: Language) -> bool {
         let text = path.text.trim_end_matches("()");
+        let split = Split::new(text);
         let name = text.rsplit('.').next().unwrap_or("");
         self.hand_offs.named(name).any(|set| {
             applies(&set.languages, language)
                 && set
                     .patterns
                     .iter()
-                    .any(|pattern| pattern.matches_text(text, path.resolved))
+                    .any(|pattern| pattern.matches_split(&split, path.resolved))
         })
     }
 
     /// Whether a call with this path is a response that streams.
     pub fn is_streaming_response(&self, path: &CallPath, language: Language) -> bool {
         let text = path.text.trim_end_matches("()");
+        let split = Split::new(text);
         let name = text.rsplit('.').next().unwrap_or("");
         self.streaming_responses.named(name).any(|set| {
             applies(&set.languages, language)
                 && set
                     .patterns
                     .iter()
-                    .any(|pattern| pattern.matches_text(text, path.resolved))
+                    .any(|pattern| pattern.matches_split(&split, path.resolved))
         })
     }
 
@@ -2011,9 +2078,10 @@ fn made_by(value: &Value, patterns: &[Pattern]) -> bool {
         Value::Path(path) => {
             path.text.ends_with("()") && {
                 let text = path.text.trim_end_matches("()");
+                let split = Split::new(text);
                 patterns
                     .iter()
-                    .any(|pattern| pattern.matches_text(text, path.resolved))
+                    .any(|pattern| pattern.matches_split(&split, path.resolved))
             }
         }
         Value::OneOf(values) => values.iter().any(|each| made_by(each, patterns)),
@@ -2038,6 +2106,19 @@ mod tests {
             text: text.to_string(),
             resolved,
         }
+    }
+
+    #[test]
+    fn a_path_longer_than_the_inline_split_matches_as_a_short_one() {
+        let pattern = Pattern::parse("**.objects.filter").unwrap();
+        let long = format!("{}.objects.filter", vec!["a"; 30].join("."));
+        assert!(pattern.matches_text(&long, false));
+        assert!(!pattern.matches_text(&format!("{long}.other"), false));
+        let split = Split::new("app.models.Invoice.objects.filter()");
+        assert!(pattern.matches_split(&split, true));
+        assert!(!Pattern::parse("**.objects.get")
+            .unwrap()
+            .matches_split(&split, true));
     }
 
     #[test]
