@@ -1669,7 +1669,13 @@ impl Catalog {
 
     /// The round trip a call with this path makes, if the catalogs know it.
     pub fn io_call(&self, path: &CallPath, language: Language) -> Option<&IoCall> {
-        let text = path.text.trim_end_matches("()");
+        self.io_call_at(&path.text, path.resolved, language)
+    }
+
+    /// [`Catalog::io_call`] for a path given as text, such as a prefix of
+    /// a call's path (`resp.json()` of `resp.json().get`).
+    pub fn io_call_at(&self, text: &str, resolved: bool, language: Language) -> Option<&IoCall> {
+        let text = text.trim_end_matches("()");
         let split = Split::new(text);
         let name = text.rsplit('.').next().unwrap_or("");
         let receiver_is_model = || {
@@ -1685,7 +1691,7 @@ impl Catalog {
                 && entry
                     .patterns
                     .iter()
-                    .any(|pattern| pattern.matches_split(&split, path.resolved || entry.global))
+                    .any(|pattern| pattern.matches_split(&split, resolved || entry.global))
         })
     }
 

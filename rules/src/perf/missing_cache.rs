@@ -1175,13 +1175,7 @@ fn reads_an_answer(context: &RuleContext<'_>, call: &Call) -> bool {
         at + 2 < text.len()
             && context
                 .catalog
-                .io_call(
-                    &snag_analyzer::model::CallPath {
-                        text: text[..at + 2].to_string(),
-                        resolved: call.path.resolved,
-                    },
-                    context.language,
-                )
+                .io_call_at(&text[..at + 2], call.path.resolved, context.language)
                 .is_some()
     })
 }

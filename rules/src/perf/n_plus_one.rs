@@ -6,9 +6,7 @@ use snag_analyzer::catalog::IoKind;
 use snag_analyzer::engine::{Needles, Rule, RuleContext, RuleMeta};
 use snag_analyzer::finding::{Confidence, Diagnostic, Related, Severity};
 use snag_analyzer::model::Language;
-use snag_analyzer::model::{
-    Call, CallPath, ElementRead, FunctionId, Loop, LoopId, LoopKind, Origin, Span,
-};
+use snag_analyzer::model::{Call, ElementRead, FunctionId, Loop, LoopId, LoopKind, Origin, Span};
 
 use crate::perf::inside_a_bigger_call;
 use crate::sql_sinks::callee_text;
@@ -234,13 +232,9 @@ pub(crate) fn io_kind(context: &RuleContext<'_>, call: &Call) -> Option<IoKind> 
     let on_response = called_prefixes(text)
         .filter(|prefix| prefix.len() < text.len())
         .any(|prefix| {
-            let path = CallPath {
-                text: prefix.to_string(),
-                resolved: call.path.resolved,
-            };
             context
                 .catalog
-                .io_call(&path, context.language)
+                .io_call_at(prefix, call.path.resolved, context.language)
                 .is_some_and(|entry| entry.kind == IoKind::Http)
         });
     if on_response {
@@ -256,11 +250,10 @@ pub(crate) fn io_kind(context: &RuleContext<'_>, call: &Call) -> Option<IoKind> 
     // The rows came from a round trip, possibly through a cursor or a
     // builder after it (`Model.find(…).cursor()`).
     let fetched = called_prefixes(rows).any(|prefix| {
-        let path = CallPath {
-            text: prefix.to_string(),
-            resolved: call.path.resolved,
-        };
-        context.catalog.io_call(&path, context.language).is_some()
+        context
+            .catalog
+            .io_call_at(prefix, call.path.resolved, context.language)
+            .is_some()
     });
     fetched.then_some(IoKind::Write)
 }
