@@ -209,12 +209,29 @@ mod tests {
         path
     }
 
-    fn temp_dir(name: &str) -> PathBuf {
+    /// A fresh directory under the system's temporary one, removed when
+    /// the test ends (passed or not).
+    struct TempDir(PathBuf);
+
+    impl std::ops::Deref for TempDir {
+        type Target = Path;
+        fn deref(&self) -> &Path {
+            &self.0
+        }
+    }
+
+    impl Drop for TempDir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    fn temp_dir(name: &str) -> TempDir {
         let directory =
             std::env::temp_dir().join(format!("snag-config-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&directory);
         std::fs::create_dir_all(&directory).unwrap();
-        directory
+        TempDir(directory)
     }
 
     #[test]
