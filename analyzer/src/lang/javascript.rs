@@ -25,7 +25,7 @@ use crate::lang::lowering::{
     Binding, CallSpec, CalleeRef, Eval, FunctionSpec, LoopSpec, Lowering, ParamSpec, ShapeBuilder,
     SourceOracle, MAX_DEPTH,
 };
-use crate::lang::{named_children, node_text, span, unescape};
+use crate::lang::{grammar_fields, named_children, node_text, span, unescape};
 use crate::model::{
     Arg, AssignmentKind, CallPath, FileModel, FunctionId, Handler, Language, LoopKind, Origin,
     Param, Params, Part, Span, Value,
@@ -133,72 +133,36 @@ pub(crate) fn lower(
     walker.lowering.finish()
 }
 
-/// The grammar's field ids, looked up once per file: `child_by_field_name`
-/// compares the name with every field name of the grammar on each call. A
-/// field the grammar lacks is 0, which finds no child.
-#[derive(Debug, Clone, Copy)]
-struct Fields {
-    alias: u16,
-    alternative: u16,
-    argument: u16,
-    arguments: u16,
-    body: u16,
-    condition: u16,
-    consequence: u16,
-    constructor: u16,
-    declaration: u16,
-    decorator: u16,
-    function: u16,
-    increment: u16,
-    index: u16,
-    initializer: u16,
-    key: u16,
-    left: u16,
-    name: u16,
-    object: u16,
-    operator: u16,
-    parameter: u16,
-    parameters: u16,
-    pattern: u16,
-    property: u16,
-    right: u16,
-    source: u16,
-    type_: u16,
-    value: u16,
-}
-
-impl Fields {
-    fn of(language: &tree_sitter::Language) -> Fields {
-        let id = |name: &str| language.field_id_for_name(name).map_or(0, |id| id.get());
-        Fields {
-            alias: id("alias"),
-            alternative: id("alternative"),
-            argument: id("argument"),
-            arguments: id("arguments"),
-            body: id("body"),
-            condition: id("condition"),
-            consequence: id("consequence"),
-            constructor: id("constructor"),
-            declaration: id("declaration"),
-            decorator: id("decorator"),
-            function: id("function"),
-            increment: id("increment"),
-            index: id("index"),
-            initializer: id("initializer"),
-            key: id("key"),
-            left: id("left"),
-            name: id("name"),
-            object: id("object"),
-            operator: id("operator"),
-            parameter: id("parameter"),
-            parameters: id("parameters"),
-            pattern: id("pattern"),
-            property: id("property"),
-            right: id("right"),
-            source: id("source"),
-            type_: id("type"),
-            value: id("value"),
-        }
+grammar_fields! {
+    /// The grammar's field ids, looked up once per file.
+    Fields {
+        alias: "alias",
+        alternative: "alternative",
+        argument: "argument",
+        arguments: "arguments",
+        body: "body",
+        condition: "condition",
+        consequence: "consequence",
+        constructor: "constructor",
+        declaration: "declaration",
+        decorator: "decorator",
+        function: "function",
+        increment: "increment",
+        index: "index",
+        initializer: "initializer",
+        key: "key",
+        left: "left",
+        name: "name",
+        object: "object",
+        operator: "operator",
+        parameter: "parameter",
+        parameters: "parameters",
+        pattern: "pattern",
+        property: "property",
+        right: "right",
+        source: "source",
+        type_: "type",
+        value: "value",
     }
 }
 
@@ -4393,6 +4357,21 @@ mod tests {
     use crate::model::{
         Call, FileModel, Function, Hole, Language, LoopKind, OriginKind, Part, StrShape, Value,
     };
+
+    #[test]
+    fn every_field_the_walker_reads_is_a_field_of_some_grammar() {
+        // JavaScript lacks TypeScript's fields (`type`), which is why a
+        // missing one is 0; a name no grammar has is a misspelling.
+        let missing: Vec<Vec<&str>> = [Language::JavaScript, Language::TypeScript, Language::Tsx]
+            .into_iter()
+            .map(|language| super::Fields::of(&crate::lang::grammar(language)).missing())
+            .collect();
+        let nowhere: Vec<&&str> = missing[0]
+            .iter()
+            .filter(|name| missing.iter().all(|each| each.contains(name)))
+            .collect();
+        assert!(nowhere.is_empty(), "fields of no grammar: {nowhere:?}");
+    }
 
     fn ts(source: &str) -> FileModel {
         lower(Language::TypeScript, source)

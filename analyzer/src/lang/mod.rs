@@ -96,6 +96,40 @@ pub fn parse_until(
     })
 }
 
+/// A struct of a grammar's field ids, looked up once (`Fields::of`):
+/// `child_by_field_name` compares the name with every field name of the
+/// grammar on each call, where `child_by_field_id` indexes. A field the
+/// grammar lacks is 0, which finds no child.
+macro_rules! grammar_fields {
+    ($(#[$meta:meta])* $name:ident { $($field:ident: $text:literal,)* }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy)]
+        struct $name {
+            $($field: u16,)*
+        }
+
+        impl $name {
+            fn of(language: &tree_sitter::Language) -> $name {
+                let id = |name: &str| language.field_id_for_name(name).map_or(0, |id| id.get());
+                $name {
+                    $($field: id($text),)*
+                }
+            }
+
+            /// The names the grammar has no field for.
+            #[cfg(test)]
+            fn missing(&self) -> Vec<&'static str> {
+                [$(($text, self.$field),)*]
+                    .into_iter()
+                    .filter(|(_, id)| *id == 0)
+                    .map(|(text, _)| text)
+                    .collect()
+            }
+        }
+    };
+}
+pub(crate) use grammar_fields;
+
 /// The tree-sitter grammar for a language.
 pub fn grammar(language: Language) -> tree_sitter::Language {
     match language {

@@ -9,6 +9,7 @@
 use tree_sitter::{Node, Tree};
 
 use std::collections::HashMap;
+use std::sync::LazyLock;
 
 use super::lowering::{
     append, argument_origin, brace_pieces, concat, grow, join_origin, join_shapes, looks_constant,
@@ -17,10 +18,42 @@ use super::lowering::{
     ShapeBuilder, SourceOracle, MAX_DEPTH,
 };
 use super::reuse::{LoweringMemo, Segment, Statement};
-use super::{children, named_children, node_text, span, unescape};
+use super::{children, grammar_fields, named_children, node_text, span, unescape};
 use crate::model::{
     Arg, AssignmentKind, CallPath, FileModel, Handler, LoopKind, Origin, Param, Span, Value,
 };
+
+grammar_fields! {
+    /// The Python grammar's field ids.
+    Fields {
+        alias: "alias",
+        alternative: "alternative",
+        arguments: "arguments",
+        attribute: "attribute",
+        body: "body",
+        condition: "condition",
+        consequence: "consequence",
+        definition: "definition",
+        expression: "expression",
+        function: "function",
+        key: "key",
+        left: "left",
+        module_name: "module_name",
+        name: "name",
+        object: "object",
+        operator: "operator",
+        parameters: "parameters",
+        right: "right",
+        subject: "subject",
+        superclasses: "superclasses",
+        type_: "type",
+        value: "value",
+    }
+}
+
+/// Looked up once per process: the grammar is linked in.
+static FIELDS: LazyLock<Fields> =
+    LazyLock::new(|| Fields::of(&super::grammar(crate::model::Language::Python)));
 
 pub(crate) fn lower(tree: &Tree, source: &str, sources: Option<SourceOracle<'_>>) -> FileModel {
     let mut walker = Walker {
@@ -203,9 +236,9 @@ impl<'src> Walker<'src> {
             "float" => Some(Eval::number()),
             "parenthesized_expression" => self.pure_eval_at(node.named_child(0)?, depth),
             "binary_operator" => {
-                let left = node.child_by_field_name("left")?;
-                let right = node.child_by_field_name("right")?;
-                let operator = node.child_by_field_name("operator")?;
+                let left = node.child_by_field_id(FIELDS.left)?;
+                let right = node.child_by_field_id(FIELDS.right)?;
+                let operator = node.child_by_field_id(FIELDS.operator)?;
                 if self.text(operator) != "+" {
                     return None;
                 }
@@ -253,8 +286,8 @@ impl<'src> Walker<'src> {
                     }
                     "aliased_import" => {
                         if let (Some(module), Some(alias)) = (
-                            name.child_by_field_name("name"),
-                            name.child_by_field_name("alias"),
+                            name.child_by_field_id(FIELDS.name),
+                            name.child_by_field_id(FIELDS.alias),
                         ) {
                             let module = self.text(module).to_string();
                             self.low.bind_import(self.text(alias), module);
@@ -265,7 +298,7 @@ impl<'src> Walker<'src> {
             }
             return;
         }
-        let Some(module) = node.child_by_field_name("module_name") else {
+        let Some(module) = node.child_by_field_id(FIELDS.module_name) else {
             return;
         };
         let module_text = self.text(module);
@@ -277,8 +310,8 @@ impl<'src> Walker<'src> {
             let (imported, local) = match name.kind() {
                 "aliased_import" => {
                     let (Some(imported), Some(alias)) = (
-                        name.child_by_field_name("name"),
-                        name.child_by_field_name("alias"),
+                        name.child_by_field_id(FIELDS.name),
+                        name.child_by_field_id(FIELDS.alias),
                     ) else {
                         continue;
                     };
@@ -436,8 +469,8 @@ impl<'src> Walker<'src> {
             },
             "binary_operator" => self.binary(node),
             "boolean_operator" => {
-                let left = node.child_by_field_name("left").map(|n| self.expr(n));
-                let right = node.child_by_field_name("right").map(|n| self.expr(n));
+                let left = node.child_by_field_id(FIELDS.left).map(|n| self.expr(n));
+                let right = node.child_by_field_id(FIELDS.right).map(|n| self.expr(n));
                 either(left, right)
             }
             "conditional_expression" => {
@@ -463,7 +496,7 @@ impl<'src> Walker<'src> {
             }
             "dictionary" => self.dictionary(node),
             "subscript" => {
-                let value = node.child_by_field_name("value").map(|n| self.expr(n));
+                let value = node.child_by_field_id(FIELDS.value).map(|n| self.expr(n));
                 let mut cursor = node.walk();
                 let indexes: Vec<Node<'_>> = node
                     .children_by_field_name("subscript", &mut cursor)
@@ -562,7 +595,7 @@ impl<'src> Walker<'src> {
                     builder.push_literal(self.text(child).get(..1).unwrap_or(""));
                 }
                 "interpolation" => {
-                    let Some(expression) = child.child_by_field_name("expression") else {
+                    let Some(expression) = child.child_by_field_id(FIELDS.expression) else {
                         continue;
                     };
                     let eval = self.expr(expression);
@@ -588,8 +621,8 @@ impl<'src> Walker<'src> {
                         self.expr(pair);
                         continue;
                     }
-                    let key = pair.child_by_field_name("key");
-                    let value = pair.child_by_field_name("value");
+                    let key = pair.child_by_field_id(FIELDS.key);
+                    let value = pair.child_by_field_id(FIELDS.value);
                     if let (Some(key), Some(value)) = (key, value) {
                         let key_text = self.string_literal_text(key);
                         let eval = self.expr(value);
@@ -739,9 +772,9 @@ impl<'src> Walker<'src> {
 
     fn binary(&mut self, node: Node<'_>) -> Eval {
         let (Some(left), Some(right), Some(operator)) = (
-            node.child_by_field_name("left"),
-            node.child_by_field_name("right"),
-            node.child_by_field_name("operator"),
+            node.child_by_field_id(FIELDS.left),
+            node.child_by_field_id(FIELDS.right),
+            node.child_by_field_id(FIELDS.operator),
         ) else {
             self.visit_children(node);
             return Eval::unknown();
@@ -788,8 +821,8 @@ impl<'src> Walker<'src> {
                 }
                 continue;
             }
-            let key = pair.child_by_field_name("key");
-            let value = pair.child_by_field_name("value");
+            let key = pair.child_by_field_id(FIELDS.key);
+            let value = pair.child_by_field_id(FIELDS.value);
             let key_text = key.map(|key| match key.kind() {
                 "string" => self.string_literal_text(key),
                 _ => self.text(key).to_string(),
@@ -813,8 +846,8 @@ impl<'src> Walker<'src> {
 
     fn attribute(&mut self, node: Node<'_>) -> Eval {
         let (Some(object), Some(attribute)) = (
-            node.child_by_field_name("object"),
-            node.child_by_field_name("attribute"),
+            node.child_by_field_id(FIELDS.object),
+            node.child_by_field_id(FIELDS.attribute),
         ) else {
             self.visit_children(node);
             return Eval::unknown();
@@ -849,8 +882,8 @@ impl<'src> Walker<'src> {
                 Binding::Import(_) => None,
             },
             "attribute" => {
-                let object = node.child_by_field_name("object")?;
-                let attribute = node.child_by_field_name("attribute")?;
+                let object = node.child_by_field_id(FIELDS.object)?;
+                let attribute = node.child_by_field_id(FIELDS.attribute)?;
                 self.self_field(object, self.text(attribute))?.defined_at
             }
             _ => None,
@@ -864,7 +897,7 @@ impl<'src> Walker<'src> {
             unparenthesize(node),
             |current| self.receiver_site(current),
             |current| {
-                let object = current.child_by_field_name("object");
+                let object = current.child_by_field_id(FIELDS.object);
                 object
                     .filter(|_| current.kind() == "attribute")
                     .map(unparenthesize)
@@ -873,7 +906,7 @@ impl<'src> Walker<'src> {
     }
 
     fn call(&mut self, node: Node<'_>, awaited: bool) -> Eval {
-        let Some(function) = node.child_by_field_name("function") else {
+        let Some(function) = node.child_by_field_id(FIELDS.function) else {
             self.visit_children(node);
             return Eval::unknown();
         };
@@ -881,8 +914,8 @@ impl<'src> Walker<'src> {
         let mut callee = None;
         let (path, receiver) = match function.kind() {
             "attribute" => {
-                let object = function.child_by_field_name("object");
-                let attribute = function.child_by_field_name("attribute");
+                let object = function.child_by_field_id(FIELDS.object);
+                let attribute = function.child_by_field_id(FIELDS.attribute);
                 match (object, attribute) {
                     (Some(object), Some(attribute)) => {
                         let receiver = self.expr(object);
@@ -926,7 +959,7 @@ impl<'src> Walker<'src> {
         };
 
         let mut args: Vec<(Option<String>, Eval, Node<'_>)> = Vec::new();
-        if let Some(arguments) = node.child_by_field_name("arguments") {
+        if let Some(arguments) = node.child_by_field_id(FIELDS.arguments) {
             if arguments.kind() == "generator_expression" {
                 let eval = self.expr(arguments);
                 args.push((None, eval, arguments));
@@ -935,9 +968,9 @@ impl<'src> Walker<'src> {
                     match argument.kind() {
                         "keyword_argument" => {
                             let keyword = argument
-                                .child_by_field_name("name")
+                                .child_by_field_id(FIELDS.name)
                                 .map(|name| self.text(name).to_string());
-                            if let Some(value) = argument.child_by_field_name("value") {
+                            if let Some(value) = argument.child_by_field_id(FIELDS.value) {
                                 let eval = self.expr(value);
                                 args.push((keyword, eval, value));
                             }
@@ -962,11 +995,11 @@ impl<'src> Walker<'src> {
 
         // `xs.append(x)`, `d.update(x)`: the collection holds what was added.
         if let Some(object) = function
-            .child_by_field_name("object")
+            .child_by_field_id(FIELDS.object)
             .filter(|object| function.kind() == "attribute" && object.kind() == "identifier")
         {
             let method = function
-                .child_by_field_name("attribute")
+                .child_by_field_id(FIELDS.attribute)
                 .map_or("", |attribute| self.text(attribute));
             if matches!(
                 method,
@@ -1015,7 +1048,7 @@ impl<'src> Walker<'src> {
             .collect();
         let receiver_defined_at = match function.kind() {
             "attribute" => function
-                .child_by_field_name("object")
+                .child_by_field_id(FIELDS.object)
                 .and_then(|object| self.receiver_site(object)),
             "identifier" => self.receiver_site(function),
             _ => None,
@@ -1157,9 +1190,9 @@ impl<'src> Walker<'src> {
     // ----- statements ------------------------------------------------------------
 
     fn assignment(&mut self, node: Node<'_>) {
-        let left = node.child_by_field_name("left");
-        let annotation = node.child_by_field_name("type");
-        let Some(right) = node.child_by_field_name("right") else {
+        let left = node.child_by_field_id(FIELDS.left);
+        let annotation = node.child_by_field_id(FIELDS.type_);
+        let Some(right) = node.child_by_field_id(FIELDS.right) else {
             if let Some(left) = left {
                 self.bind_target(left, Eval::unknown(), None);
             }
@@ -1196,8 +1229,8 @@ impl<'src> Walker<'src> {
     ) {
         self.note_store(target, Some(span(right)));
         let target_eval = self.expr(target);
-        let object = target.child_by_field_name("object");
-        let attribute = target.child_by_field_name("attribute");
+        let object = target.child_by_field_id(FIELDS.object);
+        let attribute = target.child_by_field_id(FIELDS.attribute);
         let object_defined_at = object.and_then(|object| self.object_site(object));
         if let (Some(object), Some(attribute)) = (object, attribute) {
             let made_by_call = matches!(
@@ -1235,8 +1268,8 @@ impl<'src> Walker<'src> {
     /// `(name := value)`: binds `name` and is the value.
     fn named_expression(&mut self, node: Node<'_>) -> Eval {
         let (Some(name), Some(value)) = (
-            node.child_by_field_name("name"),
-            node.child_by_field_name("value"),
+            node.child_by_field_id(FIELDS.name),
+            node.child_by_field_id(FIELDS.value),
         ) else {
             self.visit_children(node);
             return Eval::unknown();
@@ -1283,7 +1316,7 @@ impl<'src> Walker<'src> {
                 self.note_store(target, value);
                 self.expr(target);
                 if let Some(object) = target
-                    .child_by_field_name("value")
+                    .child_by_field_id(FIELDS.value)
                     .filter(|object| object.kind() == "identifier")
                 {
                     let name = self.text(object);
@@ -1305,8 +1338,8 @@ impl<'src> Walker<'src> {
         let mut root = target;
         for _ in 0..MAX_DEPTH {
             let inner = match root.kind() {
-                "attribute" => root.child_by_field_name("object"),
-                "subscript" => root.child_by_field_name("value"),
+                "attribute" => root.child_by_field_id(FIELDS.object),
+                "subscript" => root.child_by_field_id(FIELDS.value),
                 "parenthesized_expression" => root.named_child(0),
                 _ => None,
             };
@@ -1323,15 +1356,15 @@ impl<'src> Walker<'src> {
 
     fn augmented_assignment(&mut self, node: Node<'_>) {
         let (Some(left), Some(right)) = (
-            node.child_by_field_name("left"),
-            node.child_by_field_name("right"),
+            node.child_by_field_id(FIELDS.left),
+            node.child_by_field_id(FIELDS.right),
         ) else {
             self.visit_children(node);
             return;
         };
         let value = self.expr(right);
         let is_append = node
-            .child_by_field_name("operator")
+            .child_by_field_id(FIELDS.operator)
             .is_some_and(|operator| self.text(operator) == "+=");
         if left.kind() != "identifier" {
             self.note_store(left, Some(span(right)));
@@ -1366,7 +1399,7 @@ impl<'src> Walker<'src> {
 
     fn for_statement(&mut self, node: Node<'_>) {
         // The iterable is evaluated once, before the loop.
-        let right = node.child_by_field_name("right");
+        let right = node.child_by_field_id(FIELDS.right);
         let mut iterable_value = None;
         let mut iterable_origin = None;
         let iterable = right.map(|right| {
@@ -1376,7 +1409,7 @@ impl<'src> Walker<'src> {
             self.text(right).to_string()
         });
         let mut bindings = Vec::new();
-        if let Some(left) = node.child_by_field_name("left") {
+        if let Some(left) = node.child_by_field_id(FIELDS.left) {
             self.pattern_names(left, &mut bindings);
         }
         let header_end = right.map_or(node.start_byte(), |right| right.end_byte());
@@ -1391,17 +1424,17 @@ impl<'src> Walker<'src> {
             iterable_value,
             is_async,
         });
-        if let Some(body) = node.child_by_field_name("body") {
+        if let Some(body) = node.child_by_field_id(FIELDS.body) {
             self.expr(body);
         }
         self.low.end_loop();
-        if let Some(alternative) = node.child_by_field_name("alternative") {
+        if let Some(alternative) = node.child_by_field_id(FIELDS.alternative) {
             self.expr(alternative);
         }
     }
 
     fn while_statement(&mut self, node: Node<'_>) {
-        let condition = node.child_by_field_name("condition");
+        let condition = node.child_by_field_id(FIELDS.condition);
         let header_end = condition.map_or(node.start_byte(), |condition| condition.end_byte());
         self.low.begin_loop(LoopSpec {
             iterable_origin: None,
@@ -1416,11 +1449,11 @@ impl<'src> Walker<'src> {
         if let Some(condition) = condition {
             self.expr(condition);
         }
-        if let Some(body) = node.child_by_field_name("body") {
+        if let Some(body) = node.child_by_field_id(FIELDS.body) {
             self.expr(body);
         }
         self.low.end_loop();
-        if let Some(alternative) = node.child_by_field_name("alternative") {
+        if let Some(alternative) = node.child_by_field_id(FIELDS.alternative) {
             self.expr(alternative);
         }
     }
@@ -1428,14 +1461,14 @@ impl<'src> Walker<'src> {
     /// `if`/`elif`/`else`: each arm is a branch, so a variable assigned in
     /// several keeps every value.
     fn if_statement(&mut self, node: Node<'_>) {
-        let condition = node.child_by_field_name("condition");
+        let condition = node.child_by_field_id(FIELDS.condition);
         if let Some(condition) = condition {
             self.expr(condition);
         }
         let admitted = condition.and_then(|condition| self.allow_list_guard(node, condition));
         let conditional = self.low.begin_conditional();
         let mut arm = 0;
-        if let Some(consequence) = node.child_by_field_name("consequence") {
+        if let Some(consequence) = node.child_by_field_id(FIELDS.consequence) {
             self.low
                 .enter_arm(conditional, arm, span(consequence), leaves(consequence));
             self.expr(consequence);
@@ -1451,8 +1484,8 @@ impl<'src> Walker<'src> {
         for alternative in alternatives {
             arm += 1;
             let body = alternative
-                .child_by_field_name("consequence")
-                .or_else(|| alternative.child_by_field_name("body"));
+                .child_by_field_id(FIELDS.consequence)
+                .or_else(|| alternative.child_by_field_id(FIELDS.body));
             self.low.enter_arm(
                 conditional,
                 arm,
@@ -1492,11 +1525,11 @@ impl<'src> Walker<'src> {
         if !self.is_constant_collection(*collection) {
             return None;
         }
-        if statement.child_by_field_name("alternative").is_some() {
+        if statement.child_by_field_id(FIELDS.alternative).is_some() {
             return None;
         }
         let name = self.text(*subject);
-        let body = statement.child_by_field_name("consequence")?;
+        let body = statement.child_by_field_id(FIELDS.consequence)?;
         let last = named_children(body)
             .into_iter()
             .rev()
@@ -1536,17 +1569,17 @@ impl<'src> Walker<'src> {
                 None => looks_constant(self.text(node)),
             },
             "attribute" => node
-                .child_by_field_name("attribute")
+                .child_by_field_id(FIELDS.attribute)
                 .is_some_and(|attribute| looks_constant(self.text(attribute))),
             _ => false,
         }
     }
 
     fn match_statement(&mut self, node: Node<'_>) {
-        if let Some(subject) = node.child_by_field_name("subject") {
+        if let Some(subject) = node.child_by_field_id(FIELDS.subject) {
             self.expr(subject);
         }
-        let Some(body) = node.child_by_field_name("body") else {
+        let Some(body) = node.child_by_field_id(FIELDS.body) else {
             return;
         };
         let conditional = self.low.begin_conditional();
@@ -1556,7 +1589,9 @@ impl<'src> Walker<'src> {
             exhaustive |= case
                 .named_child(0)
                 .is_some_and(|pattern| self.text(pattern).trim() == "_");
-            let exits = case.child_by_field_name("consequence").is_some_and(leaves);
+            let exits = case
+                .child_by_field_id(FIELDS.consequence)
+                .is_some_and(leaves);
             self.low
                 .enter_arm(conditional, arm as u32, span(case), exits);
             self.expr(case);
@@ -1583,7 +1618,7 @@ impl<'src> Walker<'src> {
                     let alias = named_children(child)
                         .into_iter()
                         .find(|part| part.kind() == "as_pattern")
-                        .and_then(|pattern| pattern.child_by_field_name("alias"));
+                        .and_then(|pattern| pattern.child_by_field_id(FIELDS.alias));
                     if let Some(alias) = alias {
                         let name = alias.named_child(0).unwrap_or(alias);
                         if name.kind() == "identifier" {
@@ -1614,14 +1649,14 @@ impl<'src> Walker<'src> {
     }
 
     fn with_item(&mut self, item: Node<'_>) {
-        let Some(value) = item.child_by_field_name("value") else {
+        let Some(value) = item.child_by_field_id(FIELDS.value) else {
             self.visit_children(item);
             return;
         };
         if value.kind() == "as_pattern" {
             // `with connect() as conn`: the pattern's first child is the value.
             let inner = value.named_child(0);
-            let alias = value.child_by_field_name("alias");
+            let alias = value.child_by_field_id(FIELDS.alias);
             let mut eval = inner.map_or_else(Eval::unknown, |inner| self.expr(inner));
             if eval.defined_at.is_none() && !matches!(eval.value, Value::Str(_)) {
                 eval.defined_at = inner.map(span);
@@ -1656,13 +1691,13 @@ impl<'src> Walker<'src> {
         // The first iterable is evaluated once, outside the loop.
         let first_iterable = clauses
             .first()
-            .and_then(|clause| clause.child_by_field_name("right"));
+            .and_then(|clause| clause.child_by_field_id(FIELDS.right));
         let first_eval = first_iterable.map(|iterable| self.expr(iterable));
         let iterable_origin = first_eval.as_ref().map(|eval| eval.origin);
         let iterable_value = first_eval.map(|eval| eval.value);
         let mut bindings = Vec::new();
         for clause in &clauses {
-            if let Some(left) = clause.child_by_field_name("left") {
+            if let Some(left) = clause.child_by_field_id(FIELDS.left) {
                 self.pattern_names(left, &mut bindings);
             }
         }
@@ -1685,9 +1720,9 @@ impl<'src> Walker<'src> {
             match part.kind() {
                 "for_in_clause" => {
                     let is_first = first_iterable
-                        .is_some_and(|first| part.child_by_field_name("right") == Some(first));
+                        .is_some_and(|first| part.child_by_field_id(FIELDS.right) == Some(first));
                     if !is_first {
-                        if let Some(right) = part.child_by_field_name("right") {
+                        if let Some(right) = part.child_by_field_id(FIELDS.right) {
                             self.expr(right);
                         }
                     }
@@ -1710,7 +1745,7 @@ impl<'src> Walker<'src> {
 
     fn lambda(&mut self, node: Node<'_>) -> Eval {
         let params = node
-            .child_by_field_name("parameters")
+            .child_by_field_id(FIELDS.parameters)
             .map(|parameters| self.parameters(parameters, false))
             .unwrap_or_default();
         self.low.begin_function(FunctionSpec {
@@ -1724,7 +1759,7 @@ impl<'src> Walker<'src> {
             params,
         });
         let body = node
-            .child_by_field_name("body")
+            .child_by_field_id(FIELDS.body)
             .map_or_else(Eval::unknown, |body| self.expr(body));
         self.low.note_return(body.clone());
         self.low.end_function();
@@ -1741,7 +1776,7 @@ impl<'src> Walker<'src> {
                 decorators.push(child);
             }
         }
-        if let Some(definition) = node.child_by_field_name("definition") {
+        if let Some(definition) = node.child_by_field_id(FIELDS.definition) {
             match definition.kind() {
                 "function_definition" => self.function(definition, &decorators),
                 "class_definition" => self.class(definition, &decorators),
@@ -1754,7 +1789,7 @@ impl<'src> Walker<'src> {
 
     fn class(&mut self, node: Node<'_>, _decorators: &[Node<'_>]) {
         let superclasses = node
-            .child_by_field_name("superclasses")
+            .child_by_field_id(FIELDS.superclasses)
             .map(|superclasses| self.text(superclasses))
             .unwrap_or("");
         let is_view = [
@@ -1767,18 +1802,18 @@ impl<'src> Walker<'src> {
         ]
         .iter()
         .any(|base| superclasses.contains(base));
-        if let Some(superclasses) = node.child_by_field_name("superclasses") {
+        if let Some(superclasses) = node.child_by_field_id(FIELDS.superclasses) {
             self.expr(superclasses);
         }
         let is_test = node
-            .child_by_field_name("name")
+            .child_by_field_id(FIELDS.name)
             .is_some_and(|name| self.text(name).starts_with("Test"))
             || superclasses.contains("TestCase");
         if is_test {
             self.low.push_test_code(span(node));
         }
         let class_name = node
-            .child_by_field_name("name")
+            .child_by_field_id(FIELDS.name)
             .map(|name| self.text(name).to_string())
             .unwrap_or_default();
         self.classes.push(ClassInfo {
@@ -1786,7 +1821,7 @@ impl<'src> Walker<'src> {
             is_view,
             fields: HashMap::new(),
         });
-        if let Some(body) = node.child_by_field_name("body") {
+        if let Some(body) = node.child_by_field_id(FIELDS.body) {
             if superclasses.contains("Model") {
                 self.orm_model(node, body);
             }
@@ -1797,7 +1832,7 @@ impl<'src> Walker<'src> {
 
     /// A Django model: its `ForeignKey` and `OneToOneField` fields.
     fn orm_model(&mut self, class: Node<'_>, body: Node<'_>) {
-        let Some(name) = class.child_by_field_name("name") else {
+        let Some(name) = class.child_by_field_id(FIELDS.name) else {
             return;
         };
         let mut relations = Vec::new();
@@ -1807,7 +1842,7 @@ impl<'src> Walker<'src> {
             };
             let relation = right.kind() == "call"
                 && right
-                    .child_by_field_name("function")
+                    .child_by_field_id(FIELDS.function)
                     .is_some_and(|function| {
                         let callee = self.text(function);
                         let callee = callee.rsplit('.').next().unwrap_or(callee);
@@ -1833,7 +1868,7 @@ impl<'src> Walker<'src> {
                 continue;
             };
             let callee = match expression.kind() {
-                "call" => expression.child_by_field_name("function"),
+                "call" => expression.child_by_field_id(FIELDS.function),
                 _ => Some(expression),
             };
             let Some(callee) = callee else { continue };
@@ -1866,7 +1901,7 @@ impl<'src> Walker<'src> {
     }
 
     fn function(&mut self, node: Node<'_>, decorators: &[Node<'_>]) {
-        let name_node = node.child_by_field_name("name");
+        let name_node = node.child_by_field_id(FIELDS.name);
         let name = name_node
             .map_or("<anonymous>", |name| self.text(name))
             .to_string();
@@ -1885,7 +1920,7 @@ impl<'src> Walker<'src> {
             self.low.push_test_code(span(node));
         }
         let parameter_names: Vec<String> = node
-            .child_by_field_name("parameters")
+            .child_by_field_id(FIELDS.parameters)
             .map(|parameters| {
                 named_children(parameters)
                     .into_iter()
@@ -1910,7 +1945,7 @@ impl<'src> Walker<'src> {
             }
         }
         let params = node
-            .child_by_field_name("parameters")
+            .child_by_field_id(FIELDS.parameters)
             .map(|parameters| self.parameters(parameters, handler.is_some()))
             .unwrap_or_default();
         let name_span = name_node.map_or(span(node), span);
@@ -1942,7 +1977,7 @@ impl<'src> Walker<'src> {
                 ),
             );
         }
-        if let Some(body) = node.child_by_field_name("body") {
+        if let Some(body) = node.child_by_field_id(FIELDS.body) {
             self.expr(body);
         }
         self.low.end_function();
@@ -1953,7 +1988,7 @@ impl<'src> Walker<'src> {
             "identifier" => Some(parameter),
             "typed_parameter" => parameter.named_child(0),
             "default_parameter" | "typed_default_parameter" => {
-                parameter.child_by_field_name("name")
+                parameter.child_by_field_id(FIELDS.name)
             }
             _ => None,
         }?;
@@ -1968,8 +2003,8 @@ impl<'src> Walker<'src> {
             let Some(name) = self.parameter_name(parameter) else {
                 continue;
             };
-            let annotation = parameter.child_by_field_name("type");
-            let default = parameter.child_by_field_name("value");
+            let annotation = parameter.child_by_field_id(FIELDS.type_);
+            let default = parameter.child_by_field_id(FIELDS.value);
             let default_text = default.map(|default| self.text(default)).unwrap_or("");
             if let Some(default) = default {
                 self.expr(default);
@@ -2041,8 +2076,8 @@ fn named_assignment_of<'tree>(
         .named_child(0)
         .filter(|child| child.kind() == "assignment")?;
     Some((
-        assignment.child_by_field_name("left")?,
-        assignment.child_by_field_name("right")?,
+        assignment.child_by_field_id(FIELDS.left)?,
+        assignment.child_by_field_id(FIELDS.right)?,
     ))
 }
 
@@ -2067,9 +2102,9 @@ fn name_assignment(statement: Node<'_>) -> Option<(Node<'_>, Node<'_>)> {
         .named_child(0)
         .filter(|child| child.kind() == "assignment")?;
     let left = assignment
-        .child_by_field_name("left")
+        .child_by_field_id(FIELDS.left)
         .filter(|left| left.kind() == "identifier")?;
-    Some((left, assignment.child_by_field_name("right")?))
+    Some((left, assignment.child_by_field_id(FIELDS.right)?))
 }
 
 fn member(receiver: Eval, name: &str, receiver_text: &str) -> Eval {
@@ -2194,6 +2229,12 @@ mod tests {
 
     fn model(source: &str) -> FileModel {
         lower(Language::Python, source)
+    }
+
+    #[test]
+    fn every_field_the_walker_reads_is_a_field_of_the_grammar() {
+        // A misspelled name would be id 0 and silently find no child.
+        assert_eq!(super::FIELDS.missing(), Vec::<&str>::new());
     }
 
     fn call<'m>(model: &'m FileModel, path: &str) -> &'m Call {

@@ -19,6 +19,7 @@
 //! `select!`) have a syntax of their own and are left alone.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::LazyLock;
 
 use tree_sitter::{Node, Tree};
 
@@ -28,11 +29,44 @@ use super::lowering::{
     Binding, BracePiece, CallSpec, CalleeRef, Eval, FunctionSpec, LoopSpec, Lowering, ParamSpec,
     ShapeBuilder, SourceOracle, MAX_DEPTH,
 };
-use super::{children, named_children, node_text, span, unescape};
+use super::{children, grammar_fields, named_children, node_text, span, unescape};
 use crate::model::{
     Arg, AssignmentKind, CallPath, FileModel, FunctionId, Handler, LoopKind, Origin, Param, Span,
     Value,
 };
+
+grammar_fields! {
+    /// The Rust grammar's field ids.
+    Fields {
+        alias: "alias",
+        alternative: "alternative",
+        argument: "argument",
+        arguments: "arguments",
+        body: "body",
+        condition: "condition",
+        consequence: "consequence",
+        element: "element",
+        field: "field",
+        function: "function",
+        left: "left",
+        length: "length",
+        list: "list",
+        macro_: "macro",
+        name: "name",
+        operator: "operator",
+        parameters: "parameters",
+        path: "path",
+        pattern: "pattern",
+        right: "right",
+        type_: "type",
+        type_arguments: "type_arguments",
+        value: "value",
+    }
+}
+
+/// Looked up once per process: the grammar is linked in.
+static FIELDS: LazyLock<Fields> =
+    LazyLock::new(|| Fields::of(&super::grammar(crate::model::Language::Rust)));
 
 pub(crate) fn lower(tree: &Tree, source: &str, sources: Option<SourceOracle<'_>>) -> FileModel {
     let mut walker = Walker::new(source, &tree.language(), sources);
@@ -608,7 +642,7 @@ impl<'src> Walker<'src> {
                 continue;
             }
             if derives_parser && matches!(item.kind(), "struct_item" | "enum_item") {
-                if let Some(name) = item.child_by_field_name("name") {
+                if let Some(name) = item.child_by_field_id(FIELDS.name) {
                     self.cli_types.insert(self.text(name).to_string());
                 }
             }
@@ -626,7 +660,7 @@ impl<'src> Walker<'src> {
         }
         // Field types and aliases may name structs declared further down.
         for item in &struct_items {
-            if let Some(name) = item.child_by_field_name("name") {
+            if let Some(name) = item.child_by_field_id(FIELDS.name) {
                 let name = self.text(name).to_string();
                 self.structs.entry(name).or_default();
             }
@@ -634,8 +668,8 @@ impl<'src> Walker<'src> {
         // `type DbPool = r2d2::Pool<…>;` names what it aliases.
         for item in type_aliases {
             let (Some(name), Some(aliased)) = (
-                item.child_by_field_name("name"),
-                item.child_by_field_name("type"),
+                item.child_by_field_id(FIELDS.name),
+                item.child_by_field_id(FIELDS.type_),
             ) else {
                 continue;
             };
@@ -663,8 +697,8 @@ impl<'src> Walker<'src> {
 
     fn declare_struct(&mut self, item: Node<'_>) {
         let (Some(name), Some(body)) = (
-            item.child_by_field_name("name"),
-            item.child_by_field_name("body"),
+            item.child_by_field_id(FIELDS.name),
+            item.child_by_field_id(FIELDS.body),
         ) else {
             return;
         };
@@ -675,8 +709,8 @@ impl<'src> Walker<'src> {
                     continue;
                 }
                 let (Some(field_name), Some(field_type)) = (
-                    field.child_by_field_name("name"),
-                    field.child_by_field_name("type"),
+                    field.child_by_field_id(FIELDS.name),
+                    field.child_by_field_id(FIELDS.type_),
                 ) else {
                     continue;
                 };
@@ -704,15 +738,15 @@ impl<'src> Walker<'src> {
     }
 
     fn declare_constant(&mut self, item: Node<'_>) {
-        let Some(name) = item.child_by_field_name("name") else {
+        let Some(name) = item.child_by_field_id(FIELDS.name) else {
             return;
         };
         let name = self.text(name);
         let eval = item
-            .child_by_field_name("value")
+            .child_by_field_id(FIELDS.value)
             .and_then(|value| self.pure_eval(value, 0))
             .or_else(|| {
-                let declared = item.child_by_field_name("type")?;
+                let declared = item.child_by_field_id(FIELDS.type_)?;
                 let path = self.type_instance_path(declared)?;
                 Some(Eval::path(path, Origin::Constant))
             });
@@ -739,7 +773,7 @@ impl<'src> Walker<'src> {
             "boolean_literal" => Some(Eval::literal()),
             "unary_expression" | "type_cast_expression" => Some(Eval::number()),
             "reference_expression" => {
-                self.pure_eval(node.child_by_field_name("value")?, nesting + 1)
+                self.pure_eval(node.child_by_field_id(FIELDS.value)?, nesting + 1)
             }
             "parenthesized_expression" => self.pure_eval(first_named(node)?, nesting + 1),
             "identifier" => match self.low.lookup(self.text(node))? {
@@ -766,7 +800,7 @@ impl<'src> Walker<'src> {
     // ----- use -------------------------------------------------------------------
 
     fn use_declaration(&mut self, node: Node<'_>) {
-        if let Some(argument) = node.child_by_field_name("argument") {
+        if let Some(argument) = node.child_by_field_id(FIELDS.argument) {
             self.use_tree(argument, &[], 0);
         }
     }
@@ -789,8 +823,8 @@ impl<'src> Walker<'src> {
             }
             "use_as_clause" => {
                 let (Some(path), Some(alias)) = (
-                    node.child_by_field_name("path"),
-                    node.child_by_field_name("alias"),
+                    node.child_by_field_id(FIELDS.path),
+                    node.child_by_field_id(FIELDS.alias),
                 ) else {
                     return;
                 };
@@ -801,10 +835,10 @@ impl<'src> Walker<'src> {
             }
             "scoped_use_list" => {
                 let mut segments = prefix.to_vec();
-                if let Some(path) = node.child_by_field_name("path") {
+                if let Some(path) = node.child_by_field_id(FIELDS.path) {
                     segments.extend(self.path_segments(path));
                 }
-                if let Some(list) = node.child_by_field_name("list") {
+                if let Some(list) = node.child_by_field_id(FIELDS.list) {
                     self.use_tree(list, &segments, nesting + 1);
                 }
             }
@@ -848,12 +882,12 @@ impl<'src> Walker<'src> {
     }
 
     fn extern_crate(&mut self, node: Node<'_>) {
-        let Some(name) = node.child_by_field_name("name") else {
+        let Some(name) = node.child_by_field_id(FIELDS.name) else {
             return;
         };
         let name = self.text(name);
         let local = node
-            .child_by_field_name("alias")
+            .child_by_field_id(FIELDS.alias)
             .map_or(name, |alias| self.text(alias));
         self.low.bind_import(local, name.to_string());
     }
@@ -867,15 +901,15 @@ impl<'src> Walker<'src> {
         while let Some(each) = current {
             match each.kind() {
                 "scoped_identifier" | "scoped_type_identifier" => {
-                    if let Some(name) = each.child_by_field_name("name") {
+                    if let Some(name) = each.child_by_field_id(FIELDS.name) {
                         segments.push(self.text(name).to_string());
                     }
-                    current = each.child_by_field_name("path");
+                    current = each.child_by_field_id(FIELDS.path);
                 }
                 "generic_type" | "generic_type_with_turbofish" | "generic_function" => {
                     current = each
-                        .child_by_field_name("type")
-                        .or_else(|| each.child_by_field_name("function"));
+                        .child_by_field_id(FIELDS.type_)
+                        .or_else(|| each.child_by_field_id(FIELDS.function));
                 }
                 _ => {
                     segments.push(self.text(each).to_string());
@@ -958,7 +992,7 @@ impl<'src> Walker<'src> {
         let stripped = strip_references(declared);
         match stripped.kind() {
             "generic_type" => stripped
-                .child_by_field_name("type")
+                .child_by_field_id(FIELDS.type_)
                 .map(|base| self.path_segments(base))
                 .unwrap_or_default(),
             "type_identifier" | "scoped_type_identifier" => self.path_segments(stripped),
@@ -975,7 +1009,7 @@ impl<'src> Walker<'src> {
             current = strip_references(current);
             let segments = match current.kind() {
                 "generic_type" => {
-                    let segments = self.path_segments(current.child_by_field_name("type")?);
+                    let segments = self.path_segments(current.child_by_field_id(FIELDS.type_)?);
                     let last = segments.last()?;
                     if WRAPPER_TYPES.contains(&last.as_str()) {
                         current = first_type_argument(current)?;
@@ -1056,7 +1090,7 @@ impl<'src> Walker<'src> {
             match current.kind() {
                 "array_type" => {
                     return current
-                        .child_by_field_name("element")
+                        .child_by_field_id(FIELDS.element)
                         .is_some_and(|element| self.type_is_numeric(element));
                 }
                 "generic_type" => {
@@ -1232,14 +1266,14 @@ impl<'src> Walker<'src> {
     }
 
     fn reference(&mut self, node: Node<'_>) -> Eval {
-        match node.child_by_field_name("value") {
+        match node.child_by_field_id(FIELDS.value) {
             Some(value) => self.expr(value),
             None => Eval::unknown(),
         }
     }
 
     fn generic_function(&mut self, node: Node<'_>) -> Eval {
-        match node.child_by_field_name("function") {
+        match node.child_by_field_id(FIELDS.function) {
             Some(function) => self.expr(function),
             None => Eval::unknown(),
         }
@@ -1276,7 +1310,7 @@ impl<'src> Walker<'src> {
             unwrap_reference(node),
             |current| self.receiver_site(current),
             |current| {
-                let value = current.child_by_field_name("value");
+                let value = current.child_by_field_id(FIELDS.value);
                 value
                     .filter(|_| current.kind() == "field_expression")
                     .map(unwrap_reference)
@@ -1330,7 +1364,7 @@ impl<'src> Walker<'src> {
     }
 
     fn mod_item(&mut self, node: Node<'_>) -> Eval {
-        if let Some(body) = node.child_by_field_name("body") {
+        if let Some(body) = node.child_by_field_id(FIELDS.body) {
             self.declare_items(body);
             self.expr(body);
         }
@@ -1433,12 +1467,12 @@ impl<'src> Walker<'src> {
 
     fn impl_item(&mut self, node: Node<'_>) -> Eval {
         let field = if node.kind() == "trait_item" {
-            "name"
+            FIELDS.name
         } else {
-            "type"
+            FIELDS.type_
         };
         let type_name = node
-            .child_by_field_name(field)
+            .child_by_field_id(field)
             .map(|declared| {
                 let segments = self.type_segments(declared);
                 segments
@@ -1453,7 +1487,7 @@ impl<'src> Walker<'src> {
             }
         }
         self.impl_types.push(type_name);
-        if let Some(body) = node.child_by_field_name("body") {
+        if let Some(body) = node.child_by_field_id(FIELDS.body) {
             // Associated constants, for `Self::TABLE`.
             self.declare_items(body);
             self.expr(body);
@@ -1463,17 +1497,17 @@ impl<'src> Walker<'src> {
     }
 
     fn constant(&mut self, node: Node<'_>) -> Eval {
-        if let Some(declared) = node.child_by_field_name("type") {
+        if let Some(declared) = node.child_by_field_id(FIELDS.type_) {
             self.scan_errors(declared);
         }
         let eval = node
-            .child_by_field_name("value")
+            .child_by_field_id(FIELDS.value)
             .map(|value| self.expr(value));
         // Module-level constants were bound before the walk.
         if !self.low.in_function() {
             return Eval::unknown();
         }
-        let Some(name) = node.child_by_field_name("name") else {
+        let Some(name) = node.child_by_field_id(FIELDS.name) else {
             return Eval::unknown();
         };
         if let Some(eval) = eval {
@@ -1493,7 +1527,7 @@ impl<'src> Walker<'src> {
         }
         self.depth += 1;
         self.begin_function_item(node, attributes);
-        if let Some(body) = node.child_by_field_name("body") {
+        if let Some(body) = node.child_by_field_id(FIELDS.body) {
             let tail = self.expr(body);
             if !matches!(tail.value, Value::Unknown) || tail.origin != Origin::Unknown {
                 self.low.note_return(tail);
@@ -1505,7 +1539,7 @@ impl<'src> Walker<'src> {
     }
 
     fn begin_function_item(&mut self, node: Node<'_>, attributes: &[Node<'_>]) {
-        let name_node = node.child_by_field_name("name");
+        let name_node = node.child_by_field_id(FIELDS.name);
         let name = name_node
             .map_or("<anonymous>", |name| self.text(name))
             .to_string();
@@ -1516,7 +1550,7 @@ impl<'src> Walker<'src> {
                     .split_whitespace()
                     .any(|word| word == "async")
         });
-        let mut params = match node.child_by_field_name("parameters") {
+        let mut params = match node.child_by_field_id(FIELDS.parameters) {
             Some(parameters) => self.parameters(parameters),
             None => Vec::new(),
         };
@@ -1578,7 +1612,7 @@ impl<'src> Walker<'src> {
             let Some(path) = first_named(attribute) else {
                 continue;
             };
-            if attribute.child_by_field_name("arguments").is_none() {
+            if attribute.child_by_field_id(FIELDS.arguments).is_none() {
                 continue;
             }
             let segments = self.path_segments(path);
@@ -1638,10 +1672,10 @@ impl<'src> Walker<'src> {
     }
 
     fn parameter(&mut self, parameter: Node<'_>, lowered: &mut Vec<LoweredParam>) {
-        let Some(pattern) = parameter.child_by_field_name("pattern") else {
+        let Some(pattern) = parameter.child_by_field_id(FIELDS.pattern) else {
             return;
         };
-        let declared = parameter.child_by_field_name("type");
+        let declared = parameter.child_by_field_id(FIELDS.type_);
         let annotation = declared.map(|declared| self.text(declared).to_string());
         let segments = declared
             .map(|declared| self.type_segments(declared))
@@ -1764,7 +1798,7 @@ impl<'src> Walker<'src> {
 
     fn closure_params(&mut self, node: Node<'_>) -> Vec<ClosureParam> {
         let mut params = Vec::new();
-        let Some(parameters) = node.child_by_field_name("parameters") else {
+        let Some(parameters) = node.child_by_field_id(FIELDS.parameters) else {
             return params;
         };
         self.scan_errors(parameters);
@@ -1774,8 +1808,8 @@ impl<'src> Walker<'src> {
             }
             let (pattern, declared) = if child.kind() == "parameter" {
                 (
-                    child.child_by_field_name("pattern"),
-                    child.child_by_field_name("type"),
+                    child.child_by_field_id(FIELDS.pattern),
+                    child.child_by_field_id(FIELDS.type_),
                 )
             } else {
                 (Some(child), None)
@@ -1806,7 +1840,7 @@ impl<'src> Walker<'src> {
         element: Option<&Eval>,
     ) -> ClosureResult {
         let id = self.begin_closure(node, params, element);
-        let body = match node.child_by_field_name("body") {
+        let body = match node.child_by_field_id(FIELDS.body) {
             Some(body) => self.expr(body),
             None => Eval::unknown(),
         };
@@ -1822,7 +1856,7 @@ impl<'src> Walker<'src> {
         element: Option<&Eval>,
     ) -> FunctionId {
         let name_end = node
-            .child_by_field_name("parameters")
+            .child_by_field_id(FIELDS.parameters)
             .map_or(node.end_byte(), |parameters| parameters.end_byte());
         let element_names: Vec<String> = params
             .iter()
@@ -1867,9 +1901,9 @@ impl<'src> Walker<'src> {
     // ----- statements ------------------------------------------------------------
 
     fn let_declaration(&mut self, node: Node<'_>) -> Eval {
-        let value = node.child_by_field_name("value");
+        let value = node.child_by_field_id(FIELDS.value);
         let mut eval = value.map_or_else(Eval::unknown, |value| self.expr(value));
-        if let Some(declared) = node.child_by_field_name("type") {
+        if let Some(declared) = node.child_by_field_id(FIELDS.type_) {
             self.scan_errors(declared);
             if self.type_is_numeric(declared) {
                 eval = Eval {
@@ -1895,12 +1929,12 @@ impl<'src> Walker<'src> {
                 _ => value.map(span),
             };
         }
-        if let Some(pattern) = node.child_by_field_name("pattern") {
+        if let Some(pattern) = node.child_by_field_id(FIELDS.pattern) {
             self.scan_errors(pattern);
             self.bind_pattern(pattern, &eval);
             self.note_pattern(pattern, value.map(span));
         }
-        if let Some(alternative) = node.child_by_field_name("alternative") {
+        if let Some(alternative) = node.child_by_field_id(FIELDS.alternative) {
             self.expr(alternative);
         }
         Eval::unknown()
@@ -1908,8 +1942,8 @@ impl<'src> Walker<'src> {
 
     fn assignment(&mut self, node: Node<'_>) -> Eval {
         let (Some(left), Some(right)) = (
-            node.child_by_field_name("left"),
-            node.child_by_field_name("right"),
+            node.child_by_field_id(FIELDS.left),
+            node.child_by_field_id(FIELDS.right),
         ) else {
             return self.visit_named(node);
         };
@@ -1927,7 +1961,7 @@ impl<'src> Walker<'src> {
         } else if left.kind() == "field_expression" {
             let target = self.expr(left);
             let object_defined_at = left
-                .child_by_field_name("value")
+                .child_by_field_id(FIELDS.value)
                 .and_then(|object| self.object_site(object));
             self.low.push_attribute_write(AttributeWriteSpec {
                 span: span(node),
@@ -1951,8 +1985,8 @@ impl<'src> Walker<'src> {
 
     fn compound_assignment(&mut self, node: Node<'_>) -> Eval {
         let (Some(left), Some(right)) = (
-            node.child_by_field_name("left"),
-            node.child_by_field_name("right"),
+            node.child_by_field_id(FIELDS.left),
+            node.child_by_field_id(FIELDS.right),
         ) else {
             return self.visit_named(node);
         };
@@ -1966,7 +2000,7 @@ impl<'src> Walker<'src> {
             .note_assignment(span(left), Some(span(right)), AssignmentKind::Update);
         let name = self.text(left);
         let is_append = node
-            .child_by_field_name("operator")
+            .child_by_field_id(FIELDS.operator)
             .is_some_and(|operator| self.text(operator) == "+=");
         if is_append {
             let spliced = unwrap_reference(right);
@@ -1997,7 +2031,7 @@ impl<'src> Walker<'src> {
                 }
                 "tuple_struct_pattern" => {
                     let is_wrapper = current
-                        .child_by_field_name("type")
+                        .child_by_field_id(FIELDS.type_)
                         .is_some_and(|kind| matches!(self.text(kind), "Some" | "Ok" | "Box"));
                     let parts = pattern_parts(current);
                     match parts.as_slice() {
@@ -2034,7 +2068,7 @@ impl<'src> Walker<'src> {
         let mut root = target;
         for _ in 0..MAX_DEPTH {
             let inner = match root.kind() {
-                "field_expression" => root.child_by_field_name("value"),
+                "field_expression" => root.child_by_field_id(FIELDS.value),
                 "index_expression" | "unary_expression" | "parenthesized_expression" => {
                     first_named(root)
                 }
@@ -2095,9 +2129,9 @@ impl<'src> Walker<'src> {
     fn condition(&mut self, node: Node<'_>) {
         match node.kind() {
             "let_condition" => {
-                let value = node.child_by_field_name("value");
+                let value = node.child_by_field_id(FIELDS.value);
                 let eval = value.map_or_else(Eval::unknown, |value| self.expr(value));
-                if let Some(pattern) = node.child_by_field_name("pattern") {
+                if let Some(pattern) = node.child_by_field_id(FIELDS.pattern) {
                     self.scan_errors(pattern);
                     self.bind_pattern(pattern, &eval);
                     self.note_pattern(pattern, value.map(span));
@@ -2117,7 +2151,7 @@ impl<'src> Walker<'src> {
     }
 
     fn if_expression(&mut self, node: Node<'_>) -> Eval {
-        if let Some(condition) = node.child_by_field_name("condition") {
+        if let Some(condition) = node.child_by_field_id(FIELDS.condition) {
             self.condition(condition);
             if let Some(subject) = self.allow_list_guard(node, condition) {
                 let subject_node = subject;
@@ -2131,7 +2165,7 @@ impl<'src> Walker<'src> {
             }
         }
         let conditional = self.low.begin_conditional();
-        let consequence = node.child_by_field_name("consequence");
+        let consequence = node.child_by_field_id(FIELDS.consequence);
         let consequence_span = consequence.map_or(span(node), span);
         self.low.enter_arm(
             conditional,
@@ -2141,7 +2175,7 @@ impl<'src> Walker<'src> {
         );
         let consequence = consequence.map(|consequence| self.expr(consequence));
         self.low.exit_arm();
-        let Some(alternative) = node.child_by_field_name("alternative") else {
+        let Some(alternative) = node.child_by_field_id(FIELDS.alternative) else {
             self.low.end_conditional(false);
             return Eval::unknown();
         };
@@ -2164,7 +2198,7 @@ impl<'src> Walker<'src> {
         statement: Node<'tree>,
         condition: Node<'tree>,
     ) -> Option<Node<'tree>> {
-        if statement.child_by_field_name("alternative").is_some()
+        if statement.child_by_field_id(FIELDS.alternative).is_some()
             || condition.kind() != "unary_expression"
             || !self.text(condition).starts_with('!')
         {
@@ -2177,15 +2211,15 @@ impl<'src> Walker<'src> {
         if call.kind() != "call_expression" {
             return None;
         }
-        let function = call.child_by_field_name("function")?;
+        let function = call.child_by_field_id(FIELDS.function)?;
         if function.kind() != "field_expression" {
             return None;
         }
-        let method = self.text(function.child_by_field_name("field")?);
+        let method = self.text(function.child_by_field_id(FIELDS.field)?);
         if !matches!(method, "contains" | "contains_key") {
             return None;
         }
-        let collection = function.child_by_field_name("value")?;
+        let collection = function.child_by_field_id(FIELDS.value)?;
         let collection_text = self.text(collection);
         let collection_name = collection_text
             .rsplit("::")
@@ -2194,13 +2228,13 @@ impl<'src> Walker<'src> {
         if !looks_constant(collection_name) {
             return None;
         }
-        let arguments = call.child_by_field_name("arguments")?;
+        let arguments = call.child_by_field_id(FIELDS.arguments)?;
         let mut subject = unwrap_reference(first_named(arguments)?);
         // `&x.as_str()`, `x.as_ref()`: the value itself.
         while subject.kind() == "call_expression" {
-            let inner = subject.child_by_field_name("function")?;
+            let inner = subject.child_by_field_id(FIELDS.function)?;
             let converts = inner.kind() == "field_expression"
-                && inner.child_by_field_name("field").is_some_and(|field| {
+                && inner.child_by_field_id(FIELDS.field).is_some_and(|field| {
                     matches!(
                         self.text(field),
                         "as_str" | "as_ref" | "as_deref" | "to_string"
@@ -2209,12 +2243,12 @@ impl<'src> Walker<'src> {
             if !converts {
                 return None;
             }
-            subject = inner.child_by_field_name("value")?;
+            subject = inner.child_by_field_id(FIELDS.value)?;
         }
         if !matches!(subject.kind(), "identifier" | "field_expression") {
             return None;
         }
-        let consequence = statement.child_by_field_name("consequence")?;
+        let consequence = statement.child_by_field_id(FIELDS.consequence)?;
         let last = named_children(consequence)
             .into_iter()
             .rev()
@@ -2238,9 +2272,9 @@ impl<'src> Walker<'src> {
     }
 
     fn match_expression(&mut self, node: Node<'_>) -> Eval {
-        let scrutinee_node = node.child_by_field_name("value");
+        let scrutinee_node = node.child_by_field_id(FIELDS.value);
         let scrutinee = scrutinee_node.map_or_else(Eval::unknown, |value| self.expr(value));
-        let Some(body) = node.child_by_field_name("body") else {
+        let Some(body) = node.child_by_field_id(FIELDS.body) else {
             return Eval::unknown();
         };
         let mut result: Option<Eval> = None;
@@ -2250,18 +2284,18 @@ impl<'src> Walker<'src> {
                 self.expr(arm);
                 continue;
             }
-            let exits = arm.child_by_field_name("value").is_some_and(leaves);
+            let exits = arm.child_by_field_id(FIELDS.value).is_some_and(leaves);
             self.low
                 .enter_arm(conditional, index as u32, span(arm), exits);
-            if let Some(pattern) = arm.child_by_field_name("pattern") {
+            if let Some(pattern) = arm.child_by_field_id(FIELDS.pattern) {
                 self.scan_errors(pattern);
                 self.bind_pattern(pattern, &scrutinee);
                 self.note_pattern(pattern, scrutinee_node.map(span));
-                if let Some(guard) = pattern.child_by_field_name("condition") {
+                if let Some(guard) = pattern.child_by_field_id(FIELDS.condition) {
                     self.condition(guard);
                 }
             }
-            if let Some(value) = arm.child_by_field_name("value") {
+            if let Some(value) = arm.child_by_field_id(FIELDS.value) {
                 let eval = self.expr(value);
                 result = Some(match result {
                     Some(previous) => either(Some(previous), Some(eval)),
@@ -2308,9 +2342,9 @@ impl<'src> Walker<'src> {
 
     fn for_expression(&mut self, node: Node<'_>) -> Eval {
         // The iterable is evaluated once, before the loop.
-        let value = node.child_by_field_name("value");
+        let value = node.child_by_field_id(FIELDS.value);
         let iterable = value.map_or_else(Eval::unknown, |value| self.expr(value));
-        let pattern = node.child_by_field_name("pattern");
+        let pattern = node.child_by_field_id(FIELDS.pattern);
         let names: Vec<String> = pattern
             .map(|pattern| {
                 self.scan_errors(pattern);
@@ -2339,7 +2373,7 @@ impl<'src> Walker<'src> {
             let element = element_eval(&iterable, header);
             self.bind_pattern(pattern, &element);
         }
-        if let Some(body) = node.child_by_field_name("body") {
+        if let Some(body) = node.child_by_field_id(FIELDS.body) {
             self.expr(body);
         }
         self.low.end_loop();
@@ -2348,7 +2382,7 @@ impl<'src> Walker<'src> {
     }
 
     fn while_expression(&mut self, node: Node<'_>) -> Eval {
-        let condition = node.child_by_field_name("condition");
+        let condition = node.child_by_field_id(FIELDS.condition);
         let header = Span::new(
             node.start_byte(),
             condition.map_or(node.start_byte(), |condition| condition.end_byte()),
@@ -2363,7 +2397,7 @@ impl<'src> Walker<'src> {
         };
         let mut names = Vec::new();
         for each in &lets {
-            if let Some(pattern) = each.child_by_field_name("pattern") {
+            if let Some(pattern) = each.child_by_field_id(FIELDS.pattern) {
                 self.scan_errors(pattern);
                 names.extend(
                     self.pattern_names(pattern)
@@ -2374,7 +2408,7 @@ impl<'src> Walker<'src> {
         }
         let iterable = lets
             .first()
-            .and_then(|each| each.child_by_field_name("value"))
+            .and_then(|each| each.child_by_field_id(FIELDS.value))
             .map(|value| iterable_text(self.text(value)));
         let saved = self.save_bindings(&names);
         self.low.begin_loop(LoopSpec {
@@ -2402,10 +2436,10 @@ impl<'src> Walker<'src> {
                     }
                     // `while let Some(row) = stream.next().await`: each row is an item.
                     let mut eval = part
-                        .child_by_field_name("value")
+                        .child_by_field_id(FIELDS.value)
                         .map_or_else(Eval::unknown, |value| self.expr(value));
                     eval.origin = worse(eval.origin, Origin::Loop);
-                    if let Some(pattern) = part.child_by_field_name("pattern") {
+                    if let Some(pattern) = part.child_by_field_id(FIELDS.pattern) {
                         self.bind_pattern(pattern, &eval);
                         // A new element each time round, whatever the
                         // expression reads.
@@ -2418,7 +2452,7 @@ impl<'src> Walker<'src> {
             Some(condition) => self.condition(condition),
             None => {}
         }
-        if let Some(body) = node.child_by_field_name("body") {
+        if let Some(body) = node.child_by_field_id(FIELDS.body) {
             self.expr(body);
         }
         self.low.end_loop();
@@ -2427,7 +2461,7 @@ impl<'src> Walker<'src> {
     }
 
     fn loop_expression(&mut self, node: Node<'_>) -> Eval {
-        let body = node.child_by_field_name("body");
+        let body = node.child_by_field_id(FIELDS.body);
         let mut header_end = body.map_or(node.end_byte(), |body| body.start_byte());
         let bytes = self.low.source.as_bytes();
         while header_end > node.start_byte()
@@ -2498,10 +2532,10 @@ impl<'src> Walker<'src> {
 
     fn type_cast(&mut self, node: Node<'_>) -> Eval {
         let value = node
-            .child_by_field_name("value")
+            .child_by_field_id(FIELDS.value)
             .map_or_else(Eval::unknown, |value| self.expr(value));
         let is_numeric = node
-            .child_by_field_name("type")
+            .child_by_field_id(FIELDS.type_)
             .is_some_and(|declared| self.type_is_numeric(declared));
         if is_numeric {
             Eval::number()
@@ -2512,9 +2546,9 @@ impl<'src> Walker<'src> {
 
     fn binary(&mut self, node: Node<'_>) -> Eval {
         let (Some(left), Some(right), Some(operator)) = (
-            node.child_by_field_name("left"),
-            node.child_by_field_name("right"),
-            node.child_by_field_name("operator"),
+            node.child_by_field_id(FIELDS.left),
+            node.child_by_field_id(FIELDS.right),
+            node.child_by_field_id(FIELDS.operator),
         ) else {
             self.visit_named(node);
             return Eval::unknown();
@@ -2548,8 +2582,8 @@ impl<'src> Walker<'src> {
 
     fn field(&mut self, node: Node<'_>) -> Eval {
         let (Some(value), Some(field)) = (
-            node.child_by_field_name("value"),
-            node.child_by_field_name("field"),
+            node.child_by_field_id(FIELDS.value),
+            node.child_by_field_id(FIELDS.field),
         ) else {
             return self.visit_named(node);
         };
@@ -2635,7 +2669,7 @@ impl<'src> Walker<'src> {
     }
 
     fn array(&mut self, node: Node<'_>) -> Eval {
-        let length = node.child_by_field_name("length");
+        let length = node.child_by_field_id(FIELDS.length);
         let items: Vec<Eval> = named_children(node)
             .into_iter()
             .filter(|item| !is_comment(*item) && item.kind() != "attribute_item")
@@ -2677,11 +2711,11 @@ impl<'src> Walker<'src> {
     }
 
     fn struct_expression(&mut self, node: Node<'_>) -> Eval {
-        if let Some(body) = node.child_by_field_name("body") {
+        if let Some(body) = node.child_by_field_id(FIELDS.body) {
             self.visit_named(body);
         }
         let name = node
-            .child_by_field_name("name")
+            .child_by_field_id(FIELDS.name)
             .map(|name| self.path_segments(name))
             .and_then(|segments| segments.last().cloned());
         match name {
@@ -2780,12 +2814,14 @@ impl<'src> Walker<'src> {
         node: Node<'tree>,
         awaited: bool,
     ) -> Option<Box<PendingCall<'tree>>> {
-        let function = node.child_by_field_name("function")?;
+        let function = node.child_by_field_id(FIELDS.function)?;
         let (callee, turbofish) = if function.kind() == "generic_function" {
             self.recover(function);
             (
-                function.child_by_field_name("function").unwrap_or(function),
-                function.child_by_field_name("type_arguments"),
+                function
+                    .child_by_field_id(FIELDS.function)
+                    .unwrap_or(function),
+                function.child_by_field_id(FIELDS.type_arguments),
             )
         } else {
             (function, None)
@@ -2794,8 +2830,8 @@ impl<'src> Walker<'src> {
             "field_expression" => {
                 self.recover(callee);
                 match (
-                    callee.child_by_field_name("value"),
-                    callee.child_by_field_name("field"),
+                    callee.child_by_field_id(FIELDS.value),
+                    callee.child_by_field_id(FIELDS.field),
                 ) {
                     (Some(value), Some(field)) => (Some(value), Some(field)),
                     _ => (None, None),
@@ -2805,7 +2841,7 @@ impl<'src> Walker<'src> {
         };
         let callee_is_expression =
             receiver_node.is_none() && !matches!(callee.kind(), "identifier" | "scoped_identifier");
-        let arguments = node.child_by_field_name("arguments");
+        let arguments = node.child_by_field_id(FIELDS.arguments);
         if let Some(arguments) = arguments {
             self.recover(arguments);
         }
@@ -3027,7 +3063,7 @@ impl<'src> Walker<'src> {
         let receiver_defined_at = match receiver_node {
             Some(receiver_node) => self.receiver_site(receiver_node),
             None => node
-                .child_by_field_name("function")
+                .child_by_field_id(FIELDS.function)
                 .and_then(|function| self.receiver_site(function)),
         };
         self.low.push_call(CallSpec {
@@ -3115,7 +3151,7 @@ impl<'src> Walker<'src> {
         }
         // `bool::then(|| …)` takes no item.
         let takes_item = callback
-            .child_by_field_name("parameters")
+            .child_by_field_id(FIELDS.parameters)
             .is_some_and(|parameters| {
                 named_children(parameters)
                     .iter()
@@ -3433,10 +3469,10 @@ impl<'src> Walker<'src> {
         };
         let named = match argument.kind() {
             "identifier" => Some(*argument),
-            "scoped_identifier" => argument.child_by_field_name("name"),
+            "scoped_identifier" => argument.child_by_field_id(FIELDS.name),
             "generic_function" => argument
-                .child_by_field_name("function")
-                .map(|function| function.child_by_field_name("name").unwrap_or(function)),
+                .child_by_field_id(FIELDS.function)
+                .map(|function| function.child_by_field_id(FIELDS.name).unwrap_or(function)),
             "closure_expression" => {
                 if let Some(id) = closure_ids.last() {
                     self.low.mark_handler(*id, handler.clone());
@@ -3465,7 +3501,7 @@ impl<'src> Walker<'src> {
     // ----- macros ----------------------------------------------------------------
 
     fn macro_call(&mut self, node: Node<'_>, awaited: bool) -> Eval {
-        let Some(macro_node) = node.child_by_field_name("macro") else {
+        let Some(macro_node) = node.child_by_field_id(FIELDS.macro_) else {
             self.scan_errors(node);
             return Eval::unknown();
         };
@@ -4051,7 +4087,7 @@ fn unwrap_reference(node: Node<'_>) -> Node<'_> {
     let mut current = node;
     for _ in 0..MAX_TYPE_NESTING {
         let next = match current.kind() {
-            "reference_expression" => current.child_by_field_name("value"),
+            "reference_expression" => current.child_by_field_id(FIELDS.value),
             "parenthesized_expression" => first_named(current),
             "unary_expression" if current.child(0).is_some_and(|op| op.kind() == "*") => {
                 first_named(current)
@@ -4087,7 +4123,7 @@ fn strip_references(declared: Node<'_>) -> Node<'_> {
     let mut current = declared;
     for _ in 0..MAX_TYPE_NESTING {
         match current.kind() {
-            "reference_type" | "pointer_type" => match current.child_by_field_name("type") {
+            "reference_type" | "pointer_type" => match current.child_by_field_id(FIELDS.type_) {
                 Some(inner) => current = inner,
                 None => break,
             },
@@ -4151,7 +4187,7 @@ fn is_binding_name(name: &str) -> bool {
 }
 
 fn first_type_argument(declared: Node<'_>) -> Option<Node<'_>> {
-    let arguments = declared.child_by_field_name("type_arguments")?;
+    let arguments = declared.child_by_field_id(FIELDS.type_arguments)?;
     let mut cursor = arguments.walk();
     let found = arguments
         .named_children(&mut cursor)
@@ -4161,7 +4197,7 @@ fn first_type_argument(declared: Node<'_>) -> Option<Node<'_>> {
 
 fn closure_is_async(closure: Node<'_>) -> bool {
     closure
-        .child_by_field_name("body")
+        .child_by_field_id(FIELDS.body)
         .is_some_and(|body| body.kind() == "async_block")
         || children(closure)
             .iter()
@@ -4170,15 +4206,17 @@ fn closure_is_async(closure: Node<'_>) -> bool {
 
 /// The name a call expression calls: `get` of `get(h)`, `to` of `x.to(h)`.
 fn callee_name<'src>(call: Node<'_>, source: &'src str) -> &'src str {
-    let Some(mut function) = call.child_by_field_name("function") else {
+    let Some(mut function) = call.child_by_field_id(FIELDS.function) else {
         return "";
     };
     if function.kind() == "generic_function" {
-        function = function.child_by_field_name("function").unwrap_or(function);
+        function = function
+            .child_by_field_id(FIELDS.function)
+            .unwrap_or(function);
     }
     let name = match function.kind() {
-        "field_expression" => function.child_by_field_name("field"),
-        "scoped_identifier" => function.child_by_field_name("name"),
+        "field_expression" => function.child_by_field_id(FIELDS.field),
+        "scoped_identifier" => function.child_by_field_id(FIELDS.name),
         _ => Some(function),
     };
     name.map_or("", |name| node_text(name, source))
@@ -4434,6 +4472,12 @@ mod tests {
     use crate::model::{
         AssignmentKind, Call, FileModel, Language, LoopKind, NameScope, OriginKind, StrShape, Value,
     };
+
+    #[test]
+    fn every_field_the_walker_reads_is_a_field_of_the_grammar() {
+        // A misspelled name would be id 0 and silently find no child.
+        assert_eq!(super::FIELDS.missing(), Vec::<&str>::new());
+    }
 
     fn lower(source: &str) -> FileModel {
         crate::lang::lower(Language::Rust, source)
