@@ -774,6 +774,14 @@ impl<'src> Lowering<'src> {
         !self.functions.is_empty()
     }
 
+    /// Whether `name` is bound in the innermost scope (the function being
+    /// lowered, or the module).
+    pub fn bound_in_innermost(&self, name: &str) -> bool {
+        self.scopes
+            .last()
+            .is_some_and(|scope| scope.bindings.contains_key(name))
+    }
+
     /// Enters a function: a new scope, in which its parameters are bound.
     pub fn begin_function(&mut self, function: FunctionSpec) -> FunctionId {
         let id = FunctionId(self.model.functions.len() as u32);

@@ -56,11 +56,7 @@ static FIELDS: LazyLock<Fields> =
     LazyLock::new(|| Fields::of(&super::grammar(crate::model::Language::Python)));
 
 pub(crate) fn lower(tree: &Tree, source: &str, sources: Option<SourceOracle<'_>>) -> FileModel {
-    let mut walker = Walker {
-        low: Lowering::new(source, sources),
-        depth: 0,
-        classes: Vec::new(),
-    };
+    let mut walker = Walker::new(source, sources);
     let root = tree.root_node();
     walker.bind_module_level(root);
     walker.expr(root);
@@ -81,11 +77,7 @@ pub(crate) fn lower_kept(
     if root.kind() != "module" || root.is_missing() {
         return (lower(tree, source, sources), None);
     }
-    let mut walker = Walker {
-        low: Lowering::new(source, sources),
-        depth: 0,
-        classes: Vec::new(),
-    };
+    let mut walker = Walker::new(source, sources);
     let statements = named_children(root);
     let described: Vec<Statement> = statements
         .iter()
@@ -120,6 +112,21 @@ struct Walker<'src> {
     depth: usize,
     /// Enclosing classes.
     classes: Vec<ClassInfo>,
+    /// Per enclosing function, the names it declares `global` or
+    /// `nonlocal`: assigning one rebinds the outer name, where assigning
+    /// any other binds a local.
+    declared_outer: Vec<Vec<String>>,
+}
+
+impl<'src> Walker<'src> {
+    fn new(source: &'src str, sources: Option<SourceOracle<'src>>) -> Walker<'src> {
+        Walker {
+            low: Lowering::new(source, sources),
+            depth: 0,
+            classes: Vec::new(),
+            declared_outer: Vec::new(),
+        }
+    }
 }
 
 struct ClassInfo {
@@ -445,6 +452,16 @@ impl<'src> Walker<'src> {
                 self.low.sourced(eval, span(node))
             }
             "named_expression" => self.named_expression(node),
+            "global_statement" | "nonlocal_statement" => {
+                let names: Vec<String> = named_children(node)
+                    .into_iter()
+                    .map(|name| self.text(name).to_string())
+                    .collect();
+                if let Some(declared) = self.declared_outer.last_mut() {
+                    declared.extend(names);
+                }
+                Eval::unknown()
+            }
             "return_statement" => {
                 let returned = match node.named_child(0) {
                     Some(value) => self.expr(value),
@@ -1293,8 +1310,16 @@ impl<'src> Walker<'src> {
                     }
                 }
                 let name = self.text(target);
+                // In a function, a name is local unless declared otherwise:
+                // assigning it leaves the module's or an enclosing
+                // function's binding alone.
+                let outer = self
+                    .declared_outer
+                    .last()
+                    .is_some_and(|declared| declared.iter().any(|each| each == name));
                 if matches!(self.low.lookup(name), Some(Binding::Value(_)))
                     && self.low.in_function()
+                    && (outer || self.low.bound_in_innermost(name))
                 {
                     self.low.reassign(name, eval);
                 } else {
@@ -1977,9 +2002,11 @@ impl<'src> Walker<'src> {
                 ),
             );
         }
+        self.declared_outer.push(Vec::new());
         if let Some(body) = node.child_by_field_id(FIELDS.body) {
             self.expr(body);
         }
+        self.declared_outer.pop();
         self.low.end_function();
     }
 
@@ -2267,6 +2294,24 @@ mod tests {
         let execute = call(&model, "psycopg2.connect().cursor().execute");
         assert!(execute.path.resolved);
         assert!(call(&model, "sqlite3.connect().execute").path.resolved);
+    }
+
+    #[test]
+    fn an_assignment_in_a_function_binds_a_local_unless_declared_global() {
+        // `reset` makes its own `session`; `fetch` still reads the module's.
+        let lowered = model(
+            "import requests\n\nsession = requests.Session()\n\ndef reset():\n    session = None\n    return session\n\ndef fetch(url):\n    return session.get(url)\n",
+        );
+        call(&lowered, "requests.Session().get");
+        // `global` (and `nonlocal`) make the assignment rebind the outer name.
+        let lowered = model(
+            "import requests\n\nclient = None\n\ndef connect():\n    global client\n    client = requests.Session()\n\ndef fetch(url):\n    return client.get(url)\n",
+        );
+        call(&lowered, "requests.Session().get");
+        let lowered = model(
+            "import requests\n\ndef outer():\n    client = None\n    def connect():\n        nonlocal client\n        client = requests.Session()\n    connect()\n    return client.get('/')\n",
+        );
+        call(&lowered, "requests.Session().get");
     }
 
     #[test]
