@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use snag_analyzer::config::LoadedConfig;
 use snag_analyzer::engine::Engine;
 use snag_analyzer::finding::Finding;
+use snag_analyzer::lang::random_edits::{random_edit, Random};
 use snag_analyzer::lang::Document;
 use snag_analyzer::model::Language;
 
@@ -43,57 +44,6 @@ fn summary(findings: &[Finding]) -> Vec<String> {
             )
         })
         .collect()
-}
-
-/// A small deterministic generator (xorshift), so a failure replays.
-struct Random(u64);
-
-impl Random {
-    fn below(&mut self, bound: usize) -> usize {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        (self.0 % bound.max(1) as u64) as usize
-    }
-}
-
-fn floor(text: &str, mut at: usize) -> usize {
-    at = at.min(text.len());
-    while !text.is_char_boundary(at) {
-        at -= 1;
-    }
-    at
-}
-
-/// Typing, deleting, and lines or words of the file copied elsewhere.
-fn random_edit(random: &mut Random, text: &str) -> (std::ops::Range<usize>, String) {
-    let at = floor(text, random.below(text.len() + 1));
-    let line_start = text[..at].rfind('\n').map_or(0, |newline| newline + 1);
-    let from = floor(text, random.below(text.len() + 1));
-    let from_start = text[..from].rfind('\n').map_or(0, |newline| newline + 1);
-    let from_end = text[from_start..]
-        .find('\n')
-        .map_or(text.len(), |newline| from_start + newline + 1);
-    match random.below(6) {
-        0 => (at..at, "x".to_string()),
-        1 => (at..at + 1 + random.below(8), String::new()),
-        2 => (
-            line_start..line_start,
-            text[from_start..from_end].to_string(),
-        ),
-        3 => (line_start..line_start, "x".to_string()),
-        4 => (
-            at..at,
-            ["(", ":", "\"", "\n", "{", "}"][random.below(6)].to_string(),
-        ),
-        _ => {
-            let word_end = text[at..]
-                .find(|c: char| !c.is_alphanumeric() && c != '_')
-                .map_or(text.len(), |end| at + end);
-            let replacement = ["request", "q", "1", "cursor", "self"][random.below(5)];
-            (at..word_end, replacement.to_string())
-        }
-    }
 }
 
 fn check(path: &Path, language: Language, edits: usize, seed: u64) {

@@ -10,6 +10,8 @@ mod document;
 mod javascript;
 mod lowering;
 mod python;
+#[doc(hidden)]
+pub mod random_edits;
 mod reuse;
 mod rust;
 
