@@ -675,18 +675,33 @@ impl<'src> Lowering<'src> {
         RefMut::filter_map(recorder.open.borrow_mut(), Option::as_mut).ok()
     }
 
+    /// The statement being recorded, when this is its first read of `key`
+    /// (among the keys of the kind `seen` picks).
+    fn first_read<K, Q>(
+        &self,
+        key: &Q,
+        seen: fn(&mut OpenSegment) -> &mut HashSet<K>,
+    ) -> Option<RefMut<'_, OpenSegment>>
+    where
+        K: std::borrow::Borrow<Q> + std::hash::Hash + Eq,
+        Q: ToOwned<Owned = K> + std::hash::Hash + Eq + ?Sized,
+    {
+        let mut open = self.recording()?;
+        let keys = seen(&mut open);
+        if keys.contains(key) {
+            return None;
+        }
+        keys.insert(key.to_owned());
+        Some(open)
+    }
+
     /// Notes that the statement being recorded reads (or writes) a
     /// module-level name: the first time, with the value it has.
     fn touch_name(&self, name: &str) {
-        let Some(mut open) = self.recording() else {
-            return;
-        };
-        if open.seen_names.contains(name) {
-            return;
+        if let Some(mut open) = self.first_read(name, |open| &mut open.seen_names) {
+            let value = self.scopes[0].bindings.get(name).cloned();
+            open.reads.names.push((name.to_string(), value));
         }
-        open.seen_names.insert(name.to_string());
-        let value = self.scopes[0].bindings.get(name).cloned();
-        open.reads.names.push((name.to_string(), value));
     }
 
     fn touch_admitted(&self) {
@@ -700,43 +715,33 @@ impl<'src> Lowering<'src> {
     }
 
     fn touch_by_name(&self, name: &str) {
-        let Some(mut open) = self.recording() else {
-            return;
-        };
-        if open.seen_by_name.contains(name) {
-            return;
+        if let Some(mut open) = self.first_read(name, |open| &mut open.seen_by_name) {
+            let own = open.starts.functions as u32;
+            let earlier = self.by_name.get(name).map_or_else(Vec::new, |ids| {
+                ids.iter().copied().filter(|id| id.0 < own).collect()
+            });
+            open.reads.by_name.push((name.to_string(), earlier));
         }
-        open.seen_by_name.insert(name.to_string());
-        let own = open.starts.functions as u32;
-        let earlier = self.by_name.get(name).map_or_else(Vec::new, |ids| {
-            ids.iter().copied().filter(|id| id.0 < own).collect()
-        });
-        open.reads.by_name.push((name.to_string(), earlier));
     }
 
     fn touch_method(&self, key: &(String, String)) {
-        let Some(mut open) = self.recording() else {
-            return;
-        };
-        if open.seen_methods.contains(key) {
-            return;
+        if let Some(mut open) = self.first_read(key, |open| &mut open.seen_methods) {
+            let own = open.starts.functions as u32;
+            let earlier = self.methods.get(key).copied().filter(|id| id.0 < own);
+            open.reads.methods.push((key.clone(), earlier));
         }
-        open.seen_methods.insert(key.clone());
-        let own = open.starts.functions as u32;
-        let earlier = self.methods.get(key).copied().filter(|id| id.0 < own);
-        open.reads.methods.push((key.clone(), earlier));
     }
 
+    /// A function of an earlier statement: its facts as this one saw them
+    /// (the statement's own functions are lowered with it).
     fn touch_function(&self, id: FunctionId) {
-        let Some(mut open) = self.recording() else {
+        let Some(mut open) = self.first_read(&id, |open| &mut open.seen_functions) else {
             return;
         };
-        if id.0 as usize >= open.starts.functions || open.seen_functions.contains(&id) {
-            return;
-        }
-        open.seen_functions.insert(id);
-        if let Some(facts) = function_facts(&self.model.functions, &self.summaries, id) {
-            open.reads.functions.push((id, facts));
+        if (id.0 as usize) < open.starts.functions {
+            if let Some(facts) = function_facts(&self.model.functions, &self.summaries, id) {
+                open.reads.functions.push((id, facts));
+            }
         }
     }
 
