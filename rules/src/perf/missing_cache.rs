@@ -290,14 +290,17 @@ fn round_trips<'m>(context: &RuleContext<'m>) -> Vec<Operation<'m>> {
             .iter()
             .filter_map(|call| Some((call, io_kind(context, call)?)))
             .max_by_key(|(call, _)| call.span.end);
-        let sql = chain.iter().find_map(|call| sql_text(context, call));
+        // Each call's SQL, rendered once.
+        let texts: Vec<Option<(&Call, String)>> =
+            chain.iter().map(|call| sql_text(context, call)).collect();
+        let sql = texts.iter().flatten().next().cloned();
         let (call, kind) = match io {
             Some((call, kind)) => (call, Some(kind)),
             None => {
                 // A sink that runs SQL by itself: not a builder of a fragment
                 // or of a tagged query that something else runs.
-                let Some(sink) = chain.iter().rev().find(|call| {
-                    sql_text(context, call).is_some() && (call.awaited || !call.tagged_template)
+                let Some(sink) = chain.iter().zip(&texts).rev().find_map(|(call, text)| {
+                    (text.is_some() && (call.awaited || !call.tagged_template)).then_some(call)
                 }) else {
                     continue;
                 };
@@ -457,7 +460,9 @@ fn sql_words(text: &str) -> Vec<String> {
             quote = Some(c);
             continue;
         }
-        if c.is_alphanumeric() || c == '_' || c == '.' {
+        if c.is_ascii_alphanumeric() || c == '_' || c == '.' {
+            current.push(c.to_ascii_lowercase());
+        } else if c.is_alphanumeric() {
             current.extend(c.to_lowercase());
         } else if !matches!(c, '"' | '`' | '[' | ']') && !current.is_empty() {
             words.push(std::mem::take(&mut current));
@@ -783,6 +788,10 @@ struct Names<'m> {
     context: &'m RuleContext<'m>,
     model: &'m FileModel,
     by_name: HashMap<&'m str, Vec<usize>>,
+    /// Assignments with a value, by where the value starts, and the
+    /// furthest any of the first `i` values ends: which values hold a span.
+    values: Vec<(Span, usize)>,
+    furthest_end: Vec<u32>,
     /// Method calls on a name that change what it holds (`rows.push(x)`).
     mutations: HashMap<&'m str, Vec<Span>>,
     varies_memo: RefCell<HashMap<(usize, u32), bool>>,
@@ -821,6 +830,20 @@ impl<'m> Names<'m> {
                 .or_default()
                 .push(index);
         }
+        let mut values: Vec<(Span, usize)> = model
+            .assignments
+            .iter()
+            .enumerate()
+            .filter_map(|(index, assignment)| Some((assignment.value?, index)))
+            .collect();
+        values.sort_by_key(|(value, _)| value.start);
+        let furthest_end = values
+            .iter()
+            .scan(0, |furthest, (value, _)| {
+                *furthest = value.end.max(*furthest);
+                Some(*furthest)
+            })
+            .collect();
         let mut mutations: HashMap<&str, Vec<Span>> = HashMap::new();
         for call in &model.calls {
             let callee = context.text(call.callee_span);
@@ -839,11 +862,26 @@ impl<'m> Names<'m> {
             context,
             model,
             by_name,
+            values,
+            furthest_end,
             mutations,
             varies_memo: RefCell::new(HashMap::new()),
             constant_memo: RefCell::new(HashMap::new()),
             in_progress: RefCell::new(HashSet::new()),
         }
+    }
+
+    /// The assignments whose value holds `span`: those whose value starts
+    /// at or before it, back to where no earlier value reaches its end.
+    fn assignments_holding(&self, span: Span) -> impl Iterator<Item = &'m Assignment> + '_ {
+        let before = self
+            .values
+            .partition_point(|(value, _)| value.start <= span.start);
+        (0..before)
+            .rev()
+            .take_while(move |at| self.furthest_end[*at] >= span.end)
+            .filter(move |at| self.values[*at].0.contains(span))
+            .map(move |at| &self.model.assignments[self.values[at].1])
     }
 
     fn name(&self, read: &NameRead) -> &'m str {
@@ -1248,13 +1286,7 @@ fn per_request<'m>(
 /// scope (`_pattern = re.compile(…)` under `global`, `emojiRegex = new
 /// RegExp(…)` on a module variable): a memo.
 fn kept(context: &RuleContext<'_>, names: &Names<'_>, call: &Call) -> bool {
-    context.model.assignments.iter().any(|assignment| {
-        let holds = assignment
-            .value
-            .is_some_and(|value| value.contains(call.span));
-        if !holds {
-            return false;
-        }
+    names.assignments_holding(call.span).any(|assignment| {
         match assignment.kind {
             AssignmentKind::Store | AssignmentKind::Update => true,
             // A module variable assigned from a function: a lazy global.
