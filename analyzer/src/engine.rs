@@ -7,8 +7,12 @@
 //! here, so rules stay small. Results come back sorted by path, line, column and
 //! rule, whatever order the threads finished in.
 
+use std::any::{Any, TypeId};
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
@@ -22,7 +26,7 @@ use crate::finding::{
     stable_hash, Confidence, Diagnostic, Finding, LineIndex, RelatedLocation, Severity,
 };
 use crate::lang::Document;
-use crate::model::{FileModel, Language};
+use crate::model::{Call, FileModel, Language};
 use crate::source::{ChangedLines, DiscoveredFile, Exclusions, InMemoryFile};
 use crate::suppress::Suppressions;
 
@@ -53,11 +57,54 @@ pub struct RuleContext<'a> {
     pub source: &'a str,
     pub model: &'a FileModel,
     pub catalog: &'a Catalog,
+    /// Facts about the file that several rules derive, made once.
+    memo: RefCell<HashMap<TypeId, Rc<dyn Any>>>,
 }
 
-impl RuleContext<'_> {
+impl<'a> RuleContext<'a> {
+    pub fn new(
+        path: &'a str,
+        language: Language,
+        source: &'a str,
+        model: &'a FileModel,
+        catalog: &'a Catalog,
+    ) -> RuleContext<'a> {
+        RuleContext {
+            path,
+            language,
+            source,
+            model,
+            catalog,
+            memo: RefCell::default(),
+        }
+    }
+
     pub fn text(&self, span: crate::model::Span) -> &str {
         self.source.get(span.range()).unwrap_or("")
+    }
+
+    /// A fact about this file that more than one rule needs (what each call
+    /// is to a catalog, say), made by `make` when a rule first asks for a
+    /// value of its type and shared by the rules after it.
+    pub fn memo<T: Any>(&self, make: impl FnOnce(&Self) -> T) -> Rc<T> {
+        let key = TypeId::of::<T>();
+        let found = self.memo.borrow().get(&key).cloned();
+        if let Some(found) = found.and_then(|found| found.downcast::<T>().ok()) {
+            return found;
+        }
+        // Made without holding the memo: `make` may ask for other facts.
+        let made = Rc::new(make(self));
+        self.memo.borrow_mut().insert(key, made.clone());
+        made
+    }
+
+    /// Where `call` is in the model's calls, when it is one of them.
+    pub fn call_index(&self, call: &Call) -> Option<usize> {
+        let calls = self.model.calls.as_ptr_range();
+        let at = call as *const Call;
+        calls
+            .contains(&at)
+            .then(|| (at as usize - calls.start as usize) / std::mem::size_of::<Call>())
     }
 }
 
@@ -734,13 +781,7 @@ impl Engine {
         deadline: Option<Instant>,
         notices: &mut Vec<Notice>,
     ) -> Vec<Diagnostic> {
-        let context = RuleContext {
-            path: display,
-            language,
-            source,
-            model,
-            catalog: &self.settings.catalog,
-        };
+        let context = RuleContext::new(display, language, source, model, &self.settings.catalog);
         let mut diagnostics = Vec::new();
         for (done, rule) in self.settings.rules.iter().enumerate() {
             if deadline.is_some_and(|deadline| Instant::now() > deadline) {
@@ -1030,6 +1071,33 @@ fn normalize_snippet(text: &str) -> String {
 mod tests {
     use super::*;
     use crate::model::Span;
+
+    #[test]
+    fn a_memo_is_made_once_per_file_and_calls_are_found_by_place() {
+        let model = crate::lang::lower(
+            Language::Python,
+            "import requests\nrequests.get(a)\nrequests.post(b)\n",
+        );
+        let catalog = Catalog::default();
+        let context = RuleContext::new("a.py", Language::Python, "", &model, &catalog);
+        let made = std::cell::Cell::new(0);
+        let count = || {
+            context.memo(|context| {
+                made.set(made.get() + 1);
+                context.model.calls.len()
+            })
+        };
+        assert_eq!((*count(), *count()), (2, 2));
+        assert_eq!(made.get(), 1, "made again");
+        // Another type is another fact.
+        assert_eq!(*context.memo(|_| "other"), "other");
+        assert_eq!(context.call_index(&model.calls[1]), Some(1));
+        let elsewhere = model.calls[1].clone();
+        assert_eq!(context.call_index(&elsewhere), None);
+        // Another file starts with no facts.
+        let other = RuleContext::new("b.py", Language::Python, "", &model, &catalog);
+        assert_eq!(*other.memo(|_| 7_usize), 7);
+    }
 
     static SLOW_META: RuleMeta = RuleMeta {
         id: "slow",

@@ -217,7 +217,27 @@ fn relation_diagnostic(
 
 /// The round trip a call makes: the catalog's, or a write on a row that a
 /// round trip fetched (`for invoice in Invoice.objects.filter(…): invoice.save()`).
+/// Worked out once per file for all its calls (n-plus-one and missing-cache
+/// both ask about every call).
 pub(crate) fn io_kind(context: &RuleContext<'_>, call: &Call) -> Option<IoKind> {
+    struct IoKinds(Vec<Option<IoKind>>);
+    let Some(index) = context.call_index(call) else {
+        return io_kind_of(context, call);
+    };
+    let kinds = context.memo(|context| {
+        IoKinds(
+            context
+                .model
+                .calls
+                .iter()
+                .map(|each| io_kind_of(context, each))
+                .collect(),
+        )
+    });
+    kinds.0[index]
+}
+
+fn io_kind_of(context: &RuleContext<'_>, call: &Call) -> Option<IoKind> {
     let text = call.path.text.as_str();
     // Rows of a queryset that prefetched or joined its relations.
     if let Some(before) = text.split(".[].").next() {

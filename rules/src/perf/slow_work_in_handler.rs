@@ -887,13 +887,7 @@ mod tests {
     fn findings(language: Language, source: &str) -> Vec<(usize, String, String)> {
         let model = snag_analyzer::lang::lower(language, source);
         let catalog = default_catalog().unwrap();
-        let context = RuleContext {
-            path: "src/app",
-            language,
-            source,
-            model: &model,
-            catalog: &catalog,
-        };
+        let context = RuleContext::new("src/app", language, source, &model, &catalog);
         let mut diagnostics = Vec::new();
         SlowWorkInHandler.check(&context, &mut diagnostics);
         diagnostics
