@@ -1417,11 +1417,9 @@ impl<'src> Lowering<'src> {
         }
     }
 
-    /// `name = value` on a name already bound: the new value replaces the
-    /// old where the name is bound (an assignment in a closure reaches the
-    /// enclosing function's variable); inside a conditional's arm, the old
-    /// value is kept for the other arms and for after.
-    pub fn reassign(&mut self, name: &str, eval: Eval) {
+    /// The innermost scope that binds `name`; a module-level name (or an
+    /// unbound one) is an input of the statement being recorded.
+    fn binding_scope(&self, name: &str) -> Option<usize> {
         let found = self
             .scopes
             .iter()
@@ -1429,6 +1427,15 @@ impl<'src> Lowering<'src> {
         if found.is_none_or(|scope| scope == 0) {
             self.touch_name(name);
         }
+        found
+    }
+
+    /// `name = value` on a name already bound: the new value replaces the
+    /// old where the name is bound (an assignment in a closure reaches the
+    /// enclosing function's variable); inside a conditional's arm, the old
+    /// value is kept for the other arms and for after.
+    pub fn reassign(&mut self, name: &str, eval: Eval) {
+        let found = self.binding_scope(name);
         let Some(scope) = found else {
             self.bind(name, eval);
             return;
@@ -1498,13 +1505,7 @@ impl<'src> Lowering<'src> {
     /// closure's scope. False, and `update` not called, when `name` is not
     /// bound to a value.
     pub fn update(&mut self, name: &str, update: impl FnOnce(Eval) -> Eval) -> bool {
-        let found = self
-            .scopes
-            .iter()
-            .rposition(|scope| scope.bindings.contains_key(name));
-        if found.is_none_or(|scope| scope == 0) {
-            self.touch_name(name);
-        }
+        let found = self.binding_scope(name);
         let Some(binding) = found.and_then(|scope| self.scopes[scope].bindings.get_mut(name))
         else {
             return false;
