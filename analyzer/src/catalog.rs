@@ -1290,9 +1290,9 @@ pub struct Catalog {
     io_calls: Indexed<IoCall>,
     client_constructors: Indexed<ClientConstructor>,
     blocking_calls: Indexed<BlockingCall>,
-    offloads: Vec<PathSet>,
+    offloads: Indexed<PathSet>,
     http_apis: Indexed<HttpApi>,
-    timeout_wrappers: Vec<PathSet>,
+    timeout_wrappers: Indexed<PathSet>,
     slow_calls: Indexed<SlowCall>,
     row_reads: Indexed<RowRead>,
     /// Hand-offs and offloads, indexed by name.
@@ -1300,7 +1300,7 @@ pub struct Catalog {
     streaming_responses: Indexed<PathSet>,
     queues: Vec<Queue>,
     expensive_calls: Indexed<ExpensiveCall>,
-    memoizers: Vec<PathSet>,
+    memoizers: Indexed<PathSet>,
 }
 
 impl Catalog {
@@ -1392,7 +1392,7 @@ impl Catalog {
                 languages: entry.languages.clone(),
             };
             self.hand_offs.add(called_names(&set.patterns), set.clone());
-            self.offloads.push(set);
+            self.offloads.add(called_names(&set.patterns), set);
         }
         for entry in &file.io_call {
             let patterns = compile(&entry.paths, "io-call")?;
@@ -1467,10 +1467,14 @@ impl Catalog {
             self.http_apis.add(called_names(&api.patterns), api);
         }
         for entry in &file.timeout_wrapper {
-            self.timeout_wrappers.push(PathSet {
-                patterns: compile(&entry.paths, "timeout-wrapper")?,
-                languages: entry.languages.clone(),
-            });
+            let patterns = compile(&entry.paths, "timeout-wrapper")?;
+            self.timeout_wrappers.add(
+                called_names(&patterns),
+                PathSet {
+                    patterns,
+                    languages: entry.languages.clone(),
+                },
+            );
         }
         for entry in &file.slow_call {
             let patterns = compile(&entry.paths, "slow-call")?;
@@ -1557,10 +1561,14 @@ impl Catalog {
             });
         }
         for entry in &file.memoizer {
-            self.memoizers.push(PathSet {
-                patterns: compile(&entry.paths, "memoizer")?,
-                languages: entry.languages.clone(),
-            });
+            let patterns = compile(&entry.paths, "memoizer")?;
+            self.memoizers.add(
+                called_names(&patterns),
+                PathSet {
+                    patterns,
+                    languages: entry.languages.clone(),
+                },
+            );
         }
         for entry in &file.source {
             let patterns = compile(&entry.paths, "source")?;
@@ -1756,8 +1764,9 @@ impl Catalog {
     /// it (`tokio::time::timeout`).
     pub fn is_timeout_wrapper(&self, path: &CallPath, language: Language) -> bool {
         let text = path.text.trim_end_matches("()");
+        let name = text.rsplit('.').next().unwrap_or("");
         let split = Split::new(text);
-        self.timeout_wrappers.iter().any(|set| {
+        self.timeout_wrappers.named(name).any(|set| {
             applies(&set.languages, language)
                 && set
                     .patterns
@@ -1798,8 +1807,9 @@ impl Catalog {
     /// Whether a call with this path caches what its callback makes.
     pub fn is_memoizer(&self, path: &CallPath, language: Language) -> bool {
         let text = path.text.trim_end_matches("()");
+        let name = text.rsplit('.').next().unwrap_or("");
         let split = Split::new(text);
-        self.memoizers.iter().any(|set| {
+        self.memoizers.named(name).any(|set| {
             applies(&set.languages, language)
                 && set
                     .patterns
@@ -1811,8 +1821,9 @@ impl Catalog {
     /// Whether a call with this path runs its arguments off the event loop.
     pub fn is_offload(&self, path: &CallPath, language: Language) -> bool {
         let text = path.text.trim_end_matches("()");
+        let name = text.rsplit('.').next().unwrap_or("");
         let split = Split::new(text);
-        self.offloads.iter().any(|set| {
+        self.offloads.named(name).any(|set| {
             applies(&set.languages, language)
                 && set
                     .patterns
