@@ -1020,11 +1020,7 @@ impl Pattern {
     }
 
     pub fn matches(&self, path: &CallPath) -> bool {
-        if self.anchored && !path.resolved {
-            return false;
-        }
-        let segments: Vec<&str> = path.segments().collect();
-        match_segments(&self.segments, &segments)
+        self.matches_text(&path.text, path.resolved)
     }
 
     /// Matches a path given as text (an expression's path, `()` stripped or not).
@@ -1650,12 +1646,13 @@ impl Catalog {
         language: Language,
     ) -> impl Iterator<Item = &'a SqlSink> + 'a {
         let name = call.path.name().trim_end_matches("()");
+        let split = Split::new(&call.path.text);
         self.sql_sinks.named(name).filter(move |sink| {
             applies(&sink.languages, language)
                 && sink
                     .patterns
                     .iter()
-                    .any(|pattern| pattern.matches(&call.path))
+                    .any(|pattern| pattern.matches_split(&split, call.path.resolved))
         })
     }
 
@@ -1664,6 +1661,7 @@ impl Catalog {
         call: &'a Call,
         language: Language,
     ) -> impl Iterator<Item = &'a StarSelect> + 'a {
+        let split = Split::new(&call.path.text);
         self.star_selects
             .named(call.path.name())
             .filter(move |entry| {
@@ -1671,7 +1669,7 @@ impl Catalog {
                     && entry
                         .patterns
                         .iter()
-                        .any(|pattern| pattern.matches(&call.path))
+                        .any(|pattern| pattern.matches_split(&split, call.path.resolved))
             })
     }
 
