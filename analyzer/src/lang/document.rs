@@ -1,29 +1,33 @@
 //! A document kept across edits, for the language server: its text and the
-//! syntax tree of its last parse.
+//! syntax trees of its last parse.
 //!
-//! Each edit splices the text and is applied to the tree with `Tree::edit`, so
-//! the next parse hands tree-sitter the old tree and it reparses only the
-//! regions an edit touched. Parsing is lazy: a burst of edits costs one parse,
-//! and a document none of whose bytes interest a rule is never parsed at all.
-//! What lowering gave is kept too ([`LoweringMemo`]), so that the next
-//! lowering redoes only the top-level statements an edit touched.
+//! Each edit splices the text and is applied to the trees with `Tree::edit`.
+//! A Python document is parsed in pieces (runs of top-level statements, see
+//! `pieces.rs`): the next parse reparses the pieces an edit touched. Other
+//! languages keep one tree, which tree-sitter reparses incrementally.
+//! Parsing is lazy: a burst of edits costs one parse, and a document none of
+//! whose bytes interest a rule is never parsed at all. What lowering gave is
+//! kept too ([`LoweringMemo`]), so that the next lowering redoes only the
+//! top-level statements an edit touched.
 
 use std::ops::Range;
 use std::sync::Arc;
 
-use tree_sitter::{InputEdit, Point, Tree};
+use tree_sitter::{InputEdit, Point};
 
+use super::pieces::{point_at, Pieces};
 use super::reuse::LoweringMemo;
 use crate::model::{FileModel, Language, Span};
 
-/// A document's text, and the tree of its last parse with every later edit
-/// applied to it.
+/// A document's text, and the trees of its last parse with every later edit
+/// applied to them.
 #[derive(Clone)]
 pub struct Document {
     language: Language,
     text: String,
-    tree: Option<Tree>,
-    /// Whether `tree` is a parse of `text` as it is now.
+    /// Empty before the first parse and after a parse tree-sitter gave up on.
+    pieces: Option<Pieces>,
+    /// Whether `pieces` are a parse of `text` as it is now.
     parsed: bool,
     /// What the last kept lowering recorded (shared: the language server
     /// analyses a copy of the document).
@@ -37,7 +41,7 @@ impl std::fmt::Debug for Document {
         f.debug_struct("Document")
             .field("language", &self.language)
             .field("bytes", &self.text.len())
-            .field("has_tree", &self.tree.is_some())
+            .field("has_tree", &self.pieces.is_some())
             .field("parsed", &self.parsed)
             .field("has_memo", &self.memo.is_some())
             .finish()
@@ -49,7 +53,7 @@ impl Document {
         Document {
             language,
             text,
-            tree: None,
+            pieces: None,
             parsed: false,
             memo: None,
             kept_current: false,
@@ -64,7 +68,7 @@ impl Document {
         &self.text
     }
 
-    /// Whether the tree is a parse of the current text (the next analysis
+    /// Whether the trees are a parse of the current text (the next analysis
     /// does not parse).
     pub fn is_parsed(&self) -> bool {
         self.parsed
@@ -72,7 +76,7 @@ impl Document {
 
     /// Whether a previous parse is kept, so the next parse is incremental.
     pub fn has_tree(&self) -> bool {
-        self.tree.is_some()
+        self.pieces.is_some()
     }
 
     /// Replaces the bytes of `range` with `new_text`. The range is clamped to
@@ -87,20 +91,21 @@ impl Document {
         while !self.text.is_char_boundary(old_end) {
             old_end -= 1;
         }
-        if let Some(tree) = &mut self.tree {
+        let edit = self.pieces.as_ref().map(|_| {
             let start_position = point_at(&self.text, start);
-            let old_end_position = point_at(&self.text, old_end);
-            let new_end_position = advance(start_position, new_text);
-            tree.edit(&InputEdit {
+            InputEdit {
                 start_byte: start,
                 old_end_byte: old_end,
                 new_end_byte: start + new_text.len(),
                 start_position,
-                old_end_position,
-                new_end_position,
-            });
-        }
+                old_end_position: point_at(&self.text, old_end),
+                new_end_position: advance(start_position, new_text),
+            }
+        });
         self.text.replace_range(start..old_end, new_text);
+        if let (Some(pieces), Some(edit)) = (&mut self.pieces, edit) {
+            pieces.edit(&edit, self.text.len());
+        }
         self.parsed = false;
         self.kept_current = false;
     }
@@ -109,28 +114,30 @@ impl Document {
     /// scratch.
     pub fn replace(&mut self, text: String) {
         self.text = text;
-        self.tree = None;
+        self.pieces = None;
         self.parsed = false;
         self.memo = None;
         self.kept_current = false;
     }
 
-    /// Parses the text if it changed since the last parse, reusing the old
-    /// tree. A parse tree-sitter gives up on leaves no tree, and the next
-    /// parse starts from scratch.
+    /// Parses the text if it changed since the last parse, reparsing what
+    /// the edits touched. A parse tree-sitter gives up on leaves no trees,
+    /// and the next parse starts from scratch.
     pub fn parse(&mut self) {
         if self.parsed {
             return;
         }
         // Taken first: should the parser panic, the document is left
-        // without a tree rather than with one that disagrees with its text.
-        let old_tree = self.tree.take();
-        self.tree = super::parse(self.language, &self.text, old_tree.as_ref());
+        // without trees rather than with some that disagree with its text.
+        self.pieces = match self.pieces.take() {
+            Some(mut pieces) => pieces.reparse(self.language, &self.text).map(|()| pieces),
+            None => Pieces::parse(self.language, &self.text),
+        };
         self.parsed = true;
     }
 
-    /// The model of the current text, lowered from the tree when it is a
-    /// parse of the text (after [`Document::parse`]), else parsed afresh.
+    /// The model of the current text, lowered from the trees when they are
+    /// a parse of the text (after [`Document::parse`]), else parsed afresh.
     pub fn lower(&self) -> FileModel {
         self.lower_with(None)
     }
@@ -138,14 +145,39 @@ impl Document {
     /// [`Document::lower`], with the engine's answer to which call paths
     /// carry untrusted data.
     pub fn lower_with(&self, sources: Option<super::SourceOracle<'_>>) -> FileModel {
-        match (&self.tree, self.parsed) {
-            (Some(tree), true) => super::lower_tree_with(self.language, tree, &self.text, sources),
-            (None, true) => FileModel {
+        if !self.parsed {
+            return super::lower_with(self.language, &self.text, sources);
+        }
+        self.lower_parsed(sources, None, 0).model
+    }
+
+    /// Lowers the parsed text, reusing `previous`.
+    fn lower_parsed(
+        &self,
+        sources: Option<super::SourceOracle<'_>>,
+        previous: Option<LoweringMemo>,
+        oracle_key: u64,
+    ) -> LoweringMemo {
+        let model = match &self.pieces {
+            Some(pieces) if self.language == Language::Python => {
+                return super::lower_statements_kept(
+                    &pieces.statements(),
+                    &self.text,
+                    sources,
+                    previous,
+                    oracle_key,
+                );
+            }
+            Some(pieces) => match pieces.single() {
+                Some(tree) => super::lower_tree_with(self.language, tree, &self.text, sources),
+                None => super::lower_with(self.language, &self.text, sources),
+            },
+            None => FileModel {
                 syntax_errors: vec![Span::new(0, self.text.len())],
                 ..FileModel::default()
             },
-            (_, false) => super::lower_with(self.language, &self.text, sources),
-        }
+        };
+        LoweringMemo::whole(&self.text, oracle_key, model)
     }
 
     /// Lowers the current text as [`Document::lower_with`] does, keeping
@@ -159,16 +191,10 @@ impl Document {
             .memo
             .take()
             .map(|memo| Arc::try_unwrap(memo).unwrap_or_else(|shared| (*shared).clone()));
-        let memo = match (&self.tree, self.parsed) {
-            (Some(tree), true) => super::lower_tree_kept(
-                self.language,
-                tree,
-                &self.text,
-                sources,
-                previous,
-                oracle_key,
-            ),
-            _ => LoweringMemo::whole(&self.text, oracle_key, self.lower_with(sources)),
+        let memo = if self.parsed {
+            self.lower_parsed(sources, previous, oracle_key)
+        } else {
+            LoweringMemo::whole(&self.text, oracle_key, self.lower_with(sources))
         };
         self.memo = Some(Arc::new(memo));
         self.kept_current = true;
@@ -199,20 +225,21 @@ impl Document {
         }
     }
 
-    /// The tree of the current text, when parsed; for tests and tools.
-    pub fn tree(&self) -> Option<&Tree> {
-        self.tree.as_ref().filter(|_| self.parsed)
-    }
-}
-
-/// The tree-sitter point (row, byte column) of a byte offset.
-fn point_at(text: &str, offset: usize) -> Point {
-    let before = &text.as_bytes()[..offset];
-    let row = memchr::memchr_iter(b'\n', before).count();
-    let line_start = memchr::memrchr(b'\n', before).map_or(0, |newline| newline + 1);
-    Point {
-        row,
-        column: offset - line_start,
+    /// The S-expression and the byte range of each top-level statement of
+    /// the current parse, when parsed; for tests and tools.
+    #[doc(hidden)]
+    pub fn statement_dump(&self) -> Option<Vec<(String, Range<usize>)>> {
+        let pieces = self.pieces.as_ref().filter(|_| self.parsed)?;
+        let statements = match (self.language, pieces.single()) {
+            (Language::Python, _) | (_, None) => pieces.statements(),
+            (_, Some(tree)) => vec![tree.root_node()],
+        };
+        Some(
+            statements
+                .iter()
+                .map(|statement| (statement.to_sexp(), statement.byte_range()))
+                .collect(),
+        )
     }
 }
 
@@ -235,12 +262,30 @@ fn advance(start: Point, inserted: &str) -> Point {
 mod tests {
     use super::*;
 
-    /// The S-expression of a fresh parse, to compare incremental parses with.
-    fn fresh_sexp(language: Language, text: &str) -> String {
-        super::super::parse(language, text, None)
-            .unwrap()
-            .root_node()
-            .to_sexp()
+    use crate::lang::random_edits::{random_edit, Random};
+    use crate::lang::{lower, named_children};
+
+    fn is_broken(sexp: &str) -> bool {
+        sexp.contains("ERROR") || sexp.contains("MISSING")
+    }
+
+    /// What [`Document::statement_dump`] gives, of a fresh parse of the
+    /// whole text; and whether that parse holds a syntax error.
+    fn fresh_dump(language: Language, text: &str) -> (Vec<(String, Range<usize>)>, bool) {
+        let tree = super::super::parse(language, text, None).unwrap();
+        let root = tree.root_node();
+        let statements = match language {
+            Language::Python if root.kind() == "module" => named_children(root),
+            _ => vec![root],
+        };
+        let dump: Vec<(String, Range<usize>)> = statements
+            .iter()
+            .map(|statement| (statement.to_sexp(), statement.byte_range()))
+            .collect();
+        // Not `root.has_error()`: tree-sitter may flag a root none of whose
+        // nodes is an error (a text ending in a statement at column 4).
+        let has_error = dump.iter().any(|(sexp, _)| is_broken(sexp));
+        (dump, has_error)
     }
 
     #[test]
@@ -264,9 +309,9 @@ mod tests {
         assert!(!document.is_parsed());
         document.parse();
         assert!(document.is_parsed());
-        let expected = fresh_sexp(Language::Python, document.text());
+        let (expected, _) = fresh_dump(Language::Python, document.text());
         assert_eq!(
-            document.tree().unwrap().root_node().to_sexp(),
+            document.statement_dump().unwrap(),
             expected,
             "{}",
             document.text()
@@ -311,5 +356,164 @@ mod tests {
         );
         let model = document.lower();
         assert_eq!(model.functions.len(), 1);
+    }
+    /// Parses `text`, applies each edit (a text to find, and what to put in
+    /// its place) and checks the pieces against a fresh parse after each.
+    fn edited(text: &str, edits: &[(&str, &str)]) -> Document {
+        let mut document = Document::new(Language::Python, text.to_string());
+        document.parse();
+        for (find, replace) in edits {
+            let at = document
+                .text()
+                .find(find)
+                .unwrap_or_else(|| panic!("{find:?} in {}", document.text()));
+            document.edit(at..at + find.len(), replace);
+            document.parse();
+            let (expected, _) = fresh_dump(Language::Python, document.text());
+            assert_eq!(
+                document.statement_dump().unwrap(),
+                expected,
+                "after {find:?} -> {replace:?}:\n{}",
+                document.text()
+            );
+        }
+        document
+    }
+
+    const SERVICES: &str = "import db\n\n\nclass Orders:\n    def recent(self):\n        return db.all()\n\n\ndef helper(x):\n    return x\n\n\n# tail\nif db:\n    pass\n\n\ndef last():\n    return db.one()\n";
+
+    #[test]
+    fn a_python_document_is_cut_at_its_top_level_statements() {
+        let document = edited(SERVICES, &[]);
+        // `import`, `class`, `def helper` (with the comment after it),
+        // `if`, `def last`.
+        assert_eq!(document.pieces.as_ref().unwrap().len(), 5);
+        // An edit inside a function reparses its piece alone.
+        let document = edited(SERVICES, &[("return x", "return x + 1")]);
+        assert_eq!(document.pieces.as_ref().unwrap().len(), 5);
+    }
+
+    #[test]
+    fn edits_that_join_statements_parse_as_the_whole_text_does() {
+        edited(
+            SERVICES,
+            &[
+                // Indented into the class above, then out again.
+                ("def helper", "    def helper"),
+                ("    def helper", "def helper"),
+                // A decorator typed above a definition, in the piece before.
+                ("# tail\n", "# tail\n@db.cached\n"),
+                ("@db.cached\n", ""),
+                // An `else` of the `if` above it.
+                ("\n\ndef last", "\nelse:\n    x = 1\n\ndef last"),
+                // The newline before a statement deleted, then typed back.
+                ("db\n\n\nclass", "dbclass"),
+                ("dbclass", "db\nclass"),
+                // A string opened in one statement, closed three later.
+                ("return db.all()", "return '''db.all()"),
+                ("return db.one()", "return db.one()'''"),
+                ("'''db.all()", "db.all()"),
+                ("db.one()'''", "db.one()"),
+                // A bracket opened and closed far apart.
+                ("def helper(x)", "def helper((x)"),
+                ("return db.one()", "return db.one())"),
+            ],
+        );
+    }
+
+    #[test]
+    fn a_syntax_error_stays_in_its_statement() {
+        let document = edited(SERVICES, &[("def recent", "xdef recent")]);
+        let dump = document.statement_dump().unwrap();
+        // The whole text's parse (checked equal above) and the pieces hold
+        // the error in the class: the functions after it are whole.
+        assert!(dump.iter().any(|(sexp, _)| sexp.contains("ERROR")));
+        assert!(dump
+            .iter()
+            .any(|(sexp, _)| sexp.starts_with("(function_definition")));
+    }
+
+    fn python_corpus() -> Vec<std::path::PathBuf> {
+        let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../corpus");
+        let mut files = Vec::new();
+        for rule in std::fs::read_dir(&corpus).unwrap() {
+            let Ok(entries) = std::fs::read_dir(rule.unwrap().path().join("python")) else {
+                continue;
+            };
+            files.extend(entries.map(|entry| entry.unwrap().path()));
+        }
+        files.sort();
+        files
+    }
+
+    /// The pieces' parse is the whole text's whenever it holds no error,
+    /// and holds one whenever the whole text's does: random edits to every
+    /// Python corpus file; most of those that break the text are undone (so
+    /// that it is often whole again), some after another parse. The pieces
+    /// may hold an error where the whole text's parse has none: where the
+    /// text is not Python (`import EmailMessa    ge`) and tree-sitter's
+    /// recovery, seeing more text after it, makes a statement of the rest
+    /// without an error. That is rare (counted).
+    #[test]
+    fn pieces_parse_as_the_whole_text_does() {
+        let (mut sound, mut broken, mut stricter) = (0, 0, 0);
+        let mut check = |document: &mut Document, path: &std::path::Path| {
+            document.parse();
+            let (expected, whole_broken) = fresh_dump(Language::Python, document.text());
+            let dump = document.statement_dump().unwrap();
+            let pieces_broken = dump.iter().any(|(sexp, _)| is_broken(sexp));
+            match (whole_broken, pieces_broken) {
+                (true, true) => broken += 1,
+                (true, false) => panic!(
+                    "{}: the whole text has a syntax error, the pieces none\n{}",
+                    path.display(),
+                    document.text()
+                ),
+                (false, true) => {
+                    stricter += 1;
+                }
+                (false, false) => {
+                    sound += 1;
+                    if dump != expected {
+                        let first = dump.iter().zip(&expected).position(|(a, b)| a != b);
+                        panic!(
+                            "{}: the pieces' parse differs from the whole text's at statement \
+                             {first:?}:\npieces: {:?}\nwhole: {:?}\n{}",
+                            path.display(),
+                            first.and_then(|at| dump.get(at)),
+                            first.and_then(|at| expected.get(at)),
+                            document.text()
+                        );
+                    }
+                    assert_eq!(document.lower(), lower(Language::Python, document.text()));
+                }
+            }
+            whole_broken
+        };
+        for (index, path) in python_corpus().iter().enumerate() {
+            let text = std::fs::read_to_string(path).unwrap();
+            let mut document = Document::new(Language::Python, text);
+            let mut random = Random(0x5eed_0000 + index as u64 * 2 + 1);
+            for _ in 0..30 {
+                let (range, inserted) = random_edit(&mut random, document.text());
+                let removed = document.text()[range.clone()].to_string();
+                let undo = |document: &mut Document| {
+                    document.edit(range.start..range.start + inserted.len(), &removed)
+                };
+                document.edit(range.clone(), &inserted);
+                if random.below(4) == 0 {
+                    // Undone before any parse.
+                    undo(&mut document);
+                }
+                if check(&mut document, path) && random.below(8) != 0 {
+                    undo(&mut document);
+                    check(&mut document, path);
+                }
+            }
+        }
+        assert!(
+            sound > 1_000 && broken > 1_000 && stricter * 20 < sound,
+            "{sound} sound, {broken} broken, {stricter} broken in pieces alone"
+        );
     }
 }

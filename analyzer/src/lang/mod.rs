@@ -9,6 +9,7 @@
 mod document;
 mod javascript;
 mod lowering;
+mod pieces;
 mod python;
 #[doc(hidden)]
 pub mod random_edits;
@@ -63,21 +64,7 @@ pub fn parse_until(
     old_tree: Option<&Tree>,
     deadline: Option<Instant>,
 ) -> Option<Tree> {
-    thread_local! {
-        static PARSERS: RefCell<Vec<(Language, Parser)>> = const { RefCell::new(Vec::new()) };
-    }
-    PARSERS.with(|parsers| {
-        let mut parsers = parsers.borrow_mut();
-        let index = match parsers.iter().position(|(each, _)| *each == language) {
-            Some(index) => index,
-            None => {
-                let mut parser = Parser::new();
-                parser.set_language(&grammar(language)).ok()?;
-                parsers.push((language, parser));
-                parsers.len() - 1
-            }
-        };
-        let parser = &mut parsers[index].1;
+    with_parser(language, false, |parser| {
         let Some(deadline) = deadline else {
             return parser.parse(source, old_tree);
         };
@@ -95,6 +82,59 @@ pub fn parse_until(
             parser.reset();
         }
         tree
+    })
+}
+
+/// Parses the bytes of `range` of `source` alone, positions counted in
+/// `source` (tree-sitter's included ranges).
+pub(crate) fn parse_range(
+    language: Language,
+    source: &str,
+    range: std::ops::Range<usize>,
+    old_tree: Option<&Tree>,
+) -> Option<Tree> {
+    if range == (0..source.len()) {
+        return parse(language, source, old_tree);
+    }
+    let included = tree_sitter::Range {
+        start_byte: range.start,
+        end_byte: range.end,
+        start_point: pieces::point_at(source, range.start),
+        end_point: pieces::point_at(source, range.end),
+    };
+    // A parser of its own: one left with a range (should a parse panic)
+    // never parses a whole text.
+    with_parser(language, true, |parser| {
+        parser.set_included_ranges(&[included]).ok()?;
+        parser.parse(source, old_tree)
+    })
+}
+
+/// Runs `work` with this thread's parser for the language, the one for
+/// ranges or the one for whole texts.
+fn with_parser<T>(
+    language: Language,
+    ranged: bool,
+    work: impl FnOnce(&mut Parser) -> Option<T>,
+) -> Option<T> {
+    thread_local! {
+        static PARSERS: RefCell<Vec<((Language, bool), Parser)>> = const { RefCell::new(Vec::new()) };
+    }
+    PARSERS.with(|parsers| {
+        let mut parsers = parsers.borrow_mut();
+        let index = match parsers
+            .iter()
+            .position(|(each, _)| *each == (language, ranged))
+        {
+            Some(index) => index,
+            None => {
+                let mut parser = Parser::new();
+                parser.set_language(&grammar(language)).ok()?;
+                parsers.push(((language, ranged), parser));
+                parsers.len() - 1
+            }
+        };
+        work(&mut parsers[index].1)
     })
 }
 
@@ -173,29 +213,24 @@ pub fn lower_tree_with(
     model
 }
 
-/// [`lower_tree_with`], for a document kept across edits: the model, with
-/// what the next lowering of the same document may reuse, reusing
-/// `previous` where it holds (Python; other languages are lowered whole).
-/// `oracle_key` names the answers `sources` gives: a memo made with other
-/// answers is not reused. The model is the one [`lower_tree_with`] gives.
-pub fn lower_tree_kept(
-    language: Language,
-    tree: &Tree,
+/// Lowers a kept Python document's top-level statements (see
+/// [`python::lower_kept`]): the model, with what the next lowering of the
+/// same document may reuse, reusing `previous` where it holds. `oracle_key`
+/// names the answers `sources` gives: a memo made with other answers is not
+/// reused.
+pub(crate) fn lower_statements_kept(
+    statements: &[Node<'_>],
     source: &str,
     sources: Option<SourceOracle<'_>>,
     previous: Option<LoweringMemo>,
     oracle_key: u64,
 ) -> LoweringMemo {
-    let (mut model, segments) = match language {
-        Language::Python => python::lower_kept(tree, source, sources, previous, oracle_key),
-        _ => {
-            let model = lower_tree_with(language, tree, source, sources);
-            return LoweringMemo::whole(source, oracle_key, model);
+    let (mut model, segments) =
+        python::lower_kept(statements, source, sources, previous, oracle_key);
+    for &statement in statements {
+        if statement.has_error() || statement.is_error() || statement.is_missing() {
+            collect_syntax_errors(statement, &mut model.syntax_errors);
         }
-    };
-    let root = tree.root_node();
-    if root.has_error() {
-        collect_syntax_errors(root, &mut model.syntax_errors);
     }
     model.syntax_errors.sort();
     model.syntax_errors.dedup();

@@ -58,27 +58,25 @@ static FIELDS: LazyLock<Fields> =
 pub(crate) fn lower(tree: &Tree, source: &str, sources: Option<SourceOracle<'_>>) -> FileModel {
     let mut walker = Walker::new(source, sources);
     let root = tree.root_node();
-    walker.bind_module_level(root);
+    walker.bind_module_level(&named_children(root));
     walker.expr(root);
     walker.low.finish()
 }
 
-/// [`lower`], recording each top-level statement's lowering for the next
-/// lowering of the same document and reusing `previous`'s where it holds
-/// (see `reuse.rs`). The model is the one [`lower`] gives.
+/// [`lower`], for a document kept across edits, given its top-level
+/// statements (a module's named children; they may come from several
+/// trees, see `pieces.rs`): records each statement's lowering for the next
+/// lowering of the same document and reuses `previous`'s where it holds
+/// (see `reuse.rs`). For the statements of one module, the model is the one
+/// [`lower`] gives.
 pub(crate) fn lower_kept(
-    tree: &Tree,
+    statements: &[Node<'_>],
     source: &str,
     sources: Option<SourceOracle<'_>>,
     previous: Option<LoweringMemo>,
     oracle_key: u64,
 ) -> (FileModel, Option<(Vec<Segment>, usize)>) {
-    let root = tree.root_node();
-    if root.kind() != "module" || root.is_missing() {
-        return (lower(tree, source, sources), None);
-    }
     let mut walker = Walker::new(source, sources);
-    let statements = named_children(root);
     let described: Vec<Statement> = statements
         .iter()
         .map(|statement| Statement {
@@ -88,10 +86,10 @@ pub(crate) fn lower_kept(
         })
         .collect();
     walker.low.keep(previous, oracle_key, &described);
-    walker.bind_module_level(root);
+    walker.bind_module_level(statements);
     // As `expr(root)` does: the module's statements are one level down.
     walker.depth = 1;
-    for (index, (statement, described)) in statements.into_iter().zip(&described).enumerate() {
+    for (index, (statement, described)) in statements.iter().zip(&described).enumerate() {
         if walker.low.reuse_segment(index, statement.byte_range()) {
             continue;
         }
@@ -100,7 +98,7 @@ pub(crate) fn lower_kept(
             statement.kind_id(),
             described.has_error,
         );
-        walker.expr(statement);
+        walker.expr(*statement);
         walker.low.end_segment();
     }
     walker.depth = 0;
@@ -188,8 +186,8 @@ impl<'src> Walker<'src> {
     // ----- module level ----------------------------------------------------------
 
     /// Imports and simple constants of the module, before the walk.
-    fn bind_module_level(&mut self, root: Node<'_>) {
-        for statement in named_children(root) {
+    fn bind_module_level(&mut self, statements: &[Node<'_>]) {
+        for &statement in statements {
             match statement.kind() {
                 "import_statement" | "import_from_statement" => self.import(statement),
                 "expression_statement" => {

@@ -594,7 +594,7 @@ pub(crate) fn plan(memo: &LoweringMemo, source: &str, statements: &[Statement]) 
 mod tests {
     use std::path::{Path, PathBuf};
 
-    use super::super::{lower_tree_with, Document, SourceKind};
+    use super::super::{Document, SourceKind};
     use super::LoweringMemo;
     use crate::lang::random_edits::{random_edit, Random};
     use crate::model::{CallPath, FileModel, Language, Value};
@@ -637,10 +637,11 @@ mod tests {
         files
     }
 
-    /// The model a whole lowering of the document's tree gives.
+    /// The model a whole lowering of the document's parse gives (nothing
+    /// reused).
     fn whole(document: &Document) -> FileModel {
-        let tree = document.tree().expect("parsed");
-        lower_tree_with(document.language(), tree, document.text(), Some(&oracle))
+        assert!(document.is_parsed());
+        document.lower_with(Some(&oracle))
     }
 
     fn kept(document: &mut Document, oracle_key: u64) -> FileModel {
