@@ -1315,9 +1315,12 @@ impl<'src> Walker<'src> {
                     .declared_outer
                     .last()
                     .is_some_and(|declared| declared.iter().any(|each| each == name));
-                if matches!(self.low.lookup(name), Some(Binding::Value(_)))
-                    && self.low.in_function()
+                // The lookup last: a local binding reads nothing of the
+                // module (a statement that did would be lowered again each
+                // time a module-level `cur` came or went).
+                if self.low.in_function()
                     && (outer || self.low.bound_in_innermost(name))
+                    && matches!(self.low.lookup(name), Some(Binding::Value(_)))
                 {
                     self.low.reassign(name, eval);
                 } else {
