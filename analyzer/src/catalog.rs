@@ -923,6 +923,15 @@ impl<T> Indexed<T> {
             .map(|index| &self.entries[*index])
     }
 
+    /// The index of the first entry named `name` that `accepts`.
+    fn position(&self, name: &str, accepts: impl Fn(&T) -> bool) -> Option<usize> {
+        self.by_name
+            .get(name)?
+            .iter()
+            .copied()
+            .find(|index| accepts(&self.entries[*index]))
+    }
+
     fn iter(&self) -> std::slice::Iter<'_, T> {
         self.entries.iter()
     }
@@ -1274,6 +1283,9 @@ fn set_matches(patterns: &[Pattern], text: &str, resolved: bool, global: bool) -
 /// All catalogs, compiled and indexed.
 #[derive(Debug, Clone, Default)]
 pub struct Catalog {
+    /// Names this catalog's content for the answers remembered per thread
+    /// ([`Catalog::remembered`]): each `extend` takes a new one; clones share it.
+    id: u64,
     sql_sinks: Indexed<SqlSink>,
     star_selects: Indexed<StarSelect>,
     sources: Vec<SourceSet>,
@@ -1299,9 +1311,93 @@ pub struct Catalog {
     memoizers: Indexed<PathSet>,
 }
 
+/// The questions whose answers [`Catalog::remembered`] keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Query {
+    IoCall,
+    Blocking,
+    Expensive,
+}
+
+/// An answer kept: the question whole (its hash is the map's key), and
+/// the index of the entry found.
+struct Answer {
+    catalog: u64,
+    query: Query,
+    resolved: bool,
+    language: Language,
+    text: Box<str>,
+    found: Option<usize>,
+}
+
+/// How many answers a thread keeps before it starts afresh.
+const MOST_ANSWERS: usize = 1 << 16;
+
+thread_local! {
+    static ANSWERS: std::cell::RefCell<HashMap<u64, Answer>> =
+        std::cell::RefCell::new(HashMap::new());
+}
+
 impl Catalog {
+    /// The answer `find` gives to a question about a call path, kept per
+    /// thread: a file asks about the same paths many times (`cur.execute`,
+    /// `requests.get`), and the language server about the same calls at
+    /// every edit. Matching a path against the patterns of a name costs
+    /// far more than hashing it.
+    fn remembered(
+        &self,
+        query: Query,
+        text: &str,
+        resolved: bool,
+        language: Language,
+        find: impl FnOnce() -> Option<usize>,
+    ) -> Option<usize> {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::hash::DefaultHasher::new();
+        (self.id, query, resolved, language, text).hash(&mut hasher);
+        let key = hasher.finish();
+        let same = |answer: &Answer| {
+            answer.catalog == self.id
+                && answer.query == query
+                && answer.resolved == resolved
+                && answer.language == language
+                && *answer.text == *text
+        };
+        let known = ANSWERS.with(|answers| {
+            answers
+                .borrow()
+                .get(&key)
+                .filter(|answer| same(answer))
+                .map(|answer| answer.found)
+        });
+        if let Some(found) = known {
+            return found;
+        }
+        let found = find();
+        ANSWERS.with(|answers| {
+            let mut answers = answers.borrow_mut();
+            if answers.len() >= MOST_ANSWERS {
+                answers.clear();
+            }
+            answers.insert(
+                key,
+                Answer {
+                    catalog: self.id,
+                    query,
+                    resolved,
+                    language,
+                    text: text.into(),
+                    found,
+                },
+            );
+        });
+        found
+    }
+
     /// Adds a catalog file's entries; `origin` names it in errors.
     pub fn extend(&mut self, file: &CatalogFile, origin: &str) -> Result<(), CatalogError> {
+        static IDS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+        self.id = IDS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let compile = |paths: &[String], section: &str| -> Result<Vec<Pattern>, CatalogError> {
             if paths.is_empty() {
                 return Err(CatalogError {
@@ -1681,38 +1777,44 @@ impl Catalog {
     /// [`Catalog::io_call`] for a path given as text, such as a prefix of
     /// a call's path (`resp.json()` of `resp.json().get`).
     pub fn io_call_at(&self, text: &str, resolved: bool, language: Language) -> Option<&IoCall> {
-        let text = text.trim_end_matches("()");
-        let split = Split::new(text);
-        let name = text.rsplit('.').next().unwrap_or("");
-        let receiver_is_model = || {
-            let segments = split.segments();
-            segments.len() >= 2
-                && segments[segments.len() - 2]
-                    .trim_end_matches("()")
-                    .starts_with(|c: char| c.is_ascii_uppercase())
-        };
-        self.io_calls.named(name).find(|entry| {
-            applies(&entry.languages, language)
-                && (!entry.model_receiver || receiver_is_model())
-                && entry
-                    .patterns
-                    .iter()
-                    .any(|pattern| pattern.matches_split(&split, resolved || entry.global))
-        })
+        let found = self.remembered(Query::IoCall, text, resolved, language, || {
+            let text = text.trim_end_matches("()");
+            let split = Split::new(text);
+            let name = text.rsplit('.').next().unwrap_or("");
+            let receiver_is_model = || {
+                let segments = split.segments();
+                segments.len() >= 2
+                    && segments[segments.len() - 2]
+                        .trim_end_matches("()")
+                        .starts_with(|c: char| c.is_ascii_uppercase())
+            };
+            self.io_calls.position(name, |entry| {
+                applies(&entry.languages, language)
+                    && (!entry.model_receiver || receiver_is_model())
+                    && entry
+                        .patterns
+                        .iter()
+                        .any(|pattern| pattern.matches_split(&split, resolved || entry.global))
+            })
+        });
+        found.map(|index| &self.io_calls.entries[index])
     }
 
     /// The blocking call a call with this path is, if the catalogs know it.
     pub fn blocking_call(&self, path: &CallPath, language: Language) -> Option<&BlockingCall> {
-        let text = path.text.trim_end_matches("()");
-        let split = Split::new(text);
-        let name = text.rsplit('.').next().unwrap_or("");
-        self.blocking_calls.named(name).find(|entry| {
-            applies(&entry.languages, language)
-                && entry
-                    .patterns
-                    .iter()
-                    .any(|pattern| pattern.matches_split(&split, path.resolved || entry.global))
-        })
+        let found = self.remembered(Query::Blocking, &path.text, path.resolved, language, || {
+            let text = path.text.trim_end_matches("()");
+            let split = Split::new(text);
+            let name = text.rsplit('.').next().unwrap_or("");
+            self.blocking_calls.position(name, |entry| {
+                applies(&entry.languages, language)
+                    && entry
+                        .patterns
+                        .iter()
+                        .any(|pattern| pattern.matches_split(&split, path.resolved || entry.global))
+            })
+        });
+        found.map(|index| &self.blocking_calls.entries[index])
     }
 
     /// The client a call with this path constructs, if the catalogs know it.
@@ -1786,15 +1888,18 @@ impl Catalog {
             return None;
         }
         let text = path.text.as_str();
-        let split = Split::new(text);
-        let name = text.rsplit('.').next().unwrap_or("");
-        self.expensive_calls.named(name).find(|entry| {
-            applies(&entry.languages, language)
-                && entry
-                    .patterns
-                    .iter()
-                    .any(|pattern| pattern.matches_split(&split, path.resolved || entry.global))
-        })
+        let found = self.remembered(Query::Expensive, text, path.resolved, language, || {
+            let split = Split::new(text);
+            let name = text.rsplit('.').next().unwrap_or("");
+            self.expensive_calls.position(name, |entry| {
+                applies(&entry.languages, language)
+                    && entry
+                        .patterns
+                        .iter()
+                        .any(|pattern| pattern.matches_split(&split, path.resolved || entry.global))
+            })
+        });
+        found.map(|index| &self.expensive_calls.entries[index])
     }
 
     /// Names that an expensive call's file certainly contains.
@@ -2222,5 +2327,41 @@ mod tests {
             .http_api(&path("got.extend", false), language)
             .is_none());
         assert_eq!(catalog.http_api_names(language), ["extend"]);
+    }
+
+    /// Answers are kept per thread, per catalog content: a catalog extended
+    /// since, or another catalog, is asked afresh.
+    #[test]
+    fn kept_answers_belong_to_one_catalog() {
+        let io = |paths: &str| format!("[[io-call]]\nkind = \"query\"\npaths = [{paths}]\n");
+        let mut catalog = Catalog::default();
+        catalog
+            .extend_from_toml(&io("\"db.run\""), "one.toml")
+            .unwrap();
+        let run = path("db.run()", true);
+        let fetch = path("db.fetch()", true);
+        assert!(catalog.io_call(&run, Language::Python).is_some());
+        assert!(catalog.io_call(&fetch, Language::Python).is_none());
+        // The same questions again: the kept answers.
+        assert!(catalog.io_call(&run, Language::Python).is_some());
+        assert!(catalog.io_call(&fetch, Language::Python).is_none());
+        let copy = catalog.clone();
+        catalog
+            .extend_from_toml(&io("\"db.fetch\""), "two.toml")
+            .unwrap();
+        assert!(catalog.io_call(&fetch, Language::Python).is_some());
+        assert!(copy.io_call(&fetch, Language::Python).is_none());
+        let other = Catalog::default();
+        assert!(other.io_call(&run, Language::Python).is_none());
+        // Another language is another question.
+        let mut rust_only = Catalog::default();
+        rust_only
+            .extend_from_toml(
+                &format!("{}languages = [\"rust\"]\n", io("\"db.run\"")),
+                "rust.toml",
+            )
+            .unwrap();
+        assert!(rust_only.io_call(&run, Language::Python).is_none());
+        assert!(rust_only.io_call(&run, Language::Rust).is_some());
     }
 }
