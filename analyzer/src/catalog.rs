@@ -1330,8 +1330,10 @@ struct Answer {
     found: Option<usize>,
 }
 
-/// How many answers a thread keeps before it starts afresh.
-const MOST_ANSWERS: usize = 1 << 16;
+/// How many answers a thread keeps before it starts afresh: more than a
+/// large file asks distinct questions, few enough that a full scan (which
+/// asks mostly new ones) holds under 2 MiB of them per thread.
+const MOST_ANSWERS: usize = 1 << 14;
 
 thread_local! {
     static ANSWERS: std::cell::RefCell<HashMap<u64, Answer>> =
