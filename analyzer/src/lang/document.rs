@@ -226,9 +226,9 @@ impl Document {
     }
 
     /// The S-expression and the byte range of each top-level statement of
-    /// the current parse, when parsed; for tests and tools.
-    #[doc(hidden)]
-    pub fn statement_dump(&self) -> Option<Vec<(String, Range<usize>)>> {
+    /// the current parse, when parsed.
+    #[cfg(test)]
+    fn statement_dump(&self) -> Option<Vec<(String, Range<usize>)>> {
         let pieces = self.pieces.as_ref().filter(|_| self.parsed)?;
         let statements = match (self.language, pieces.single()) {
             (Language::Python, _) | (_, None) => pieces.statements(),
@@ -262,7 +262,7 @@ fn advance(start: Point, inserted: &str) -> Point {
 mod tests {
     use super::*;
 
-    use crate::lang::random_edits::{random_edit, Random};
+    use crate::lang::random_edits::{corpus_files, random_edit, Random};
     use crate::lang::{lower, named_children};
 
     fn is_broken(sexp: &str) -> bool {
@@ -433,19 +433,6 @@ mod tests {
             .any(|(sexp, _)| sexp.starts_with("(function_definition")));
     }
 
-    fn python_corpus() -> Vec<std::path::PathBuf> {
-        let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../corpus");
-        let mut files = Vec::new();
-        for rule in std::fs::read_dir(&corpus).unwrap() {
-            let Ok(entries) = std::fs::read_dir(rule.unwrap().path().join("python")) else {
-                continue;
-            };
-            files.extend(entries.map(|entry| entry.unwrap().path()));
-        }
-        files.sort();
-        files
-    }
-
     /// The pieces' parse is the whole text's whenever it holds no error,
     /// and holds one whenever the whole text's does: random edits to every
     /// Python corpus file; most of those that break the text are undone (so
@@ -490,7 +477,7 @@ mod tests {
             }
             whole_broken
         };
-        for (index, path) in python_corpus().iter().enumerate() {
+        for (index, path) in corpus_files("python", &["py"]).iter().enumerate() {
             let text = std::fs::read_to_string(path).unwrap();
             let mut document = Document::new(Language::Python, text);
             let mut random = Random(0x5eed_0000 + index as u64 * 2 + 1);

@@ -143,6 +143,15 @@ fn with_parser<T>(
 /// grammar on each call, where `child_by_field_id` indexes. A field the
 /// grammar lacks is 0, which finds no child.
 macro_rules! grammar_fields {
+    // One grammar per front end: the ids are looked up once per process
+    // (the grammar is linked in), into `static $fields`.
+    ($(#[$meta:meta])* $name:ident in static $fields:ident for $language:expr,
+        { $($field:ident: $text:literal,)* }) => {
+        $crate::lang::grammar_fields! { $(#[$meta])* $name { $($field: $text,)* } }
+
+        static $fields: std::sync::LazyLock<$name> =
+            std::sync::LazyLock::new(|| $name::of(&$crate::lang::grammar($language)));
+    };
     ($(#[$meta:meta])* $name:ident { $($field:ident: $text:literal,)* }) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy)]

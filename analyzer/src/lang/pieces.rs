@@ -129,26 +129,20 @@ impl Pieces {
             }
             index += 1;
         }
-        // Trees no piece uses any more.
-        let mut used = vec![false; self.trees.len()];
+        // Trees no piece uses any more are dropped; the others keep their
+        // order, and pieces their new indices.
+        let mut new_index = vec![None; self.trees.len()];
         for piece in &self.pieces {
-            used[piece.tree] = true;
+            new_index[piece.tree] = Some(0);
         }
-        let mut new_index = vec![usize::MAX; self.trees.len()];
-        let mut kept = 0;
-        for (old, is_used) in used.iter().enumerate() {
-            if *is_used {
-                new_index[old] = kept;
-                kept += 1;
-            }
+        for (kept, slot) in new_index.iter_mut().flatten().enumerate() {
+            *slot = kept;
         }
-        let mut old = 0;
-        self.trees.retain(|_| {
-            old += 1;
-            used[old - 1]
-        });
+        let mut slots = new_index.iter();
+        self.trees
+            .retain(|_| slots.next().is_some_and(Option::is_some));
         for piece in &mut self.pieces {
-            piece.tree = new_index[piece.tree];
+            piece.tree = new_index[piece.tree].expect("a used tree is kept");
         }
         Some(())
     }

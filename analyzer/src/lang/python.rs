@@ -9,7 +9,6 @@
 use tree_sitter::{Node, Tree};
 
 use std::collections::HashMap;
-use std::sync::LazyLock;
 
 use super::lowering::{
     append, argument_origin, brace_pieces, concat, grow, join_origin, join_shapes, looks_constant,
@@ -25,7 +24,8 @@ use crate::model::{
 
 grammar_fields! {
     /// The Python grammar's field ids.
-    Fields {
+    Fields in static FIELDS for crate::model::Language::Python,
+    {
         alias: "alias",
         alternative: "alternative",
         arguments: "arguments",
@@ -50,10 +50,6 @@ grammar_fields! {
         value: "value",
     }
 }
-
-/// Looked up once per process: the grammar is linked in.
-static FIELDS: LazyLock<Fields> =
-    LazyLock::new(|| Fields::of(&super::grammar(crate::model::Language::Python)));
 
 pub(crate) fn lower(tree: &Tree, source: &str, sources: Option<SourceOracle<'_>>) -> FileModel {
     let mut walker = Walker::new(source, sources);

@@ -1,7 +1,31 @@
 //! Random edits of a source text, for the tests that check a document kept
 //! across edits against a fresh analysis of the same text (the lowering's
-//! reuse here, the engine's findings in `snag-rules`). Not for use outside
-//! tests.
+//! reuse and the pieces' parse here, the engine's findings in `snag-rules`),
+//! and the corpus files they edit. Not for use outside tests.
+
+use std::path::{Path, PathBuf};
+
+/// The corpus files of a language directory (`python`, `typescript`…)
+/// with one of `extensions`, over every rule, sorted.
+pub fn corpus_files(language: &str, extensions: &[&str]) -> Vec<PathBuf> {
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../corpus");
+    let mut files = Vec::new();
+    for rule in std::fs::read_dir(&corpus).expect("the corpus") {
+        let directory = rule.expect("a corpus entry").path().join(language);
+        let Ok(entries) = std::fs::read_dir(&directory) else {
+            continue;
+        };
+        for entry in entries {
+            let path = entry.expect("a corpus entry").path();
+            let extension = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+            if extensions.contains(&extension) {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    files
+}
 
 /// A small deterministic generator (xorshift), so a failure replays.
 pub struct Random(pub u64);

@@ -592,7 +592,7 @@ pub(crate) fn plan(memo: &LoweringMemo, source: &str, statements: &[Statement]) 
 
 #[cfg(test)]
 mod tests {
-    use std::path::{Path, PathBuf};
+    use std::path::Path;
 
     use super::super::{Document, SourceKind};
     use super::LoweringMemo;
@@ -615,26 +615,6 @@ mod tests {
         } else {
             None
         }
-    }
-
-    fn corpus_files(language: &str, extensions: &[&str]) -> Vec<PathBuf> {
-        let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../corpus");
-        let mut files = Vec::new();
-        for rule in std::fs::read_dir(&corpus).unwrap() {
-            let directory = rule.unwrap().path().join(language);
-            let Ok(entries) = std::fs::read_dir(&directory) else {
-                continue;
-            };
-            for entry in entries {
-                let path = entry.unwrap().path();
-                let extension = path.extension().and_then(|e| e.to_str()).unwrap_or("");
-                if extensions.contains(&extension) {
-                    files.push(path);
-                }
-            }
-        }
-        files.sort();
-        files
     }
 
     /// The model a whole lowering of the document's parse gives (nothing
@@ -695,7 +675,10 @@ mod tests {
             ),
             ("rust", &["rs"][..], Language::Rust),
         ] {
-            for (index, path) in corpus_files(language_name, extensions).iter().enumerate() {
+            for (index, path) in crate::lang::random_edits::corpus_files(language_name, extensions)
+                .iter()
+                .enumerate()
+            {
                 let edits = if language == Language::Python { 40 } else { 4 };
                 kept += check_file(path, language, edits, 0x9e37_79b9 + index as u64);
                 checked += 1;

@@ -19,7 +19,6 @@
 //! `select!`) have a syntax of their own and are left alone.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::LazyLock;
 
 use tree_sitter::{Node, Tree};
 
@@ -37,7 +36,8 @@ use crate::model::{
 
 grammar_fields! {
     /// The Rust grammar's field ids.
-    Fields {
+    Fields in static FIELDS for crate::model::Language::Rust,
+    {
         alias: "alias",
         alternative: "alternative",
         argument: "argument",
@@ -63,10 +63,6 @@ grammar_fields! {
         value: "value",
     }
 }
-
-/// Looked up once per process: the grammar is linked in.
-static FIELDS: LazyLock<Fields> =
-    LazyLock::new(|| Fields::of(&super::grammar(crate::model::Language::Rust)));
 
 pub(crate) fn lower(tree: &Tree, source: &str, sources: Option<SourceOracle<'_>>) -> FileModel {
     let mut walker = Walker::new(source, &tree.language(), sources);
