@@ -12,12 +12,12 @@
 //! reached from an import of `sqlalchemy`. Patterns are indexed by their last
 //! segment, so a lookup costs one hash probe and a few short matches.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt, HashSet};
 use std::fmt;
 
 use serde::Deserialize;
 
-use crate::model::{Call, CallPath, Language, Value};
+use crate::model::{uncalled, Call, CallPath, Language, Value};
 
 /// One catalog file, or the `[catalog]` table of a config.
 #[derive(Debug, Default, Clone, Deserialize)]
@@ -366,7 +366,7 @@ pub struct Queue {
 impl Queue {
     /// Whether a call with this path hands work to this queue.
     pub fn is_used_by(&self, path: &CallPath) -> bool {
-        let text = path.text.trim_end_matches("()");
+        let text = uncalled(&path.text);
         let split = Split::new(text);
         self.calls
             .iter()
@@ -759,7 +759,7 @@ impl std::error::Error for CatalogError {}
 fn telling_names<'a>(patterns: impl Iterator<Item = &'a Pattern>) -> Vec<String> {
     let mut names: Vec<String> = patterns
         .filter_map(Pattern::telling_literal)
-        .map(|name| name.trim_end_matches("()").to_string())
+        .map(|name| uncalled(name).to_string())
         .collect();
     names.sort();
     names.dedup();
@@ -946,7 +946,7 @@ impl<T> Indexed<T> {
 fn called_names(patterns: &[Pattern]) -> Vec<String> {
     patterns
         .iter()
-        .map(|pattern| pattern.last_literal().trim_end_matches("()").to_string())
+        .map(|pattern| uncalled(pattern.last_literal()).to_string())
         .collect()
 }
 
@@ -1002,9 +1002,9 @@ impl Pattern {
                 _ => None,
             })
             .collect();
-        let plain = |name: &&str| COMMON_METHODS.contains(&name.trim_end_matches("()"));
-        let common = |name: &&str| COMMON_WORDS.contains(&name.trim_end_matches("()"));
-        let length = |name: &&&str| name.trim_end_matches("()").len();
+        let plain = |name: &&str| COMMON_METHODS.contains(&uncalled(name));
+        let common = |name: &&str| COMMON_WORDS.contains(&uncalled(name));
+        let length = |name: &&&str| uncalled(name).len();
         all.iter()
             .filter(|name| !plain(name) && !common(name))
             .max_by_key(length)
@@ -1016,7 +1016,7 @@ impl Pattern {
     /// The first segment (called or not), or `*` when it is a wildcard.
     fn root(&self) -> &str {
         match self.segments.first() {
-            Some(Segment::Literal(literal)) => literal.trim_end_matches("()"),
+            Some(Segment::Literal(literal)) => uncalled(literal),
             _ => "*",
         }
     }
@@ -1058,10 +1058,7 @@ impl Pattern {
         }
         let segments: Vec<&str> = text.split('.').collect();
         (1..=segments.len()).any(|length| {
-            let prefix: Vec<&str> = segments[..length]
-                .iter()
-                .map(|segment| segment.trim_end_matches("()"))
-                .collect();
+            let prefix: Vec<&str> = segments[..length].iter().map(|segment| uncalled(segment)).collect();
             match_segments(&self.segments, &prefix)
                 || match_segments(&self.segments, &segments[..length])
         })
@@ -1291,7 +1288,7 @@ pub struct Catalog {
     sources: Vec<SourceSet>,
     /// The first segment of every source pattern (`*` for a wildcard), so
     /// that most paths are told apart by one probe.
-    source_roots: std::collections::HashSet<String>,
+    source_roots: HashSet<String>,
     sanitizers: Vec<SanitizerSet>,
     shell_sinks: Indexed<ShellSink>,
     eval_sinks: Indexed<EvalSink>,
@@ -1354,10 +1351,9 @@ impl Catalog {
         language: Language,
         find: impl FnOnce() -> Option<usize>,
     ) -> Option<usize> {
-        use std::hash::{Hash, Hasher};
-        let mut hasher = std::hash::DefaultHasher::new();
-        (self.id, query, resolved, language, text).hash(&mut hasher);
-        let key = hasher.finish();
+        use std::hash::BuildHasher;
+        let key = foldhash::fast::FixedState::default()
+            .hash_one((self.id, query, resolved, language, text));
         let same = |answer: &Answer| {
             answer.catalog == self.id
                 && answer.query == query
@@ -1743,7 +1739,7 @@ impl Catalog {
         call: &'a Call,
         language: Language,
     ) -> impl Iterator<Item = &'a SqlSink> + 'a {
-        let name = call.path.name().trim_end_matches("()");
+        let name = uncalled(call.path.name());
         let split = Split::new(&call.path.text);
         self.sql_sinks.named(name).filter(move |sink| {
             applies(&sink.languages, language)
@@ -1780,14 +1776,13 @@ impl Catalog {
     /// a call's path (`resp.json()` of `resp.json().get`).
     pub fn io_call_at(&self, text: &str, resolved: bool, language: Language) -> Option<&IoCall> {
         let found = self.remembered(Query::IoCall, text, resolved, language, || {
-            let text = text.trim_end_matches("()");
+            let text = uncalled(text);
             let split = Split::new(text);
             let name = text.rsplit('.').next().unwrap_or("");
             let receiver_is_model = || {
                 let segments = split.segments();
                 segments.len() >= 2
-                    && segments[segments.len() - 2]
-                        .trim_end_matches("()")
+                    && uncalled(segments[segments.len() - 2])
                         .starts_with(|c: char| c.is_ascii_uppercase())
             };
             self.io_calls.position(name, |entry| {
@@ -1805,7 +1800,7 @@ impl Catalog {
     /// The blocking call a call with this path is, if the catalogs know it.
     pub fn blocking_call(&self, path: &CallPath, language: Language) -> Option<&BlockingCall> {
         let found = self.remembered(Query::Blocking, &path.text, path.resolved, language, || {
-            let text = path.text.trim_end_matches("()");
+            let text = uncalled(&path.text);
             let split = Split::new(text);
             let name = text.rsplit('.').next().unwrap_or("");
             self.blocking_calls.position(name, |entry| {
@@ -1825,7 +1820,7 @@ impl Catalog {
         path: &CallPath,
         language: Language,
     ) -> Option<&ClientConstructor> {
-        let text = path.text.trim_end_matches("()");
+        let text = uncalled(&path.text);
         let name = text.rsplit('.').next().unwrap_or("");
         let split = Split::new(text);
         self.client_constructors.named(name).find(|entry| {
@@ -1865,7 +1860,7 @@ impl Catalog {
     /// Whether a call with this path bounds the request or future passed to
     /// it (`tokio::time::timeout`).
     pub fn is_timeout_wrapper(&self, path: &CallPath, language: Language) -> bool {
-        let text = path.text.trim_end_matches("()");
+        let text = uncalled(&path.text);
         let name = text.rsplit('.').next().unwrap_or("");
         let split = Split::new(text);
         self.timeout_wrappers.named(name).any(|set| {
@@ -1911,7 +1906,7 @@ impl Catalog {
 
     /// Whether a call with this path caches what its callback makes.
     pub fn is_memoizer(&self, path: &CallPath, language: Language) -> bool {
-        let text = path.text.trim_end_matches("()");
+        let text = uncalled(&path.text);
         let name = text.rsplit('.').next().unwrap_or("");
         let split = Split::new(text);
         self.memoizers.named(name).any(|set| {
@@ -1925,7 +1920,7 @@ impl Catalog {
 
     /// Whether a call with this path runs its arguments off the event loop.
     pub fn is_offload(&self, path: &CallPath, language: Language) -> bool {
-        let text = path.text.trim_end_matches("()");
+        let text = uncalled(&path.text);
         let name = text.rsplit('.').next().unwrap_or("");
         let split = Split::new(text);
         self.offloads.named(name).any(|set| {
@@ -1940,7 +1935,7 @@ impl Catalog {
     /// The slow work `call` does, if the catalogs know it. `source` is the
     /// file's text, for entries that need the file to mention a name.
     pub fn slow_call(&self, call: &Call, language: Language, source: &str) -> Option<&SlowCall> {
-        let text = call.path.text.trim_end_matches("()");
+        let text = uncalled(&call.path.text);
         let split = Split::new(text);
         let name = text.rsplit('.').next().unwrap_or("");
         self.slow_calls.named(name).find(|entry| {
@@ -2017,7 +2012,7 @@ impl Catalog {
         resolved: bool,
         language: Language,
     ) -> Option<&RowRead> {
-        let text = path_text.trim_end_matches("()");
+        let text = uncalled(path_text);
         let split = Split::new(text);
         let name = text.rsplit('.').next().unwrap_or("");
         self.row_reads.named(name).find(|entry| {
@@ -2032,7 +2027,7 @@ impl Catalog {
     /// Whether a call with this path runs the work given to it elsewhere:
     /// a `hand-off`, or an `offload` to a thread.
     pub fn is_hand_off(&self, path: &CallPath, language: Language) -> bool {
-        let text = path.text.trim_end_matches("()");
+        let text = uncalled(&path.text);
         let split = Split::new(text);
         let name = text.rsplit('.').next().unwrap_or("");
         self.hand_offs.named(name).any(|set| {
@@ -2046,7 +2041,7 @@ impl Catalog {
 
     /// Whether a call with this path is a response that streams.
     pub fn is_streaming_response(&self, path: &CallPath, language: Language) -> bool {
-        let text = path.text.trim_end_matches("()");
+        let text = uncalled(&path.text);
         let split = Split::new(text);
         let name = text.rsplit('.').next().unwrap_or("");
         self.streaming_responses.named(name).any(|set| {
@@ -2073,7 +2068,7 @@ impl Catalog {
     /// What an expression with this path reads from outside, if anything.
     pub fn source_kind(&self, path: &CallPath, language: Language) -> Option<SourceKindName> {
         let root = path.text.split('.').next().unwrap_or("");
-        let root = root.trim_end_matches("()");
+        let root = uncalled(root);
         if !self.source_roots.contains(root) && !self.source_roots.contains("*") {
             return None;
         }
@@ -2178,7 +2173,7 @@ impl Catalog {
             .flat_map(|entry| entry.patterns.iter());
         let mut names: Vec<String> = fragments
             .chain(builders)
-            .map(|pattern| pattern.last_literal().trim_end_matches("()").to_string())
+            .map(|pattern| uncalled(pattern.last_literal()).to_string())
             .collect();
         names.sort();
         names.dedup();
@@ -2199,7 +2194,7 @@ fn made_by(value: &Value, patterns: &[Pattern]) -> bool {
     match value {
         Value::Path(path) => {
             path.text.ends_with("()") && {
-                let text = path.text.trim_end_matches("()");
+                let text = uncalled(&path.text);
                 let split = Split::new(text);
                 patterns
                     .iter()

@@ -7,9 +7,9 @@
 //! here, so rules stay small. Results come back sorted by path, line, column and
 //! rule, whatever order the threads finished in.
 
+use foldhash::HashMap;
 use std::any::{Any, TypeId};
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::rc::Rc;

@@ -340,6 +340,16 @@ pub struct CallPath {
     pub resolved: bool,
 }
 
+/// A path or a segment without the `()` its calls end in: `connect` of
+/// `connect()`, `a().b` of `a().b()()`.
+pub fn uncalled(text: &str) -> &str {
+    let mut text = text;
+    while let Some(rest) = text.strip_suffix("()") {
+        text = rest;
+    }
+    text
+}
+
 impl CallPath {
     pub fn segments(&self) -> impl Iterator<Item = &str> {
         self.text.split('.')

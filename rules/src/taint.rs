@@ -8,8 +8,8 @@
 //! (function, parameter) answered once, so the work stays linear in the
 //! number of calls.
 
+use foldhash::{HashMap, HashMapExt};
 use std::cell::RefCell;
-use std::collections::HashMap;
 
 use snag_analyzer::catalog::SinkKind;
 use snag_analyzer::engine::RuleContext;

@@ -15,7 +15,7 @@
 //! and route registrations of named functions, so that a function sees them
 //! wherever it is declared in the file.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 use tree_sitter::{Node, Tree};
 
@@ -27,8 +27,8 @@ use crate::lang::lowering::{
 };
 use crate::lang::{grammar_fields, named_children, node_text, span, unescape};
 use crate::model::{
-    Arg, AssignmentKind, CallPath, FileModel, FunctionId, Handler, Language, LoopKind, Origin,
-    Param, Params, Part, Span, Value,
+    uncalled, Arg, AssignmentKind, CallPath, FileModel, FunctionId, Handler, Language, LoopKind,
+    Origin, Param, Params, Part, Span, Value,
 };
 
 /// A call path longer than this stops growing (its prefix is dropped), so that
@@ -1835,12 +1835,12 @@ impl<'src> Walker<'src> {
         const RUNNER_MODULES: &[&str] =
             &["vitest", "@jest/globals", "node:test", "mocha", "bun:test"];
         let mut segments = path.text.split('.');
-        let first = segments.next().unwrap_or("").trim_end_matches("()");
+        let first = uncalled(segments.next().unwrap_or(""));
         let function = if path.resolved {
             if !RUNNER_MODULES.contains(&first) {
                 return false;
             }
-            segments.next().unwrap_or("").trim_end_matches("()")
+            uncalled(segments.next().unwrap_or(""))
         } else {
             first
         };

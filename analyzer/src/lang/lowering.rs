@@ -7,8 +7,8 @@
 //! every branch: the last one written wins, `+=` appends). That is flow-blind
 //! but linear, and it is what "simple local origins" means in DESIGN.md.
 
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use std::cell::{RefCell, RefMut};
-use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
 use tree_sitter::Node;
@@ -256,12 +256,12 @@ struct OpenConditional {
     /// in an arm).
     before: Vec<(String, Option<Binding>)>,
     /// The names in `before`.
-    tracked: std::collections::HashSet<String>,
+    tracked: HashSet<String>,
     /// What each such name held at the end of each arm that assigned it.
     arm_values: HashMap<String, Vec<Eval>>,
     /// Names assigned in the arm being lowered, in order and as a set.
     in_arm: Vec<String>,
-    in_arm_set: std::collections::HashSet<String>,
+    in_arm_set: HashSet<String>,
     arms: u32,
 }
 
@@ -1289,10 +1289,10 @@ impl<'src> Lowering<'src> {
         self.conditionals.push(OpenConditional {
             scope: self.scopes.len() - 1,
             before: Vec::new(),
-            tracked: std::collections::HashSet::new(),
+            tracked: HashSet::new(),
             arm_values: HashMap::new(),
             in_arm: Vec::new(),
-            in_arm_set: std::collections::HashSet::new(),
+            in_arm_set: HashSet::new(),
             arms: 0,
         });
         self.conditional_id()

@@ -8,7 +8,7 @@
 
 use tree_sitter::{Node, Tree};
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 use super::lowering::{
     append, argument_origin, brace_pieces, concat, grow, join_origin, join_shapes, looks_constant,

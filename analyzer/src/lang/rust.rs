@@ -18,7 +18,7 @@
 //! name) are recorded too, and the names they read; other macros (`quote!`,
 //! `select!`) have a syntax of their own and are left alone.
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
 use tree_sitter::{Node, Tree};
 

@@ -1,15 +1,15 @@
 //! `missing-cache`: expensive work repeated with inputs that did not change.
 
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use std::cell::RefCell;
-use std::collections::{HashMap, HashSet};
 
 use snag_analyzer::catalog::{Catalog, ExpensiveCall, ExpensiveKind, IoKind};
 use snag_analyzer::engine::{Needles, Rule, RuleContext, RuleMeta};
 use snag_analyzer::finding::{Confidence, Diagnostic, Related, Severity};
 use snag_analyzer::model::Language;
 use snag_analyzer::model::{
-    Assignment, AssignmentKind, Call, FileModel, Function, FunctionId, Loop, LoopId, LoopKind,
-    NameRead, NameScope, Span, Value,
+    uncalled, Assignment, AssignmentKind, Call, FileModel, Function, FunctionId, Loop, LoopId,
+    LoopKind, NameRead, NameScope, Span, Value,
 };
 use snag_analyzer::sql::{looks_like_sql, render, SQL_TEXT_START};
 
@@ -327,7 +327,7 @@ fn round_trips<'m>(context: &RuleContext<'m>) -> Vec<Operation<'m>> {
                 tables: None,
             },
             (Some(kind), None) => {
-                let method = call.path.name().trim_end_matches("()");
+                let method = uncalled(call.path.name());
                 let writes = kind == IoKind::Write
                     || WRITE_METHODS.contains(&method)
                     || RUN_METHODS.contains(&method);
@@ -476,12 +476,7 @@ fn sql_words(text: &str) -> Vec<String> {
 
 /// The table an ORM call works on, when its path or its chain says.
 fn model_table(chain: &[Call], call: &Call) -> Option<Vec<String>> {
-    let segments: Vec<&str> = call
-        .path
-        .text
-        .split('.')
-        .map(|segment| segment.trim_end_matches("()"))
-        .collect();
+    let segments: Vec<&str> = call.path.text.split('.').map(uncalled).collect();
     // Django: `Model.objects.…`, rows of `Model.objects.filter().[]`.
     if let Some(at) = segments.iter().position(|segment| *segment == "objects") {
         return at
@@ -533,7 +528,7 @@ fn http_effect(call: &Call) -> Effect {
         .path
         .text
         .split('.')
-        .map(|segment| segment.trim_end_matches("()"))
+        .map(uncalled)
         .any(|segment| matches!(segment, "post" | "put" | "patch" | "delete"));
     if named_write {
         return Effect::Write;
@@ -554,7 +549,7 @@ fn http_effect(call: &Call) -> Effect {
         }
     }
     // `requests.request("POST", url)`, `session.request(method, url)`.
-    if call.path.name().trim_end_matches("()") == "request" {
+    if uncalled(call.path.name()) == "request" {
         let method = call
             .args
             .first()
@@ -629,7 +624,7 @@ fn writes_in(
 /// A call that persists something by its name: `obj.save()`, `commit()`,
 /// `client.post(…)`, or a session's unit-of-work methods (`session.add(row)`).
 fn persists(call: &Call) -> bool {
-    let method = call.path.name().trim_end_matches("()");
+    let method = uncalled(call.path.name());
     if PERSISTING_METHODS.contains(&method) {
         return true;
     }
@@ -1186,9 +1181,9 @@ fn repeated<'m>(
     }
     // A pause in between: reading again after waiting is the point (a
     // retry for data that lags).
-    let paused = calls_in(context.model, between).iter().any(|each| {
-        between.contains(each.span) && PAUSES.contains(&each.path.name().trim_end_matches("()"))
-    });
+    let paused = calls_in(context.model, between)
+        .iter()
+        .any(|each| between.contains(each.span) && PAUSES.contains(&uncalled(each.path.name())));
     if paused {
         return None;
     }

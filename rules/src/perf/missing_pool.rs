@@ -4,7 +4,7 @@
 use snag_analyzer::catalog::{Catalog, ClientConstructor};
 use snag_analyzer::engine::{Needles, Rule, RuleContext, RuleMeta};
 use snag_analyzer::finding::{Confidence, Diagnostic, Related, Severity};
-use snag_analyzer::model::{Call, Function, Language, Span};
+use snag_analyzer::model::{uncalled, Call, Function, Language, Span};
 
 use crate::perf::n_plus_one::{repeating_loop_where, Site};
 use crate::perf::{decorations, inside_a_bigger_call, is_startup_name};
@@ -77,7 +77,7 @@ impl Rule for MissingPool {
             .calls
             .iter()
             .filter(|call| {
-                let path = call.path.text.trim_end_matches("()");
+                let path = uncalled(&call.path.text);
                 SINGLETON_MAKERS.iter().any(|maker| path.ends_with(maker))
             })
             .map(|call| call.span)

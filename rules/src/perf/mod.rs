@@ -7,7 +7,7 @@ pub(crate) mod n_plus_one;
 pub(crate) mod select_star;
 pub(crate) mod slow_work_in_handler;
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 use snag_analyzer::model::{Function, Span};
 

@@ -1,12 +1,15 @@
 //! `n-plus-one`: a round trip to a database or a service made once per
 //! element of a collection.
 
+use foldhash::{HashMap, HashMapExt};
 use snag_analyzer::catalog::Catalog;
 use snag_analyzer::catalog::IoKind;
 use snag_analyzer::engine::{Needles, Rule, RuleContext, RuleMeta};
 use snag_analyzer::finding::{Confidence, Diagnostic, Related, Severity};
 use snag_analyzer::model::Language;
-use snag_analyzer::model::{Call, ElementRead, FunctionId, Loop, LoopId, LoopKind, Origin, Span};
+use snag_analyzer::model::{
+    uncalled, Call, ElementRead, FunctionId, Loop, LoopId, LoopKind, Origin, Span,
+};
 
 use crate::perf::inside_a_bigger_call;
 use crate::sql_sinks::callee_text;
@@ -134,7 +137,7 @@ impl Rule for NPlusOne {
             .collect();
         // `invoice.customer.name` is reported once, as `invoice.customer`:
         // the reads of one chain share their start.
-        let mut shortest_at: std::collections::HashMap<u32, u32> = std::collections::HashMap::new();
+        let mut shortest_at: HashMap<u32, u32> = HashMap::new();
         for (read, _) in &lazy {
             let length = shortest_at.entry(read.span.start).or_insert(u32::MAX);
             *length = (*length).min(read.span.end - read.span.start);
@@ -264,7 +267,7 @@ fn io_kind_of(context: &RuleContext<'_>, call: &Call) -> Option<IoKind> {
         return Some(entry.kind);
     }
     let (rows, method) = call.path.text.rsplit_once(".[].")?;
-    if !ROW_WRITES.contains(&method.trim_end_matches("()")) {
+    if !ROW_WRITES.contains(&uncalled(method)) {
         return None;
     }
     // The rows came from a round trip, possibly through a cursor or a

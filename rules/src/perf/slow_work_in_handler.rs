@@ -2,12 +2,14 @@
 //! PDFs, child processes, exports of whole tables) done inside a request
 //! handler instead of handed to a job queue.
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
 use snag_analyzer::catalog::{Catalog, Queue, RowRead, SlowCall, SlowScale};
 use snag_analyzer::engine::{Needles, Rule, RuleContext, RuleMeta};
 use snag_analyzer::finding::{Confidence, Diagnostic, Related, Severity};
-use snag_analyzer::model::{Call, CallPath, Function, FunctionId, Language, Loop, Span, Value};
+use snag_analyzer::model::{
+    uncalled, Call, CallPath, Function, FunctionId, Language, Loop, Span, Value,
+};
 
 use crate::perf::inside_a_bigger_call;
 use crate::sql_sinks::{one_line, sql_uses, SqlUse};
@@ -399,7 +401,7 @@ impl<'a> FileIndex<'a> {
             .strip_prefix(call.path.text.as_str())
             .unwrap_or("")
             .split('.')
-            .map(|segment| segment.trim_end_matches("()"))
+            .map(uncalled)
             .filter(|name| !name.is_empty())
             .collect();
         let handlers_only = !chained.is_empty()
@@ -577,7 +579,7 @@ impl<'a> FileIndex<'a> {
             .strip_prefix(read.path.text.as_str())
             .unwrap_or("")
             .split('.')
-            .map(|segment| segment.trim_end_matches("()"))
+            .map(uncalled)
             .filter(|segment| !segment.is_empty())
             .collect();
         if bounded_by_names(entry, &later)
@@ -684,10 +686,7 @@ fn has_limit_argument(entry: &RowRead, call: &Call) -> bool {
                     fields.iter().any(|(key, _)| entry.limit_keys.contains(key))
                 }
                 Value::Path(path) => {
-                    let names: Vec<&str> = path
-                        .segments()
-                        .map(|segment| segment.trim_end_matches("()"))
-                        .collect();
+                    let names: Vec<&str> = path.segments().map(uncalled).collect();
                     bounded_by_names(entry, &names)
                 }
                 _ => false,

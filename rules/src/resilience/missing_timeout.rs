@@ -2,13 +2,13 @@
 //! timeout on the request, none on the client it goes through, and no
 //! library default.
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
 use snag_analyzer::catalog::{Catalog, HttpApi, HttpApiKind};
 use snag_analyzer::engine::{Needles, Rule, RuleContext, RuleMeta};
 use snag_analyzer::finding::{Confidence, Diagnostic, Related, Severity};
 use snag_analyzer::model::Language;
-use snag_analyzer::model::{Arg, Call, FileModel, Span, Value, SPREAD_KEY};
+use snag_analyzer::model::{uncalled, Arg, Call, FileModel, Span, Value, SPREAD_KEY};
 
 use crate::perf::inside_a_bigger_call;
 use crate::sql_sinks::callee_text;
@@ -636,7 +636,7 @@ impl<'m> Checker<'_, 'm> {
         let made_within = |span: Span| {
             self.index.calls_within(span).any(|each| {
                 api.made_by.iter().any(|pattern| {
-                    pattern.matches_text(each.path.text.trim_end_matches("()"), each.path.resolved)
+                    pattern.matches_text(uncalled(&each.path.text), each.path.resolved)
                 })
             })
         };
@@ -680,7 +680,7 @@ impl<'m> Checker<'_, 'm> {
                 && call.args.iter().any(|arg| match &arg.value {
                     Value::Str(_) => false,
                     Value::Path(path) if path.text.ends_with("()") => {
-                        let class = path.text.trim_end_matches("()");
+                        let class = uncalled(&path.text);
                         !api.stock_transports
                             .iter()
                             .any(|stock| stock.matches_text(class, path.resolved))
