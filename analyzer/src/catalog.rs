@@ -923,6 +923,11 @@ impl<T> Indexed<T> {
             .map(|index| &self.entries[*index])
     }
 
+    /// The indices of the entries with a pattern ending in `name`.
+    fn indices(&self, name: &str) -> &[usize] {
+        self.by_name.get(name).map_or(&[], Vec::as_slice)
+    }
+
     /// The index of the first entry named `name` that `accepts`.
     fn position(&self, name: &str, accepts: impl Fn(&T) -> bool) -> Option<usize> {
         self.by_name
@@ -1058,7 +1063,10 @@ impl Pattern {
         }
         let segments: Vec<&str> = text.split('.').collect();
         (1..=segments.len()).any(|length| {
-            let prefix: Vec<&str> = segments[..length].iter().map(|segment| uncalled(segment)).collect();
+            let prefix: Vec<&str> = segments[..length]
+                .iter()
+                .map(|segment| uncalled(segment))
+                .collect();
             match_segments(&self.segments, &prefix)
                 || match_segments(&self.segments, &segments[..length])
         })
@@ -1314,17 +1322,20 @@ enum Query {
     IoCall,
     Blocking,
     Expensive,
+    SqlSinks,
 }
 
 /// An answer kept: the question whole (its hash is the map's key), and
-/// the index of the entry found.
+/// what was found: the index of an entry (`u64::MAX` for none), or for
+/// [`Query::SqlSinks`] which of the entries of the path's name match, one
+/// bit each.
 struct Answer {
     catalog: u64,
     query: Query,
     resolved: bool,
     language: Language,
     text: Box<str>,
-    found: Option<usize>,
+    found: u64,
 }
 
 /// How many answers a thread keeps before it starts afresh: more than a
@@ -1351,6 +1362,21 @@ impl Catalog {
         language: Language,
         find: impl FnOnce() -> Option<usize>,
     ) -> Option<usize> {
+        let found = self.kept(query, text, resolved, language, || {
+            find().map_or(u64::MAX, |index| index as u64)
+        });
+        (found != u64::MAX).then_some(found as usize)
+    }
+
+    /// [`Catalog::remembered`] for any answer that fits in 64 bits.
+    fn kept(
+        &self,
+        query: Query,
+        text: &str,
+        resolved: bool,
+        language: Language,
+        find: impl FnOnce() -> u64,
+    ) -> u64 {
         use std::hash::BuildHasher;
         let key = foldhash::fast::FixedState::default()
             .hash_one((self.id, query, resolved, language, text));
@@ -1740,14 +1766,46 @@ impl Catalog {
         language: Language,
     ) -> impl Iterator<Item = &'a SqlSink> + 'a {
         let name = uncalled(call.path.name());
+        let named = self.sql_sinks.indices(name);
         let split = Split::new(&call.path.text);
-        self.sql_sinks.named(name).filter(move |sink| {
+        let matches = move |index: usize| {
+            let sink = &self.sql_sinks.entries[index];
             applies(&sink.languages, language)
                 && sink
                     .patterns
                     .iter()
                     .any(|pattern| pattern.matches_split(&split, call.path.resolved))
-        })
+        };
+        // Which of the named sinks match, one bit each, kept when they fit.
+        let fits = named.len() <= 64;
+        let mask = if fits {
+            self.kept(
+                Query::SqlSinks,
+                &call.path.text,
+                call.path.resolved,
+                language,
+                || {
+                    named
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, index)| matches(**index))
+                        .fold(0, |mask, (bit, _)| mask | 1 << bit)
+                },
+            )
+        } else {
+            0
+        };
+        named
+            .iter()
+            .enumerate()
+            .filter(move |(bit, index)| {
+                if fits {
+                    mask & 1 << bit != 0
+                } else {
+                    matches(**index)
+                }
+            })
+            .map(|(_, index)| &self.sql_sinks.entries[*index])
     }
 
     pub fn star_selects<'a>(
@@ -2360,5 +2418,56 @@ mod tests {
             .unwrap();
         assert!(rust_only.io_call(&run, Language::Python).is_none());
         assert!(rust_only.io_call(&run, Language::Rust).is_some());
+    }
+
+    #[test]
+    fn kept_sql_sinks_are_the_ones_that_match() {
+        let sink = |path: &str, arg: usize, language: &str| {
+            format!(
+                "[[sql-sink]]\npaths = [\"{path}\"]\narg = {arg}\nlanguages = [\"{language}\"]\n"
+            )
+        };
+        let mut catalog = Catalog::default();
+        let file = [
+            sink("db.execute", 0, "python"),
+            sink("other.execute", 1, "python"),
+            sink("db.execute", 2, "rust"),
+        ]
+        .concat();
+        catalog.extend_from_toml(&file, "sinks.toml").unwrap();
+        let call = |text: &str| Call {
+            span: crate::model::Span::default(),
+            callee_span: crate::model::Span::default(),
+            path: path(text, true),
+            args: Vec::new(),
+            function: None,
+            innermost_loop: None,
+            awaited: false,
+            tagged_template: false,
+            is_macro: false,
+            is_new: false,
+            receiver_defined_at: None,
+            target: None,
+        };
+        let args = |catalog: &Catalog, text: &str, language: Language| -> Vec<usize> {
+            let call = call(text);
+            catalog
+                .sql_sinks(&call, language)
+                .map(|sink| sink.arg)
+                .collect()
+        };
+        for _ in 0..2 {
+            assert_eq!(args(&catalog, "db.execute", Language::Python), [0]);
+            assert_eq!(args(&catalog, "other.execute", Language::Python), [1]);
+            assert_eq!(args(&catalog, "db.execute", Language::Rust), [2]);
+            assert_eq!(
+                args(&catalog, "db.fetch", Language::Python),
+                [] as [usize; 0]
+            );
+        }
+        catalog
+            .extend_from_toml(&sink("db.execute", 3, "python"), "more.toml")
+            .unwrap();
+        assert_eq!(args(&catalog, "db.execute", Language::Python), [0, 3]);
     }
 }

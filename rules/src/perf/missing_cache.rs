@@ -1,7 +1,9 @@
 //! `missing-cache`: expensive work repeated with inputs that did not change.
 
+use aho_corasick::AhoCorasick;
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use std::cell::RefCell;
+use std::sync::LazyLock;
 
 use snag_analyzer::catalog::{Catalog, ExpensiveCall, ExpensiveKind, IoKind};
 use snag_analyzer::engine::{Needles, Rule, RuleContext, RuleMeta};
@@ -165,21 +167,24 @@ impl Rule for MissingCache {
                     .copied();
                 list.push(index);
             }
-            let memoized = memoizers
-                .iter()
-                .any(|outer| *outer != call.span && outer.contains(call.span))
-                || in_cached_function(context, call.function)
-                || guarded_singleton(context, call)
-                || kept(context, &names, call);
-            if memoized || in_test_code(context, &test_blocks, call.function) {
-                continue;
-            }
+            // Whether the work is cached already, or test code: asked only
+            // of work that would be reported.
+            let exempt = || {
+                memoizers
+                    .iter()
+                    .any(|outer| *outer != call.span && outer.contains(call.span))
+                    || in_cached_function(context, call.function)
+                    || guarded_singleton(context, call)
+                    || kept(context, &names, call)
+                    || in_test_code(context, &test_blocks, call.function)
+            };
             let repeating = repeating_loop(context, Site::of(call));
             if let Some(repeating) = repeating.filter(|each| walks_data(context, &names, each)) {
                 // Inside a loop over data only the loop matters: either it
                 // repeats the work for nothing, or what the work uses changes.
                 if !names.varies(candidate.span, repeating)
                     && !written_in(context, &operations, candidate, repeating.span)
+                    && !exempt()
                 {
                     diagnostics.push(loop_diagnostic(context, candidate, repeating));
                 }
@@ -189,11 +194,13 @@ impl Rule for MissingCache {
                 repeated(context, &names, &operations, &candidates[first], candidate)
             });
             if let Some(first) = first {
-                diagnostics.push(repeat_diagnostic(context, candidate, first));
+                if !exempt() {
+                    diagnostics.push(repeat_diagnostic(context, candidate, first));
+                }
                 continue;
             }
             if let Work::Expensive(entry) = candidate.work {
-                if let Some(handler) = per_request(context, &names, call) {
+                if let Some(handler) = per_request(context, &names, call).filter(|_| !exempt()) {
                     diagnostics.push(request_diagnostic(context, call, entry, handler));
                 }
             }
@@ -408,33 +415,30 @@ struct Statement {
 /// table (`SELECT nextval(…)`, `SELECT now()`) or that locks rows is not a
 /// read worth caching.
 fn classify_sql(text: &str) -> Statement {
-    let words: Vec<String> = sql_words(text);
-    let first = words.first().map(String::as_str).unwrap_or("");
-    let mut tables = Vec::new();
-    for pair in words.windows(2) {
-        if matches!(
-            pair[0].as_str(),
-            "from" | "join" | "into" | "update" | "table"
-        ) && pair[1]
-            .chars()
-            .next()
-            .is_some_and(|c| c.is_alphabetic() || c == '_')
-        {
-            let table = pair[1].rsplit('.').next().unwrap_or("").to_string();
-            if !tables.contains(&table) && !SQL_KEYWORDS.contains(&table.as_str()) {
-                tables.push(table);
+    let mut starts_reading = None;
+    let mut names_table = false;
+    let mut writes_inside = false;
+    let mut tables: Vec<String> = Vec::new();
+    for_each_sql_word(text, |word| {
+        if starts_reading.is_none() {
+            starts_reading = Some(matches!(
+                word,
+                "select" | "with" | "show" | "table" | "values"
+            ));
+        }
+        if names_table && word.starts_with(|c: char| c.is_alphabetic() || c == '_') {
+            let table = word.rsplit('.').next().unwrap_or("");
+            if !SQL_KEYWORDS.contains(&table) && !tables.iter().any(|known| known == table) {
+                tables.push(table.to_string());
             }
         }
-    }
-    let writes_inside = words.iter().any(|word| {
-        matches!(
-            word.as_str(),
+        names_table = matches!(word, "from" | "join" | "into" | "update" | "table");
+        writes_inside |= matches!(
+            word,
             "insert" | "update" | "delete" | "merge" | "nextval" | "setval" | "lock"
-        )
+        );
     });
-    let reads = matches!(first, "select" | "with" | "show" | "table" | "values")
-        && !tables.is_empty()
-        && !writes_inside;
+    let reads = starts_reading == Some(true) && !tables.is_empty() && !writes_inside;
     Statement {
         effect: if reads { Effect::Read } else { Effect::Write },
         tables,
@@ -443,21 +447,19 @@ fn classify_sql(text: &str) -> Statement {
 
 const SQL_KEYWORDS: &[&str] = &["select", "lateral", "unnest", "only"];
 
-/// The words of a SQL text, lowercased: identifiers (with their `schema.`
-/// prefix and quotes dropped) and keywords; string literals skipped.
-fn sql_words(text: &str) -> Vec<String> {
-    let mut words = Vec::new();
+/// Calls `each` with the words of a SQL text in order, lowercased:
+/// identifiers (with their `schema.` prefix, quotes dropped) and keywords;
+/// string literals skipped.
+fn for_each_sql_word(text: &str, mut each: impl FnMut(&str)) {
     let mut current = String::new();
-    let mut quote: Option<char> = None;
+    let mut in_string = false;
     for c in text.chars() {
-        if let Some(open) = quote {
-            if c == open {
-                quote = None;
-            }
+        if in_string {
+            in_string = c != '\'';
             continue;
         }
         if c == '\'' {
-            quote = Some(c);
+            in_string = true;
             continue;
         }
         if c.is_ascii_alphanumeric() || c == '_' || c == '.' {
@@ -465,13 +467,13 @@ fn sql_words(text: &str) -> Vec<String> {
         } else if c.is_alphanumeric() {
             current.extend(c.to_lowercase());
         } else if !matches!(c, '"' | '`' | '[' | ']') && !current.is_empty() {
-            words.push(std::mem::take(&mut current));
+            each(&current);
+            current.clear();
         }
     }
     if !current.is_empty() {
-        words.push(current);
+        each(&current);
     }
-    words
 }
 
 /// The table an ORM call works on, when its path or its chain says.
@@ -1230,26 +1232,38 @@ fn signature(context: &RuleContext<'_>, candidate: &Candidate<'_>) -> String {
         .filter(|each| each.span.start == span.start && span.contains(each.span))
         .collect();
     chain.sort_by_key(|each| each.span.end);
-    let collapse = |text: &str| text.split_whitespace().collect::<Vec<_>>().join(" ");
+    // Source text with each run of whitespace written as one space.
+    let push_collapsed = |signature: &mut String, text: &str| {
+        for (index, word) in text.split_whitespace().enumerate() {
+            if index > 0 {
+                signature.push(' ');
+            }
+            signature.push_str(word);
+        }
+    };
     let mut signature = String::new();
     for (position, each) in chain.iter().enumerate() {
-        let args: Vec<String> = each
+        let mut args = each
             .args
             .iter()
             .filter(|arg| !is_callback(context, arg.span, &arg.value))
-            .map(|arg| collapse(context.text(arg.span)))
-            .collect();
-        if each.span.end > work_end && args.is_empty() {
+            .peekable();
+        if each.span.end > work_end && args.peek().is_none() {
             continue;
         }
         if position == 0 {
-            signature.push_str(&collapse(context.text(each.callee_span)));
+            push_collapsed(&mut signature, context.text(each.callee_span));
         } else {
             signature.push('.');
             signature.push_str(each.path.name());
         }
         signature.push('(');
-        signature.push_str(&args.join(", "));
+        for (index, arg) in args.enumerate() {
+            if index > 0 {
+                signature.push_str(", ");
+            }
+            push_collapsed(&mut signature, context.text(arg.span));
+        }
         signature.push(')');
     }
     signature
@@ -1329,21 +1343,23 @@ fn in_test_code(
 
 /// A module of tests: it imports a test framework.
 fn is_test_module(source: &str) -> bool {
-    [
-        "import pytest",
-        "from pytest",
-        "import unittest",
-        "from unittest",
-        "from django.test",
-        "from 'vitest'",
-        "from \"vitest\"",
-        "from '@jest/globals'",
-        "from \"@jest/globals\"",
-        "from 'node:test'",
-        "from \"node:test\"",
-    ]
-    .iter()
-    .any(|import| source.contains(import))
+    static TEST_IMPORTS: LazyLock<AhoCorasick> = LazyLock::new(|| {
+        AhoCorasick::new([
+            "import pytest",
+            "from pytest",
+            "import unittest",
+            "from unittest",
+            "from django.test",
+            "from 'vitest'",
+            "from \"vitest\"",
+            "from '@jest/globals'",
+            "from \"@jest/globals\"",
+            "from 'node:test'",
+            "from \"node:test\"",
+        ])
+        .expect("literal patterns")
+    });
+    TEST_IMPORTS.is_match(source)
 }
 
 /// Functions of test runners that take a test body as a callback.
